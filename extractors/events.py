@@ -1,0 +1,91 @@
+"""Meetings: when and where they were held, and who spoke at them."""
+from __future__ import annotations
+
+import re
+
+from extractors.context import DocContext
+from extractors.dates import resolve
+from extractors.records import Hit
+
+RE_HELD = re.compile(r"召开|举行|举办|开幕|闭幕|主持召开")
+RE_PLACE = re.compile(r"在(?P<place>[\u4e00-\u9fff]{1,8}?)(?:隆重)?(?:召开|举行|举办|开幕)")
+RE_DAY_IS = re.compile(r"^\s*(?:是|为)第[0-9一二三四五六七八九十]{1,4}(?:个|届)\s*“?$")
+RE_TAKES_PART = re.compile(r"出席|讲话|致辞|主持|作[^。]{0,30}?报告|发表[^。]{0,10}?讲话|参加会议|作总结|作动员")
+PLACE_ABBREVIATIONS = {"京": "北京", "沪": "上海", "津": "天津", "渝": "重庆", "穗": "广州", "深": "深圳"}
+
+
+def add_meeting_dates(ctx: DocContext) -> None:
+    """meeting_date relations; the first dated meeting becomes the text's focal meeting."""
+    for meeting in ctx.of_type("Meeting"):
+        date_cue = _meeting_date_cue(ctx, meeting)
+        if date_cue is None:
+            continue
+        date = resolve(ctx, date_cue)
+        if date is None:
+            continue
+        args = {"meeting": meeting.key, "date": date, "place": _place(ctx, meeting)}
+        ctx.relate("meeting_date", args, min(date_cue.start, meeting.start), max(date_cue.end, meeting.end),
+                   "rx:meeting-date")
+        ctx.meta.setdefault("focal_meeting", meeting.key)
+        ctx.meta.setdefault("meeting_date", date)
+    if "focal_meeting" not in ctx.meta:
+        first = ctx.of_type("Meeting")
+        title_meetings = [m for m in first if m.start < 80]
+        if title_meetings:
+            ctx.meta["focal_meeting"] = title_meetings[0].key
+
+
+def _meeting_date_cue(ctx: DocContext, meeting: Hit) -> Hit | None:
+    start, end = ctx.sentences.span(meeting.start)
+    dates = [c for c in ctx.cue("Date") if start <= c.start and c.end <= end]
+    for cue in dates:
+        if cue.end <= meeting.start and RE_DAY_IS.match(ctx.text[cue.end:meeting.start]):
+            return cue
+    if not dates or not RE_HELD.search(ctx.text[meeting.end:end]) and not RE_HELD.search(ctx.text[start:meeting.start]):
+        return None
+    before = [c for c in dates if c.end <= meeting.start]
+    return before[-1] if before else dates[0]
+
+
+def _place(ctx: DocContext, meeting: Hit) -> tuple[str, str] | None:
+    start, end = ctx.sentences.span(meeting.start)
+    match = RE_PLACE.search(ctx.text, meeting.end, end) or RE_PLACE.search(ctx.text, start, meeting.start)
+    if not match:
+        return None
+    regions = ctx.in_span(match.start("place"), match.end("place"), "Region")
+    if regions:
+        return regions[0].key
+    name = PLACE_ABBREVIATIONS.get(match.group("place"))
+    if name is None:
+        return None
+    return _region_named(ctx, name, match.start("place"), match.end("place"))
+
+
+def _region_named(ctx: DocContext, name: str, start: int, end: int) -> tuple[str, str] | None:
+    from extractors.dictionary import normalise_alias
+    for entry_id in ctx.lexicon.strong.get(name, ()):
+        entry = ctx.lexicon.entries[entry_id]
+        if entry.type == "Region":
+            hit = Hit(start, end, "Region", normalise_alias(entry.name), entry.id)
+            ctx.add_entity(hit, ctx.info_for_entry(hit))
+            return hit.key
+    return None
+
+
+def add_speakers(ctx: DocContext) -> None:
+    """speaks_at: a person who attends, speaks or reports, at the meeting of that sentence or of the text."""
+    for person in ctx.of_type("Person"):
+        start, end = ctx.sentences.span(person.start)
+        clause_end = _clause_end(ctx.text, person.end, end)
+        if not RE_TAKES_PART.search(ctx.text, person.end, clause_end):
+            continue
+        meetings = [m for m in ctx.of_type("Meeting") if start <= m.start < end]
+        meeting = meetings[0].key if meetings else ctx.meta.get("focal_meeting")
+        if meeting is not None:
+            ctx.relate("speaks_at", {"person": person.key, "meeting": meeting}, person.start, clause_end,
+                       "rx:speaks-at")
+
+
+def _clause_end(text: str, offset: int, sentence_end: int) -> int:
+    comma = text.find(",", offset, sentence_end)
+    return comma if comma >= 0 else sentence_end

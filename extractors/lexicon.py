@@ -1,0 +1,108 @@
+"""Lexicon entries from JSONL files and the alias index built from them."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from kg.errors import LexiconError as DataFileError
+
+LEXICON_DIR = Path(__file__).parent / "data" / "lexicons"
+ENTRY_TYPES = frozenset({
+    "Agency", "Department", "Organization", "Person", "Role", "Initiative", "CertificationScheme",
+    "Sector", "Region", "Meeting", "PolicyDocument",
+})
+RE_ID = re.compile(r"^[a-z]+:[a-z0-9-]+$")
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """One named thing the dictionaries know."""
+
+    id: str
+    type: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    weak_aliases: tuple[str, ...] = ()
+    en: str | None = None
+    en_aliases: tuple[str, ...] = ()
+    parent: str | None = None
+    default_org: str | None = None
+    first_year: int | None = None
+    posts: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """All entries, by id, and the surface forms that name them."""
+
+    entries: dict[str, LexiconEntry]
+    strong: dict[str, tuple[str, ...]]   # normalised surface form -> entry ids
+    weak: dict[str, tuple[str, ...]]
+
+    def get(self, entry_id: str | None) -> LexiconEntry | None:
+        return self.entries.get(entry_id) if entry_id else None
+
+    def by_type(self, type_: str) -> list[LexiconEntry]:
+        return [e for e in self.entries.values() if e.type == type_]
+
+
+def parse_entry(obj: dict, where: str) -> LexiconEntry:
+    """Validate one JSON object and turn it into a LexiconEntry."""
+    for key in ("id", "type", "name"):
+        if not isinstance(obj.get(key), str) or not obj[key]:
+            raise DataFileError(f"{where}: field {key!r} missing or not a string")
+    if not RE_ID.match(obj["id"]):
+        raise DataFileError(f"{where}: id {obj['id']!r} is not of the form prefix:slug")
+    if obj["type"] not in ENTRY_TYPES:
+        raise DataFileError(f"{where}: type {obj['type']!r} of {obj['id']} is not one of {sorted(ENTRY_TYPES)}")
+    posts = tuple((p.get("role", ""), p.get("org", "")) for p in obj.get("posts", ()) if isinstance(p, dict))
+    return LexiconEntry(
+        id=obj["id"], type=obj["type"], name=obj["name"],
+        aliases=tuple(obj.get("aliases", ())), weak_aliases=tuple(obj.get("weak_aliases", ())),
+        en=obj.get("en"), en_aliases=tuple(obj.get("en_aliases", ())), parent=obj.get("parent"),
+        default_org=obj.get("default_org"), first_year=obj.get("first_year"), posts=posts,
+    )
+
+
+def read_entries(path: Path) -> Iterable[LexiconEntry]:
+    """Entries of one JSONL file; errors name file and line."""
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip() or line.lstrip().startswith("//"):
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataFileError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            yield parse_entry(obj, f"{path}:{number}")
+
+
+def load_lexicon(paths: Iterable[Path] | None = None, *,
+                 normalise: Callable[[str], str] = lambda s: s) -> Lexicon:
+    """Load lexicon files (default: every ``*.jsonl`` in data/lexicons) into an alias index."""
+    files = sorted(LEXICON_DIR.glob("*.jsonl")) if paths is None else list(paths)
+    entries: dict[str, LexiconEntry] = {}
+    for path in files:
+        for entry in read_entries(path):
+            if entry.id in entries:
+                raise DataFileError(f"{path}: duplicate id {entry.id}")
+            entries[entry.id] = entry
+    return Lexicon(entries, _index(entries.values(), normalise, weak=False),
+                   _index(entries.values(), normalise, weak=True))
+
+
+def _index(entries: Iterable[LexiconEntry], normalise: Callable[[str], str], *, weak: bool) -> dict:
+    index: dict[str, list[str]] = {}
+    for entry in entries:
+        forms = entry.weak_aliases if weak else (entry.name, *entry.aliases, *entry.en_aliases)
+        for form in forms:
+            key = normalise(form).strip()
+            if len(key) < 2 and not weak:
+                continue
+            ids = index.setdefault(key, [])
+            if entry.id not in ids:
+                ids.append(entry.id)
+    return {key: tuple(ids) for key, ids in index.items() if key}

@@ -1,0 +1,145 @@
+"""Statistics (认证机构403家, 159项改革举措, 增长X%) and targets (通过3-5年努力…, 到2020年…, 构建…的X体系)."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors.context import DocContext
+from extractors.dates import reference_date
+from extractors.records import EntityInfo, Hit
+from extractors.rules import DATA_DIR, trim_left
+
+UNITS = "家项个张份批名件种"
+RE_SUBJECT_FIRST = re.compile(
+    r"(?P<body>[\u4e00-\u9fff]{2,14}?)(?:共|达到|达|为|超过|累计|约)?(?P<value>\d+(?:\.\d+)?)(?P<mult>万|亿)?"
+    r"(?P<unit>[" + UNITS + r"])(?![\u4e00-\u9fff]?(?:以上|左右|方面))")
+RE_VALUE_FIRST = re.compile(
+    r"(?<![\d\-.第])(?P<value>\d+(?:\.\d+)?)(?P<mult>万|亿)?(?P<unit>[" + UNITS + r"])(?P<body>[\u4e00-\u9fff]{2,8})")
+RE_CHANGE = re.compile(r"(?:分别)?(?:增长|提高|增加|上升|下降|减少)(?P<pcts>\d+(?:\.\d+)?%(?:(?:和|、)\d+(?:\.\d+)?%)*)")
+RE_PCT = re.compile(r"\d+(?:\.\d+)?")
+RE_SINCE = re.compile(r"比(?P<ref>[^,。;]{1,10}?)(?:分别)?(?:增长|提高|增加|上升|下降|减少)")
+
+RE_HORIZON = re.compile(r"(?:通过|经过|用)(?P<h>\d+(?:-\d+)?)年(?:的|左右)?(?:时间)?(?:的)?努力|到(?P<y>20\d\d)年(?:底|末)?|今后(?P<n>\d+|[一二三四五])年")
+RE_GOAL = re.compile(r"(?P<goal>(?:趋于|基本|明显|显著|全面|进一步|大幅|普遍|不断)[\u4e00-\u9fff]{2,4})$")
+RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:形成|建成|建立|实现|培育|打造)(?:一批|一套)?)(?P<subj>[\u4e00-\u9fff、]{2,30})$")
+RE_BUILD = re.compile(r"构建(?P<goal>[^,。;的]{4,40})的(?P<subj>[\u4e00-\u9fff]{2,14}体系)")
+RE_ASPIRE = re.compile(r"(?P<clause>(?:推动|加快|引导|努力|力争|为)?[\u4e00-\u9fff]{0,12}?"
+                       r"(?:建设|迈进|迈入|迈向|建成)[\u4e00-\u9fff]{0,14}?(?:强国|行列|水平))")
+RE_LEADING = re.compile(r"^(?:我国|要|将|并|同时|共同|使|推动|使得)")
+
+
+@lru_cache(maxsize=1)
+def stat_heads() -> tuple[str, ...]:
+    lines = (DATA_DIR / "stat_heads.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(sorted((w.strip() for w in lines if w.strip() and not w.startswith("#")), key=len, reverse=True))
+
+
+def add_statistics(ctx: DocContext) -> None:
+    """Statistic mentions and statistic relations (subject, value, unit, date, change)."""
+    found = []
+    for match in RE_SUBJECT_FIRST.finditer(ctx.text):
+        body = match.group("body")
+        subject = body[trim_left(body):]
+        start = match.start("body") + trim_left(body)
+        if _counted(subject):
+            found.append((start, match.end(), subject, match))
+    for match in RE_VALUE_FIRST.finditer(ctx.text):
+        head = _head_prefix(match.group("body"))
+        if head:
+            found.append((match.start(), match.start("body") + len(head), head, match))
+    for index, (start, end, subject, match) in enumerate(sorted(found, key=lambda f: f[0])):
+        _statistic(ctx, start, end, subject, match, index_in_clause(ctx, found, start))
+
+
+def _counted(subject: str) -> bool:
+    core = subject.removesuffix("数量").removesuffix("总数")
+    return len(core) >= 2 and core.endswith(stat_heads())
+
+
+def _head_prefix(body: str) -> str | None:
+    for end in range(len(body), 1, -1):
+        if body[:end].endswith(stat_heads()):
+            return body[:end]
+    return None
+
+
+def index_in_clause(ctx: DocContext, found: list, start: int) -> int:
+    sent_start, _ = ctx.sentences.span(start)
+    return sum(1 for f in found if sent_start <= f[0] < start)
+
+
+def _statistic(ctx: DocContext, start: int, end: int, subject: str, match: re.Match, order: int) -> None:
+    value = float(match.group("value")) * {"万": 1e4, "亿": 1e8}.get(match.group("mult") or "", 1)
+    core = subject.removesuffix("数量").removesuffix("总数")
+    surface = ctx.text[start:end]
+    stat = Hit(start, end, "Statistic", surface, "rx:statistic",
+               (("indicator", core + "数量"), ("subject", core)))
+    ctx.add_entity(stat, EntityInfo(stat.key, "rx:statistic"))
+    _, sent_end = ctx.sentences.span(start)
+    change = _change(ctx.text, end, sent_end, order)
+    args = {"statistic": stat.key, "subject": core, "indicator": core + "数量",
+            "value": int(value) if value.is_integer() else value, "unit": match.group("unit"),
+            "date": reference_date(ctx), "change": change}
+    ctx.relate("statistic", args, start, end, "rx:statistic")
+
+
+def _change(text: str, start: int, end: int, order: int) -> str | None:
+    match = RE_CHANGE.search(text, start, end)
+    if not match:
+        return None
+    values = RE_PCT.findall(match.group("pcts"))
+    if not values:
+        return None
+    pct = values[min(order, len(values) - 1)]
+    since = RE_SINCE.search(text, start, end)
+    sign = "-" if re.search(r"下降|减少", match.group(0)) else "+"
+    return f"{sign}{pct}%" + (f" vs {since.group('ref')}" if since else "")
+
+
+def add_targets(ctx: DocContext) -> None:
+    """Target mentions with subject, goal and horizon."""
+    for match in RE_HORIZON.finditer(ctx.text):
+        _, sent_end = ctx.sentences.span(match.start())
+        horizon = match.group(0)
+        offset = match.end()
+        for clause in re.split(r"[,;]", ctx.text[match.end():sent_end]):
+            start = ctx.text.find(clause, offset)
+            offset = start + len(clause)
+            _horizon_clause(ctx, clause.rstrip("。"), start, horizon)
+    for match in RE_BUILD.finditer(ctx.text):
+        _target(ctx, match.start(), match.end(), match.group("subj"), match.group("goal"), _horizon_near(ctx, match.start()))
+    for match in RE_ASPIRE.finditer(ctx.text):
+        clause = match.group("clause")
+        lead = RE_LEADING.match(clause)
+        start = match.start() + (lead.end() if lead else 0)
+        _target(ctx, start, match.end(), ctx.text[start:match.end()], ctx.text[start:match.end()], None)
+
+
+def _horizon_near(ctx: DocContext, offset: int) -> str | None:
+    sent_start, _ = ctx.sentences.span(offset)
+    match = None
+    for match in RE_HORIZON.finditer(ctx.text, sent_start, offset):
+        pass
+    return match.group(0) if match else None
+
+
+def _horizon_clause(ctx: DocContext, clause: str, start: int, horizon: str) -> None:
+    lead = RE_LEADING.match(clause)
+    if lead:
+        clause, start = clause[lead.end():], start + lead.end()
+    goal = RE_GOAL.search(clause)
+    verb = RE_VERB_FIRST.match(clause)
+    if goal and len(clause) - len(goal.group("goal")) >= 2:
+        _target(ctx, start, start + len(clause), clause[:goal.start()], goal.group("goal"), horizon)
+    elif verb:
+        _target(ctx, start, start + len(clause), verb.group("subj"), verb.group("goal"), horizon)
+
+
+def _target(ctx: DocContext, start: int, end: int, subject: str, goal: str, horizon: str | None) -> None:
+    if any(h.type == "Target" and h.start == start for h in ctx.entities):
+        return
+    surface = ctx.text[start:end]
+    target = Hit(start, end, "Target", surface, "rx:target")
+    ctx.add_entity(target, EntityInfo(target.key, "rx:target"))
+    ctx.relate("target", {"target": target.key, "subject": subject, "goal": goal, "horizon": horizon},
+               start, end, "rx:target")

@@ -1,0 +1,145 @@
+"""Officials and their posts: ORG+ROLE+NAME, NAME+ROLE, role chains (副局长、国家认监委主任X), bylines."""
+from __future__ import annotations
+
+import re
+
+from extractors.context import ORG_TYPES, DocContext
+from extractors.records import EntityInfo, Hit
+from extractors.text import RE_HAN, read_name_after, read_name_before
+
+RE_CHAIN_GAP = re.compile(r"^(?:、|,|兼|和|及)?$")
+# the character an organisation's name ends with, for a role that carries no organisation of its own
+ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会"), ("部长", "部"), ("司长", "司"), ("处长", "处"),
+             ("院长", "院"), ("所长", "所"), ("会长", "会"), ("理事长", "会"), ("秘书长", "会委"),
+             ("书记", "委组局部"), ("总理", "院"), ("总经理", "司团"), ("董事长", "司团"), ("主席", "会委"))
+
+
+def find_officials(ctx: DocContext) -> None:
+    """Add Person mentions and membership relations for every role followed or preceded by a name."""
+    roles = _outer_roles(ctx.cue("Role"))
+    taken = [(h.start, h.end) for h in ctx.entities if h.type != "Person"]
+    chain: list[Hit] = []
+    for role in roles:
+        chain.append(role)
+        length = read_name_after(ctx.text, role.end)
+        if length and not _overlaps(role.end, role.end + length, taken):
+            _add_person_with_chain(ctx, chain, role.end, role.end + length)
+            chain = []
+        elif not _continues(ctx.text, role, roles):
+            _name_before(ctx, role, taken)
+            chain = []
+    add_byline_people(ctx, taken)
+    propagate_people(ctx)
+
+
+def _outer_roles(roles: list[Hit]) -> list[Hit]:
+    ordered = sorted(roles, key=lambda h: (h.start, -(h.end - h.start)))
+    kept: list[Hit] = []
+    for role in ordered:
+        if kept and kept[-1].start <= role.start and role.end <= kept[-1].end:
+            continue
+        kept.append(role)
+    return kept
+
+
+def _continues(text: str, role: Hit, roles: list[Hit]) -> bool:
+    """True when the next role follows after 、 (possibly behind an organisation name)."""
+    later = [r for r in roles if r.start >= role.end]
+    if not later:
+        return False
+    gap = text[role.end:later[0].start]
+    return len(gap) <= 16 and gap[:1] in ("、", "兼") and "," not in gap and "。" not in gap
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def _name_before(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> None:
+    length = read_name_before(ctx.text, role.start)
+    if length and not _overlaps(role.start - length, role.start, taken):
+        person = _person(ctx, role.start - length, role.start, "rx:person-name-role")
+        _membership(ctx, person, role, role.start - length, role.end)
+
+
+def _add_person_with_chain(ctx: DocContext, chain: list[Hit], start: int, end: int) -> None:
+    person = _person(ctx, start, end, "rx:person-role-name")
+    for role in chain:
+        _membership(ctx, person, role, _org_start(ctx, role), end)
+
+
+def _person(ctx: DocContext, start: int, end: int, source: str) -> Hit:
+    hit = Hit(start, end, "Person", ctx.text[start:end], source)
+    return ctx.add_entity(hit, EntityInfo(hit.key, source))
+
+
+def _membership(ctx: DocContext, person: Hit, role: Hit, start: int, end: int) -> None:
+    org = org_for_role(ctx, role)
+    if org is None:
+        return
+    ctx.relate("membership", {"person": person.key, "role": role.name, "organization": org},
+               min(start, role.start), end, role.source)
+
+
+def _adjacent_org(ctx: DocContext, role: Hit) -> Hit | None:
+    for hit in ctx.entities:
+        if hit.type in ORG_TYPES and hit.end == role.start:
+            return hit
+    return None
+
+
+def _org_start(ctx: DocContext, role: Hit) -> int:
+    org = _adjacent_org(ctx, role)
+    return org.start if org else role.start
+
+
+def org_for_role(ctx: DocContext, role: Hit) -> tuple[str, str] | None:
+    """The organisation a role belongs to: adjacent, else the last fitting one in the sentence, else default."""
+    adjacent = _adjacent_org(ctx, role)
+    if adjacent is not None:
+        return adjacent.key
+    units = next((u for r, u in ROLE_UNIT if role.name.endswith(r)), "")
+    sent_start, _ = ctx.sentences.span(role.start)
+    earlier = [h for h in ctx.entities if h.type in ORG_TYPES and sent_start <= h.start and h.end <= role.start]
+    for hit in reversed(earlier):
+        if hit.name[-1:] in units:
+            return hit.key
+    entry = ctx.lexicon.get(role.source)
+    default = ctx.lexicon.get(entry.default_org) if entry else None
+    if default is not None:
+        from extractors.dictionary import normalise_alias
+        return (default.type, normalise_alias(default.name))
+    return None
+
+
+def add_byline_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
+    """Editors, reporters and 'X同志' become persons (no post)."""
+    for cue in ctx.cues:
+        if cue.type == "Person" and not _overlaps(cue.start, cue.end, taken):
+            ctx.add_entity(cue, EntityInfo(cue.key, cue.source))
+        elif cue.type == "PersonCue" and read_name_after(cue.name + "同", 0) == len(cue.name):
+            if not _overlaps(cue.start, cue.end, taken):
+                ctx.add_entity(Hit(cue.start, cue.end, "Person", cue.name, cue.source))
+
+
+def propagate_people(ctx: DocContext) -> None:
+    """Every later occurrence of a known person's name is a mention too."""
+    names = {h.name for h in ctx.entities if h.type == "Person"}
+    seen = {(h.start, h.end) for h in ctx.entities if h.type == "Person"}
+    taken = [(h.start, h.end) for h in ctx.entities if h.type != "Person"]
+    for name in names:
+        start = ctx.text.find(name)
+        while start >= 0:
+            end = start + len(name)
+            if (start, end) not in seen and not _overlaps(start, end, taken) and not _inside_name(ctx.text, start, end):
+                ctx.add_entity(Hit(start, end, "Person", name, "rx:person-known"))
+                seen.add((start, end))
+            start = ctx.text.find(name, end)
+    ctx.entities.sort(key=lambda h: (h.start, -h.end))
+
+
+def _inside_name(text: str, start: int, end: int) -> bool:
+    """A known name glued to more Han characters on both sides is probably part of another word."""
+    left = start > 0 and RE_HAN.match(text[start - 1]) is not None
+    right = end < len(text) and RE_HAN.match(text[end]) is not None
+    return left and right and len(text[start:end]) == 2

@@ -1,0 +1,200 @@
+"""Policy documents: 《》 titles, their issuers (印发/发布/出台, title prefixes, signatures) and numbers."""
+from __future__ import annotations
+
+import re
+
+from extractors.context import ORG_TYPES, DocContext
+from extractors.dates import date_before, reference_date, resolve
+from extractors.records import EntityInfo, Hit
+
+RE_ISSUE_GAP = re.compile(r"^[\s,]*(?:当日|同日|近日|日前|正式|联合|今天|今日|专门|共同)?(?:制定)?"
+                          r"(?:印发|发布|出台|颁布|下发|公布|制定|发出)了?\s*$")
+RE_JOINER = re.compile(r"^[、\s和与及]*$")
+RE_NESTED = re.compile(r"关于(?:印发|发布|转发)[“《](?P<inner>[^”》]{2,60})[”》]的(?:通知|通告|决定)")
+RE_SPEECH = re.compile(r"题为《[^《》]+》的(?:工作)?报告")
+RE_ON_BEHALF = re.compile(r"代表(?P<org>[\u4e00-\u9fff]{2,20}?)(?:作|向|在|发表)")
+RE_PLAN_TITLE = re.compile(r"(?:工作要点|工作计划|实施方案|行动计划|行动方案|工作方案|规划|要点)$")
+ABBREVIATION_MAX = 4
+
+
+def add_documents(ctx: DocContext) -> None:
+    """PolicyDocument mentions for titles, with issued and doc_id relations."""
+    titles = ctx.cue("DocTitle")
+    for title in titles:
+        issuers, prefixed = _issuers(ctx, title)
+        name = _canonical(ctx, title, titles, issuers, prefixed)
+        doc = _document_hit(ctx, title, name)
+        for issuer in issuers:
+            ctx.relate("issued", {"organization": issuer.key, "document": doc.key,
+                                  "date": _issue_date(ctx, title)},
+                       min(issuer.start, title.start - 1), title.end + 1, "rx:issued-verb")
+        _nested_document(ctx, title)
+        _doc_number(ctx, title, doc)
+    _signature(ctx, titles)
+    _speech_reports(ctx, titles)
+
+
+def _document_hit(ctx: DocContext, title: Hit, name: str) -> Hit:
+    known = [h for h in ctx.of_type("PolicyDocument") if (h.start, h.end) == (title.start, title.end)]
+    if known:
+        return known[0]
+    hit = Hit(title.start, title.end, "PolicyDocument", name, title.source)
+    return ctx.add_entity(hit, EntityInfo(hit.key, title.source))
+
+
+def _issuers(ctx: DocContext, title: Hit) -> tuple[list[Hit], bool]:
+    """Issuers named in the title's prefix (X、Y关于…), else by a verb right before the title."""
+    prefix = _prefix_issuers(ctx, title)
+    if prefix:
+        return prefix, True
+    return _verb_issuers(ctx, title), False
+
+
+def _prefix_issuers(ctx: DocContext, title: Hit) -> list[Hit]:
+    orgs = [h for h in ctx.in_span(title.start, title.end, "Agency", "Organization")]
+    chosen, cursor = [], title.start
+    for org in sorted(orgs, key=lambda h: (h.start, -h.end)):
+        if org.start < cursor or not RE_JOINER.match(ctx.text[cursor:org.start]):
+            continue
+        chosen.append(org)
+        cursor = org.end
+    return chosen if chosen and ctx.text.startswith("关于", cursor) else []
+
+
+def _verb_issuers(ctx: DocContext, title: Hit) -> list[Hit]:
+    sent_start, _ = ctx.sentences.span(title.start)
+    before = [h for h in ctx.entities if h.type in ("Agency", "Organization")
+              and sent_start <= h.start and h.end < title.start]
+    if not before:
+        return []
+    last = max(before, key=lambda h: (h.end, h.end - h.start))
+    if not RE_ISSUE_GAP.match(ctx.text[last.end:title.start - 1]):
+        return []
+    chosen = [last]
+    for hit in sorted(before, key=lambda h: -h.end):
+        if hit.end <= chosen[-1].start and RE_JOINER.match(ctx.text[hit.end:chosen[-1].start]) \
+                and hit.end < chosen[-1].start:
+            chosen.append(hit)
+    return list(reversed(chosen))
+
+
+def _canonical(ctx: DocContext, title: Hit, titles: list[Hit], issuers: list[Hit], prefixed: bool) -> str:
+    name = title.name
+    if len(name) <= ABBREVIATION_MAX:
+        longer = [t for t in titles if len(t.name) > len(name) and t.name.endswith(name)]
+        if longer:
+            other_issuers, other_prefixed = _issuers(ctx, longer[0])
+            return _canonical(ctx, longer[0], titles, other_issuers, other_prefixed)
+    if prefixed:
+        rest = name[issuers[-1].end - title.start:]
+        return " ".join(ctx.text[h.start:h.end] for h in issuers) + rest
+    if issuers and name.startswith("关于"):
+        return " ".join(ctx.text[h.start:h.end] for h in issuers) + name
+    return name
+
+
+def _issue_date(ctx: DocContext, title: Hit) -> str | None:
+    sent_start, _ = ctx.sentences.span(title.start)
+    if re.search(r"当日|同日", ctx.text[sent_start:title.start]):
+        return date_before(ctx, title.start, same_sentence=False)
+    return date_before(ctx, title.start)
+
+
+def _nested_document(ctx: DocContext, title: Hit) -> None:
+    match = RE_NESTED.search(title.name)
+    if match:
+        start = title.start + match.start("inner")
+        end = title.start + match.end("inner")
+        inner = ctx.text[start:end]
+        if ctx.text[start - 1:start] == "“":
+            inner, start, end = f"“{inner}”", start - 1, end + 1
+        _document_hit(ctx, Hit(start, end, "DocTitle", inner, "rx:doc-nested"), inner)
+
+
+def _doc_number(ctx: DocContext, title: Hit, doc: Hit) -> None:
+    for number in ctx.cue("DocNumber"):
+        gap = ctx.text[title.end:number.start]
+        if 0 <= len(gap) <= 3 and re.fullmatch(r"》?\s*[(\[]?\s*", gap):
+            ctx.relate("doc_id", {"document": doc.key, "identifier": number.name},
+                       title.start - 1, number.end, number.source)
+
+
+def _signature(ctx: DocContext, titles: list[Hit]) -> None:
+    """An organisation alone on a line followed by a date line signs the text's main document."""
+    main = main_title(ctx, titles)
+    if main is None:
+        return
+    for org in ctx.of_type("Agency", "Organization"):
+        line_start = ctx.text.rfind("\n", 0, org.start) + 1
+        line_end = ctx.text.find("\n", org.end)
+        if line_end < 0 or ctx.text[line_start:org.start].strip() or ctx.text[org.end:line_end].strip():
+            continue
+        next_end = ctx.text.find("\n", line_end + 1)
+        next_line = ctx.text[line_end + 1:next_end if next_end >= 0 else len(ctx.text)].strip()
+        dates = [c for c in ctx.cue("Date") if c.start > line_end and ctx.text[c.start:c.end] == next_line]
+        if dates:
+            ctx.relate("issued", {"organization": org.key, "document": main.key, "date": resolve(ctx, dates[0])},
+                       org.start, dates[0].end, "rx:issued-signature")
+            ctx.meta.setdefault("main_agency", org.key)
+            return
+
+
+def main_title(ctx: DocContext, titles: list[Hit]) -> Hit | None:
+    """The document the text is (现将《X》印发…, or a title line naming a plan)."""
+    if "main_title" in ctx.meta:
+        return ctx.meta["main_title"]
+    found = None
+    for title in titles:
+        if re.match(r"^\s*印发", ctx.text[title.end + 1:title.end + 4]):
+            found = _doc_at(ctx, title)
+            break
+    if found is None:
+        found = _title_line(ctx)
+    ctx.meta["main_title"] = found
+    return found
+
+
+def _doc_at(ctx: DocContext, title: Hit) -> Hit | None:
+    return next((h for h in ctx.of_type("PolicyDocument") if (h.start, h.end) == (title.start, title.end)), None)
+
+
+def _title_line(ctx: DocContext) -> Hit | None:
+    """A short line of its own that names a plan (2019年…工作要点) is the text's own title."""
+    offset = 0
+    for line in ctx.text.split("\n")[:12]:
+        stripped = line.strip()
+        if 4 <= len(stripped) <= 40 and RE_PLAN_TITLE.search(stripped) and not re.search(r"[,。;:]", stripped):
+            start = offset + line.index(stripped)
+            hit = Hit(start, start + len(stripped), "PolicyDocument", stripped, "rx:doc-title-line")
+            return ctx.add_entity(hit, EntityInfo(hit.key, hit.source))
+        offset += len(line) + 1
+    return None
+
+
+def _speech_reports(ctx: DocContext, titles: list[Hit]) -> None:
+    """题为《X》的工作报告 given by someone 代表 an organisation: that organisation issues X."""
+    behalf = _on_behalf(ctx)
+    for match in RE_SPEECH.finditer(ctx.text):
+        title = next((t for t in titles if match.start() < t.start < match.end()), None)
+        sent_start, _ = ctx.sentences.span(match.start())
+        speakers = [p for p in ctx.of_type("Person") if sent_start <= p.start < match.start()]
+        if title is None or not speakers or speakers[-1].name not in behalf:
+            continue
+        doc = _doc_at(ctx, title)
+        if doc is not None:
+            org = behalf[speakers[-1].name]
+            ctx.relate("issued", {"organization": org, "document": doc.key, "date": reference_date(ctx)},
+                       speakers[-1].start, match.end(), "rx:issued-speech")
+
+
+def _on_behalf(ctx: DocContext) -> dict[str, tuple[str, str]]:
+    """person name → the organisation they spoke for (X代表Y作报告)."""
+    found = {}
+    for person in ctx.of_type("Person"):
+        match = RE_ON_BEHALF.match(ctx.text, person.end)
+        if not match:
+            continue
+        orgs = [h for h in ctx.entities if h.type in ORG_TYPES and h.start == match.start("org")]
+        if orgs:
+            found[person.name] = max(orgs, key=lambda h: h.end - h.start).key
+    return found

@@ -1,0 +1,52 @@
+"""What the extractor components leave on a spaCy Doc: plain records in normalised-text offsets."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EntityKey = tuple[str, str]   # (type, canonical name); departments: name is "parent/unit"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A span the dictionary or a rule recognised: an entity mention or a rule cue (date, role …)."""
+
+    start: int
+    end: int
+    type: str            # entity type (Agency …) or cue label (Role, Date, DocNumber …)
+    name: str            # canonical name for entities; normalised value for cues
+    source: str          # lexicon entry id or rule id
+    data: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def key(self) -> EntityKey:
+        return (self.type, self.name)
+
+    def get(self, name: str, default: object = None) -> object:
+        for key, value in self.data:
+            if key == name:
+                return value
+        return default
+
+
+@dataclass(frozen=True)
+class EntityInfo:
+    """What the extractor knows about an entity beyond its mentions."""
+
+    key: EntityKey
+    source: str
+    entry_id: str | None = None
+    parent: EntityKey | None = None
+    en: str | None = None
+    aliases: tuple[str, ...] = ()
+    en_aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RelationHit:
+    """A fact: kind, arguments (EntityKeys or literals) and the normalised span that states it."""
+
+    kind: str
+    args: tuple[tuple[str, object], ...]
+    start: int
+    end: int
+    source: str

@@ -1,0 +1,94 @@
+"""Regex rules → Hits: cues (dates, titles, document numbers) and entities recognised by their shape."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors.rules import DATA_DIR, RegexRule, RuleMatch, default_rules, run_rule
+from extractors.records import Hit
+from extractors.text import cn_number, iso_date
+
+RE_NUMERAL_START = re.compile(r"^[一二三四五六七八九十百千万几两多数各每本该此全这那其]")
+
+
+@lru_cache(maxsize=1)
+def stop_names() -> frozenset[str]:
+    """Names a shape rule must never produce (generic phrases that look like names)."""
+    path = DATA_DIR / "stop_names.txt"
+    return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
+def match_rules(text: str, rules: tuple[RegexRule, ...] | None = None) -> list[Hit]:
+    """Every rule hit in the text, as Hits with their normalised names."""
+    hits = []
+    for rule in rules if rules is not None else default_rules():
+        for match in run_rule(rule, text):
+            hit = to_hit(match, text)
+            if hit is not None:
+                hits.append(hit)
+    return hits
+
+
+def to_hit(match: RuleMatch, text: str) -> Hit | None:
+    """Name the match; None when a shape match is a known false friend."""
+    rule, groups = match.rule, match.groups
+    surface = text[match.start:match.end]
+    name = NAMERS.get(rule.id, _surface)(surface, groups)
+    if name is None:
+        return None
+    data = tuple((k, v) for k, v in groups.items() if v is not None and k != "body")
+    if rule.trim and (name in stop_names() or RE_NUMERAL_START.match(name)):
+        return None
+    return Hit(match.start, match.end, rule.label, name, rule.id, data)
+
+
+def _surface(surface: str, groups: dict) -> str:
+    return surface
+
+
+def _doc_number(surface: str, groups: dict) -> str:
+    code = re.sub(r"\s+", "", surface.split(groups["year"])[0]).rstrip("〔[【(﹝")
+    return f"{code}〔{groups['year']}〕{int(groups['num'])}号"
+
+
+def _date(surface: str, groups: dict) -> str | None:
+    year = int(groups["y"]) if groups.get("y") else None
+    month, day = int(groups["m"]), int(groups["d"]) if groups.get("d") else None
+    if year is None:
+        return f"--{month:02d}-{day:02d}" if 1 <= month <= 12 and day and 1 <= day <= 31 else None
+    return iso_date(year, month, day)
+
+
+def _year(surface: str, groups: dict) -> str:
+    return groups["y"]
+
+
+def _state_council(surface: str, groups: dict) -> str:
+    return f"国务院第{int(groups['n'])}次常务会议"
+
+
+def _party_congress(surface: str, groups: dict) -> str | None:
+    number = cn_number(groups["n"])
+    return f"中国共产党第{groups['n']}次全国代表大会" if number else None
+
+
+def _plenum(surface: str, groups: dict) -> str | None:
+    if not cn_number(groups["n"]) or not cn_number(groups["k"]):
+        return None
+    return f"中国共产党第{groups['n']}届中央委员会第{groups['k']}次全体会议"
+
+
+def _internet_plus(surface: str, groups: dict) -> str:
+    return groups["name"]
+
+
+NAMERS = {
+    "rx:doc-number": _doc_number,
+    "rx:date-ymd": _date, "rx:date-iso": _date, "rx:date-ym": _date, "rx:date-md": _date,
+    "rx:date-year": _year,
+    "rx:meeting-state-council": _state_council,
+    "rx:meeting-party-congress": _party_congress,
+    "rx:meeting-plenum": _plenum,
+    "rx:init-internet-plus": _internet_plus,
+}

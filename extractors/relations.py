@@ -1,0 +1,141 @@
+"""Document understanding: from hits to entity mentions and relations, in a fixed order of steps."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from extractors import dates, entities, events, numbers, people, policy, tasks
+from extractors.context import ORG_TYPES, DocContext
+from extractors.dictionary import normalise_alias
+from extractors.lexicon import Lexicon
+from extractors.records import EntityInfo, Hit
+from extractors.text import Sentences
+
+RE_PARTY_BODY = re.compile(r"党组|党委|纪检组")
+SUBORDINATE_TYPES = ("Agency", "Organization")
+
+
+def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hits: list[Hit]) -> DocContext:
+    """Run every step over one normalised text; the returned context holds entities and relations."""
+    entity_types = entities.ENTITY_TYPES
+    cues = [h for h in dictionary_hits + rule_hits if h.type not in entity_types or h.type == "Person"
+            and h.source.startswith("rx:person-byline")]
+    ctx = DocContext(text, lexicon, Sentences(text), sorted(cues, key=lambda h: h.start))
+    entities.select_entities(ctx, dictionary_hits, [h for h in rule_hits if h.type in entity_types
+                                                    and not h.source.startswith("rx:person-byline")])
+    add_party_bodies(ctx)
+    people.find_officials(ctx)
+    dates.set_document_dates(ctx)
+    policy.add_documents(ctx)
+    events.add_meeting_dates(ctx)
+    events.add_speakers(ctx)
+    tasks.add_tasks(ctx)
+    numbers.add_statistics(ctx)
+    numbers.add_targets(ctx)
+    add_sub_organizations(ctx)
+    add_applies_to(ctx)
+    ctx.entities.sort(key=lambda h: (h.start, -h.end))
+    return ctx
+
+
+def add_party_bodies(ctx: DocContext) -> None:
+    """国家认监委党组: the party group of a known agency is an agency of its own."""
+    for hit in list(ctx.of_type("Agency")):
+        match = RE_PARTY_BODY.match(ctx.text, hit.end)
+        if match and not any(h.type == "Agency" and h.start == hit.start and h.end >= match.end()
+                             for h in ctx.entities):
+            body = Hit(hit.start, match.end(), "Agency", hit.name + match.group(0), "rx:agency-party-body")
+            ctx.add_entity(body, EntityInfo(body.key, body.source))
+    ctx.entities.sort(key=lambda h: (h.start, -h.end))
+
+
+def main_agency(ctx: DocContext) -> tuple[str, str] | None:
+    """The agency a text speaks for: its signature, else its most mentioned agency."""
+    if ctx.meta.get("main_agency"):
+        return ctx.meta["main_agency"]
+    counts = Counter(h.key for h in ctx.of_type("Agency"))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def add_sub_organizations(ctx: DocContext) -> None:
+    """Departments under their agency; bodies under a parent named in the text; X办公厅 under X."""
+    _departments(ctx)
+    _lexicon_parents(ctx)
+    _prefix_parents(ctx)
+
+
+def _departments(ctx: DocContext) -> None:
+    owner = main_agency(ctx)
+    for hit in ctx.of_type("Department", "UnitGroup"):
+        entry = ctx.lexicon.get(hit.source)
+        parent_entry = ctx.lexicon.get(entry.parent) if entry else None
+        parent = (parent_entry.type, normalise_alias(parent_entry.name)) if parent_entry else owner
+        if parent is None:
+            continue
+        info = ctx.infos[hit.key]
+        if info.parent is None:
+            ctx.infos[hit.key] = EntityInfo(info.key, info.source, info.entry_id, parent, info.en,
+                                            info.aliases, info.en_aliases)
+        ctx.relate("sub_organization", {"child": hit.key, "parent": ctx.infos[hit.key].parent},
+                   hit.start, hit.end, "rx:department-of")
+
+
+def _lexicon_parents(ctx: DocContext) -> None:
+    present = {h.source: h for h in ctx.entities if h.type in ORG_TYPES}
+    owner = main_agency(ctx)
+    for hit in ctx.of_type(*SUBORDINATE_TYPES):
+        entry = ctx.lexicon.get(hit.source)
+        if entry is None or not entry.parent:
+            continue
+        parent = present.get(entry.parent)
+        if parent is not None:
+            ctx.relate("sub_organization", {"child": hit.key, "parent": parent.key},
+                       min(hit.start, parent.start), max(hit.end, parent.end), entry.id)
+        elif owner and ctx.lexicon.get(entry.parent) and \
+                (ctx.lexicon.get(entry.parent).type, normalise_alias(ctx.lexicon.get(entry.parent).name)) == owner:
+            ctx.relate("sub_organization", {"child": hit.key, "parent": owner}, hit.start, hit.end, entry.id)
+
+
+def _prefix_parents(ctx: DocContext) -> None:
+    """A body whose name starts with another body's name (国务院办公厅 / 国务院) belongs to it."""
+    orgs = ctx.of_type(*SUBORDINATE_TYPES)
+    for child in orgs:
+        inner = [h for h in orgs if h.start == child.start and h.end < child.end and h.key != child.key]
+        if inner:
+            parent = max(inner, key=lambda h: h.end)
+            ctx.relate("sub_organization", {"child": child.key, "parent": parent.key},
+                       child.start, child.end, "rx:name-prefix-parent")
+
+
+def add_applies_to(ctx: DocContext) -> None:
+    """A list of sectors and the initiative or scheme carried out in them, within one sentence."""
+    for group in _sector_groups(ctx):
+        start, end = ctx.sentences.span(group[0].start)
+        target = _nearest_programme(ctx, group, start, end)
+        if target is None:
+            continue
+        for sector in group:
+            ctx.relate("applies_to", {"programme": target.key, "sector": sector.key},
+                       min(sector.start, target.start), max(sector.end, target.end), "rx:applies-to")
+
+
+def _sector_groups(ctx: DocContext) -> list[list[Hit]]:
+    groups: list[list[Hit]] = []
+    for sector in ctx.of_type("Sector"):
+        if groups and re.fullmatch(r"[、和及与]|等?", ctx.text[groups[-1][-1].end:sector.start]):
+            groups[-1].append(sector)
+        else:
+            groups.append([sector])
+    return groups
+
+
+def _nearest_programme(ctx: DocContext, group: list[Hit], start: int, end: int) -> Hit | None:
+    programmes = [h for h in ctx.of_type("Initiative", "CertificationScheme") if start <= h.start < end]
+    after = [p for p in programmes if p.start >= group[-1].end and "," not in ctx.text[group[-1].end:p.start]]
+    if after:
+        return after[0]
+    after_any = [p for p in programmes if p.start >= group[-1].end]
+    before = [p for p in programmes if p.end <= group[0].start]
+    if before:
+        return before[-1]
+    return after_any[0] if after_any else None

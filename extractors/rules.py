@@ -1,0 +1,125 @@
+"""Regex rules from JSONL files: compiled once, each with an id, examples and counter-examples."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from kg.errors import RuleError
+
+DATA_DIR = Path(__file__).parent / "data"
+RULES_DIR = DATA_DIR / "rules"
+CUT_WORDS_FILE = DATA_DIR / "cut_words.txt"
+
+
+@dataclass(frozen=True)
+class RegexRule:
+    """One pattern. ``label`` is the Hit type it produces; group ``body`` (if any) is left-trimmed."""
+
+    id: str
+    label: str
+    regex: re.Pattern
+    trim: bool = False
+    min_body: int = 2
+    name_group: str | None = None
+    examples: tuple[tuple[str, str], ...] = ()
+    counter_examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    start: int
+    end: int
+    rule: RegexRule
+    groups: dict
+
+
+def parse_rule(obj: dict, where: str) -> RegexRule:
+    """Validate and compile one rule object."""
+    for key in ("id", "label", "pattern"):
+        if not isinstance(obj.get(key), str):
+            raise RuleError(f"{where}: field {key!r} missing or not a string")
+    try:
+        regex = re.compile(obj["pattern"])
+    except re.error as exc:
+        raise RuleError(f"{where}: rule {obj['id']}: bad pattern ({exc})") from exc
+    examples = tuple((e["text"], e["match"]) for e in obj.get("examples", ()))
+    return RegexRule(obj["id"], obj["label"], regex, bool(obj.get("trim", False)),
+                     int(obj.get("min_body", 2)), obj.get("name_group"), examples,
+                     tuple(obj.get("counter_examples", ())))
+
+
+def read_rules(path: Path) -> Iterator[RegexRule]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip() or line.lstrip().startswith("//"):
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise RuleError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+            yield parse_rule(obj, f"{path}:{number}")
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> tuple[RegexRule, ...]:
+    return load_rules()
+
+
+def load_rules(paths: Iterable[Path] | None = None) -> tuple[RegexRule, ...]:
+    """All rules of the given files (default: data/rules/*.jsonl); ids must be unique."""
+    files = sorted(RULES_DIR.glob("*.jsonl")) if paths is None else list(paths)
+    rules: dict[str, RegexRule] = {}
+    for path in files:
+        for rule in read_rules(path):
+            if rule.id in rules:
+                raise RuleError(f"{path}: duplicate rule id {rule.id}")
+            rules[rule.id] = rule
+    return tuple(rules.values())
+
+
+@lru_cache(maxsize=1)
+def cut_regex() -> re.Pattern:
+    """Words after which a name cannot continue leftwards (verbs, particles)."""
+    words = [w.strip() for w in CUT_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+             if w.strip() and not w.startswith("#")]
+    words.sort(key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def trim_left(body: str) -> int:
+    """Offset where a name really starts inside ``body``: after the last cut word, if any."""
+    start = 0
+    for match in cut_regex().finditer(body):
+        start = max(start, match.end())
+    return start
+
+
+def run_rule(rule: RegexRule, text: str) -> Iterator[RuleMatch]:
+    """Matches of one rule, with ``body`` trimmed where the rule asks for it."""
+    for match in rule.regex.finditer(text):
+        start, end = match.span(rule.name_group) if rule.name_group else match.span()
+        if rule.trim and "body" in rule.regex.groupindex:
+            start = _name_start(rule, match, text)
+            if start is None:
+                continue
+        if start < end:
+            yield RuleMatch(start, end, rule, match.groupdict())
+
+
+def _name_start(rule: RegexRule, match: re.Match, text: str) -> int | None:
+    """Where the name starts in a trimmed match; None when no sure start exists.
+
+    A body cut short by the pattern's length limit (Han text continues to its left) and holding no
+    cut word has no known start: the rule then names only what follows the body, or nothing.
+    """
+    body_start, body_end = match.span("body")
+    offset = trim_left(match.group("body"))
+    truncated = body_start > 0 and "\u4e00" <= text[body_start - 1] <= "\u9fff"
+    if offset == 0 and truncated and body_end > body_start:
+        return body_end if rule.min_body == 0 else None
+    start = body_start + offset
+    return start if body_end - start >= rule.min_body else None

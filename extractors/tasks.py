@@ -1,0 +1,93 @@
+"""Numbered work-plan tasks with their lead (牵头) and supporting (协作) units."""
+from __future__ import annotations
+
+import re
+
+from extractors.context import ORG_TYPES, DocContext
+from extractors.policy import main_title
+from extractors.records import EntityInfo, Hit
+
+RE_TASK = re.compile(r"^[ \t]*\(?(?P<n>\d{1,3})(?:[.、]|\))(?!\d)", re.M)
+RE_UNITS = re.compile(
+    r"[(\[【〔]\s*(?:主要)?(?:牵头|负责|责任)(?:部门|单位|司局|处室)?\s*[::]\s*(?P<lead>[^:;)\]】〕]+?)"
+    r"(?:\s*[,;]\s*(?:协作|配合|参与|协办|协助)(?:部门|单位|司局|处室)?\s*[::]\s*(?P<support>[^:)\]】〕]+?))?"
+    r"\s*[)\]】〕]")
+RE_SPLIT = re.compile(r"[、,和及]")
+RE_GROUP = re.compile(r"^(?:各|有关|相关|其他)[\u4e00-\u9fff]{1,8}$|^(?:下属|直属|挂靠)单位$")
+RE_UNIT_SHAPE = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:部|司|处|局|室|办|委|中心|所|院|协会|党委|办公室)$")
+MENTION_TYPES = ("Initiative", "CertificationScheme", "Sector")
+
+
+def is_work_plan(text: str) -> bool:
+    return RE_UNITS.search(text) is not None
+
+
+def add_tasks(ctx: DocContext) -> None:
+    """Task mentions, task_lead / task_support / task_mentions relations, for texts that assign units."""
+    if not is_work_plan(ctx.text):
+        return
+    plan = main_title(ctx, ctx.cue("DocTitle"))
+    plan_name = plan.name if plan else ctx.meta.get("doc_id", "工作计划")
+    for number, start, end in _task_spans(ctx.text):
+        task = Hit(start, end, "Task", f"{plan_name} 任务{number}", "rx:task",
+                   (("number", number), ("plan", plan.key if plan else None)))
+        ctx.add_entity(task, EntityInfo(task.key, "rx:task"))
+        ctx.relate("task", {"task": task.key, "number": number, "plan": plan.key if plan else None},
+                   start, end, "rx:task")
+        units = RE_UNITS.search(ctx.text, start, end)
+        if units:
+            _unit_relations(ctx, task, units, "lead", "task_lead")
+            _unit_relations(ctx, task, units, "support", "task_support")
+        _mentions(ctx, task, units.start() if units else end)
+
+
+def _task_spans(text: str) -> list[tuple[int, int, int]]:
+    """(number, start, end) of numbered paragraphs that count up from 1."""
+    spans, expected = [], 1
+    for match in RE_TASK.finditer(text):
+        number = int(match.group("n"))
+        if number != expected:
+            continue
+        end = text.find("\n", match.end())
+        spans.append((number, match.start("n"), len(text) if end < 0 else end))
+        expected += 1
+    return spans
+
+
+def _unit_relations(ctx: DocContext, task: Hit, units: re.Match, group: str, kind: str) -> None:
+    if not units.group(group):
+        return
+    offset = units.start(group)
+    for part in RE_SPLIT.split(units.group(group)):
+        start = ctx.text.find(part, offset)
+        offset = start + len(part)
+        unit = _unit(ctx, part.strip(), start, start + len(part))
+        if unit is not None:
+            ctx.relate(kind, {"task": task.key, "number": task.get("number"), "unit": unit},
+                       task.start, task.end, "rx:task-units")
+
+
+def _unit(ctx: DocContext, name: str, start: int, end: int) -> tuple[str, str] | None:
+    """The entity a unit name refers to: a known one, a group, or a department minted from its shape."""
+    if not name:
+        return None
+    known = [h for h in ctx.in_span(start, end) if h.type in ORG_TYPES and ctx.text[h.start:h.end] == name]
+    if known:
+        return known[0].key
+    if RE_GROUP.match(name):
+        hit = Hit(start, end, "UnitGroup", name, "rx:unit-group")
+    elif RE_UNIT_SHAPE.match(name):
+        hit = Hit(start, end, "Department", name, "rx:unit-shape")
+    else:
+        return None
+    ctx.add_entity(hit, EntityInfo(hit.key, hit.source))
+    return hit.key
+
+
+def _mentions(ctx: DocContext, task: Hit, end: int) -> None:
+    seen = set()
+    for hit in ctx.in_span(task.start, end, *MENTION_TYPES):
+        if hit.key not in seen:
+            seen.add(hit.key)
+            ctx.relate("task_mentions", {"task": task.key, "number": task.get("number"), "entity": hit.key},
+                       task.start, task.end, "rx:task-mentions")

@@ -1,0 +1,113 @@
+"""Small text helpers shared by the extractors: sentences, Chinese numerals, dates, name reading."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+RE_SENTENCE_END = re.compile(r"[。!?;\n]")
+RE_HAN = re.compile(r"[\u4e00-\u9fff]")
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+             "八": 8, "九": 9}
+# characters that may directly follow a person's name: verbs and particles that start the predicate
+NAME_FOLLOWERS = frozenset("出主指强表在作代参会同和及等对向为率一说讲介提要是的了与也就将从分致宣称兼任当透签带到赴来"
+                           "看调视回陪先首并还又已曾")
+
+
+class Sentences:
+    """Sentence boundaries of a text, for 'same sentence' tests."""
+
+    def __init__(self, text: str) -> None:
+        self.ends = [m.end() for m in RE_SENTENCE_END.finditer(text)]
+        if not self.ends or self.ends[-1] != len(text):
+            self.ends.append(len(text))
+
+    def index(self, offset: int) -> int:
+        """Number of the sentence holding ``offset``."""
+        return bisect_right(self.ends, offset)
+
+    def span(self, offset: int) -> tuple[int, int]:
+        i = self.index(offset)
+        start = self.ends[i - 1] if i > 0 else 0
+        return start, self.ends[min(i, len(self.ends) - 1)]
+
+
+def cn_number(text: str) -> int | None:
+    """Value of a small Chinese or Arabic numeral (十八 → 18, 二十一 → 21, 185 → 185)."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in CN_DIGITS and ch not in "十百" for ch in text):
+        return None
+    total, current = 0, 0
+    for ch in text:
+        if ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = CN_DIGITS[ch]
+    return total + current
+
+
+def iso_date(year: int | None, month: int | None = None, day: int | None = None) -> str | None:
+    """ISO date, year-month or year, or None when the year is unknown or values are impossible."""
+    if year is None:
+        return None
+    if month is None:
+        return f"{year:04d}"
+    if not 1 <= month <= 12:
+        return None
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    if not 1 <= day <= 31:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+@lru_cache(maxsize=1)
+def surnames() -> tuple[frozenset[str], frozenset[str]]:
+    """Single- and double-character Chinese surnames."""
+    path = DATA_DIR / "surnames.txt"
+    words = {w.strip() for w in path.read_text(encoding="utf-8").splitlines()
+             if w.strip() and not w.startswith("#")} if path.exists() else set()
+    return frozenset(w for w in words if len(w) == 1), frozenset(w for w in words if len(w) == 2)
+
+
+def _is_name(candidate: str) -> bool:
+    single, double = surnames()
+    if not all(RE_HAN.match(ch) for ch in candidate) or any(ch in "的了是在和与及等" for ch in candidate):
+        return False
+    if candidate[:2] in double and len(candidate) >= 3:
+        return True
+    return candidate[0] in single
+
+
+def _boundary(text: str, offset: int) -> bool:
+    return offset >= len(text) or not RE_HAN.match(text[offset]) or text[offset] in NAME_FOLLOWERS
+
+
+def read_name_after(text: str, offset: int) -> int:
+    """Length (3 or 2) of a personal name starting at ``offset``, or 0."""
+    for length in (3, 2):
+        candidate = text[offset:offset + length]
+        if len(candidate) == length and _is_name(candidate) and candidate[-1] not in NAME_FOLLOWERS \
+                and _boundary(text, offset + length):
+            return length
+    return 0
+
+
+def read_name_before(text: str, offset: int) -> int:
+    """Length (3 or 2) of a personal name ending at ``offset``, or 0."""
+    for length in (3, 2):
+        start = offset - length
+        if start < 0:
+            continue
+        candidate = text[start:offset]
+        before_ok = start == 0 or not RE_HAN.match(text[start - 1])
+        if _is_name(candidate) and before_ok:
+            return length
+    return 0

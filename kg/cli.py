@@ -1,0 +1,170 @@
+"""The ``ccakg`` command. Each command is thin: it parses options, calls one library function, prints."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from kg import __version__
+from kg.errors import KGError
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+FORMATS = ("table", "csv", "tsv", "json")
+
+
+class Progress:
+    """A progress bar on stderr, or nothing when quiet or not on a terminal-like stream."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar = None
+
+    def __call__(self, done: int, total: int, path: str) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="extracting", file=sys.stderr,
+                                         show_pos=True, item_show_func=lambda p: Path(p).name if p else "")
+            self.bar.__enter__()
+        self.bar.update(1, path)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="ccakg")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
+def cli(verbose: bool) -> None:
+    """ccakg: a knowledge graph of China's certification-and-accreditation policy texts.
+
+    Build a graph from Chinese policy texts, query it with SPARQL, score it against gold annotations.
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder: store/, graph.trig, graph.ttl, graph.html, report.json.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Extraction processes.")
+@click.option("--no-html", is_flag=True, help="Skip graph.html.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; exit code only.")
+def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, quiet: bool) -> None:
+    """Build the graph of CORPUS (.txt/.html files or folders) into --out.
+
+    Texts that cannot be read are reported on stderr and in report.json; the others are built.
+    Building again into the same folder replaces what the same texts said before; a build that fails
+    leaves the previous output intact. Exit code 1 when no text could be built.
+    """
+    from kg.pipeline import build as run_build
+
+    progress = Progress(quiet)
+    try:
+        report = run_build(corpus, out_dir, workers=workers, progress=progress, html=not no_html)
+    except KGError as exc:
+        raise fail(exc) from exc
+    finally:
+        progress.close()
+    for skipped in report.skipped:
+        click.echo(f"ccakg: skipped {skipped['reason']}", err=True)
+    if not quiet:
+        summary = report.as_dict()
+        click.echo(f"built {summary['documents_read']} texts ({summary['documents_skipped']} skipped), "
+                   f"{summary['mentions']} mentions, {sum(report.entities.values())} entities, "
+                   f"{sum(report.facts.values())} facts, {summary['quads_in_store']} quads "
+                   f"in {summary['timings_seconds']['total']:.1f} s")
+        click.echo(f"store: {out_dir / 'store'}")
+        if not no_html:
+            click.echo(f"explorer: {(out_dir / 'graph.html').resolve()}")
+    if not report.documents:
+        raise click.ClickException("no text could be built")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("sparql", required=False)
+@click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the query from a file.")
+@click.option("--store", "store_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The store folder of a build (DIR/store).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+def query(sparql: str | None, query_file: Path | None, store_dir: Path, fmt: str) -> None:
+    """Run a SPARQL 1.1 query over the union of all graphs of a store."""
+    if bool(sparql) == bool(query_file):
+        raise click.UsageError("give either a SPARQL string or --file, not both or neither")
+    text = query_file.read_text(encoding="utf-8") if query_file else sparql
+    from kg.query import run_query
+
+    try:
+        columns, rows, graph_text = run_query(store_dir, text)
+    except KGError as exc:
+        raise fail(exc) from exc
+    if graph_text is not None:
+        click.echo(graph_text, nl=False)
+    else:
+        click.echo(render(columns, rows, fmt), nl=False)
+
+
+def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    """Rows as an aligned table, CSV, TSV or JSON."""
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    if fmt == "json":
+        return json.dumps([dict(zip(columns, row)) for row in rows], ensure_ascii=False, indent=1) + "\n"
+    if fmt in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(cells)
+        return buffer.getvalue()
+    return table(columns, cells)
+
+
+def table(columns: list[str], cells: list[list[str]]) -> str:
+    import unicodedata
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    widths = [max([width(c)] + [width(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    pad = lambda text, w: text + " " * (w - width(text))  # noqa: E731
+    lines = [" | ".join(pad(c, w) for c, w in zip(columns, widths)),
+             "-+-".join("-" * w for w in widths)]
+    lines += [" | ".join(pad(v, w) for v, w in zip(row, widths)) for row in cells]
+    lines.append(f"({len(cells)} rows)")
+    return "\n".join(lines) + "\n"
+
+
+@cli.command("eval", context_settings=CONTEXT)
+@click.option("--gold", "gold_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of gold annotation JSON files.")
+@click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path("out/graph.trig"), show_default=True, help="A built graph (.trig, .nq, .ttl).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def evaluate(gold_dir: Path, graph_file: Path, as_json: bool) -> None:
+    """Score a built graph against gold annotations: P/R/F1 per entity type and relation kind."""
+    from kg.evaluate import evaluate as run_eval, format_table
+
+    try:
+        result = run_eval(graph_file, gold_dir)
+    except KGError as exc:
+        raise fail(exc) from exc
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_table(result))
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,71 @@
+"""Namespaces of the query contract, and the closed set of ``kgo:`` terms.
+
+``kgo(name)`` raises instead of minting a new IRI on a typo; a test checks that ``KGO_TERMS`` equals
+the terms declared in ``ontology/ccakg.ttl``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from kg.errors import OntologyError
+
+BASE = "https://w3id.org/ccakg/"
+KGO = BASE + "ontology#"
+KG = BASE + "id/"
+SRC = BASE + "source/"
+GRAPH = BASE + "graph/"
+ORG = "http://www.w3.org/ns/org#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+SCHEMA = "http://schema.org/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+OA = "http://www.w3.org/ns/oa#"
+PROV = "http://www.w3.org/ns/prov#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+PREFIXES = {
+    "kgo": KGO, "kg": KG, "src": SRC, "org": ORG, "skos": SKOS, "dct": DCT, "schema": SCHEMA,
+    "foaf": FOAF, "oa": OA, "prov": PROV, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD,
+}
+
+SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+KGO_CLASSES = frozenset({
+    "Agency", "Department", "Organization", "Initiative", "CertificationScheme", "PolicyDocument",
+    "Meeting", "MeetingSeries", "Sector", "Region", "Statistic", "Target", "Task", "Indicator",
+    "UnitGroup", "SourceText", "Evidence", "ExtractionRun",
+})
+KGO_PROPERTIES = frozenset({
+    "speaksAt", "inWorkPlan", "taskNumber", "leadUnit", "supportUnit", "mentions", "appliesToSector",
+    "textOf", "changePercent", "changePeriod", "changeText", "targetSubject", "goal", "targetValue",
+    "statedIn", "horizonText", "horizonEnd", "measuredBy", "confidence", "sha256", "rule",
+    "scriptOf", "sourcePath", "encoding",
+})
+KGO_TERMS = KGO_CLASSES | KGO_PROPERTIES
+
+ENTITY_GRAPH = GRAPH + "entities"
+ONTOLOGY_GRAPH = GRAPH + "ontology"
+
+
+def kgo(name: str) -> str:
+    """IRI of a ``kgo:`` term; raises OntologyError for a term the ontology does not declare."""
+    if name not in KGO_TERMS:
+        raise OntologyError(f"kgo:{name} is not declared in ontology/ccakg.ttl; known terms: "
+                            f"{', '.join(sorted(KGO_TERMS))}")
+    return KGO + name
+
+
+def doc_graph(doc_id: str) -> str:
+    """IRI of the named graph holding what one source text states."""
+    return f"{GRAPH}doc/{doc_id}"
+
+
+@lru_cache(maxsize=4096)
+def node(iri: str) -> ox.NamedNode:
+    """A cached pyoxigraph NamedNode."""
+    return ox.NamedNode(iri)

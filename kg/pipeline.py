@@ -1,0 +1,177 @@
+"""Orchestration only: corpus files → extraction (one pure function per document) → store → exports."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.documents import iter_corpus_files, read_document
+from kg.errors import CorpusError, KGError
+from kg.mentions import from_context
+from kg.model import Document, DocResult
+from kg.namespaces import ENTITY_GRAPH, ONTOLOGY_GRAPH, doc_graph
+from kg.nlp import make_nlp
+from kg.normalize import normalize
+from kg.rdf import to_quads
+
+log = logging.getLogger(__name__)
+CHUNK = 32
+
+
+@dataclass
+class Outcome:
+    """What extracting one file gave: its quads, or the reason it was skipped."""
+
+    path: str
+    doc_id: str = ""
+    error: str | None = None
+    doc_quads: list = field(default_factory=list)
+    entity_quads: list = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+    chars: int = 0
+    seconds: float = 0.0
+
+
+def extract(document: Document) -> DocResult:
+    """The pure extraction function: one document's text in, its entities and facts out."""
+    norm = normalize(document.raw_text, html=document.media_type == "text/html")
+    doc = make_nlp()(norm.text)
+    return from_context(doc._.kg_context, document, norm)
+
+
+def extract_file(path: str) -> Outcome:
+    """Read, extract and turn one file into quads; errors become a skipped Outcome naming the file."""
+    started = time.perf_counter()
+    try:
+        document = read_document(Path(path))
+        result = extract(document)
+        doc_quads, entity_quads = to_quads(result)
+    except CorpusError as exc:
+        return Outcome(path, Path(path).stem, error=str(exc))
+    except Exception as exc:  # one broken document never stops the others
+        log.exception("extraction failed for %s", path)
+        return Outcome(path, Path(path).stem, error=f"{path}: extraction failed ({type(exc).__name__}: {exc})")
+    counts = {"mentions": len(result.mentions),
+              "entities": dict(Counter(e.ref.type for e in result.entities)),
+              "facts": dict(Counter(f.kind for f in result.facts))}
+    return Outcome(path, document.doc_id, None, doc_quads, entity_quads, counts, len(document.raw_text),
+                   time.perf_counter() - started)
+
+
+def extract_all(paths: list[Path], *, workers: int = 1) -> Iterator[Outcome]:
+    """Outcomes in file order, extracted in this process or in a pool of ``workers`` processes."""
+    names = [str(p) for p in paths]
+    if workers <= 1:
+        yield from map(extract_file, names)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(extract_file, names, chunksize=max(1, min(CHUNK, len(names) // (workers * 4) or 1)))
+
+
+@dataclass
+class BuildReport:
+    """What a build read, extracted, skipped and how long it took (written as report.json)."""
+
+    out_dir: str
+    documents: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    mentions: int = 0
+    entities: Counter = field(default_factory=Counter)
+    facts: Counter = field(default_factory=Counter)
+    quads: int = 0
+    timings: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"ccakg_version": __version__, "out_dir": self.out_dir,
+                "documents_read": len(self.documents), "documents_skipped": len(self.skipped),
+                "documents": self.documents, "skipped": self.skipped, "mentions": self.mentions,
+                "entities_by_type": dict(sorted(self.entities.items())),
+                "facts_by_kind": dict(sorted(self.facts.items())), "quads_in_store": self.quads,
+                "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()}}
+
+
+def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
+          progress: Callable[[int, int, str], None] | None = None, html: bool = True) -> BuildReport:
+    """Build ``out_dir``: store, graph.trig, graph.ttl, graph.html and report.json.
+
+    The store is written into a staging copy and swapped in only when everything succeeded, so a failed
+    build leaves the previous output intact. Texts built again replace their earlier graphs.
+    """
+    from kg.export import write_trig, write_turtle
+    from kg.store import staged_store
+
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = iter_corpus_files(list(corpus))
+    report = BuildReport(str(out_dir))
+    with staged_store(out_dir / "store") as store:
+        load_ontology(store)
+        _load_outcomes(store, extract_all(files, workers=workers), report, progress, len(files))
+        report.timings["extract_and_load"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        write_trig(store, out_dir / "graph.trig")
+        write_turtle(store, out_dir / "graph.ttl")
+        report.timings["export"] = time.perf_counter() - mark
+        if html:
+            mark = time.perf_counter()
+            from kg.explorer import write_html
+            write_html(store, out_dir / "graph.html")
+            report.timings["html"] = time.perf_counter() - mark
+        report.quads = len(store)
+    report.timings["total"] = time.perf_counter() - started
+    write_report(report, out_dir / "report.json")
+    return report
+
+
+def _load_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,
+                   progress: Callable[[int, int, str], None] | None, total: int) -> None:
+    entity_batch: dict = {}
+    for done, outcome in enumerate(outcomes, start=1):
+        if progress:
+            progress(done, total, outcome.path)
+        if outcome.error:
+            log.warning("skipped %s", outcome.error)
+            report.skipped.append({"path": outcome.path, "reason": outcome.error})
+            continue
+        store.replace_graph(doc_graph(outcome.doc_id), outcome.doc_quads)
+        entity_batch.update(dict.fromkeys(outcome.entity_quads))
+        if len(entity_batch) > 200_000:
+            store.add(entity_batch)
+            entity_batch = {}
+        _count(report, outcome)
+    store.add(entity_batch)
+
+
+def _count(report: BuildReport, outcome: Outcome) -> None:
+    report.documents.append({"doc_id": outcome.doc_id, "path": outcome.path, "chars": outcome.chars,
+                             "mentions": outcome.counts["mentions"], "seconds": round(outcome.seconds, 3)})
+    report.mentions += outcome.counts["mentions"]
+    report.entities.update(outcome.counts["entities"])
+    report.facts.update(outcome.counts["facts"])
+
+
+def load_ontology(store) -> None:
+    """The TBox goes into its own named graph on every build."""
+    from ontology import ONTOLOGY_FILE
+    quads = (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(ONTOLOGY_GRAPH))
+             for t in ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE))
+    store.replace_graph(ONTOLOGY_GRAPH, quads)
+
+
+def write_report(report: BuildReport, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+
+__all__ = ["build", "extract", "extract_file", "BuildReport", "Outcome", "ENTITY_GRAPH"]

@@ -1,0 +1,267 @@
+"""Entities, facts and evidence → quads: one named graph per source text, plus the shared entities graph."""
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import opencc
+import pyoxigraph as ox
+
+from kg.model import DocResult, Entity, EntityRef, Fact, Provenance, SourceInfo
+from kg.namespaces import (DCT, ENTITY_GRAPH, FOAF, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, SRC, XSD,
+                           doc_graph, kgo, node)
+from kg.registry import entity_iri, mint
+
+_S2T = opencc.OpenCC("s2t")
+_T2S = opencc.OpenCC("t2s")
+TYPE = node(RDF + "type")
+PREF, ALT, LABEL = node(SKOS + "prefLabel"), node(SKOS + "altLabel"), node(RDFS + "label")
+CLASSES = {
+    "Agency": (kgo("Agency"), ORG + "FormalOrganization"),
+    "Department": (kgo("Department"), ORG + "OrganizationalUnit"),
+    "Organization": (kgo("Organization"), ORG + "FormalOrganization"),
+    "UnitGroup": (kgo("UnitGroup"), ORG + "Organization"),
+    "Person": (FOAF + "Person", SCHEMA + "Person"),
+    "Initiative": (kgo("Initiative"), SKOS + "Concept"),
+    "CertificationScheme": (kgo("CertificationScheme"), SKOS + "Concept"),
+    "Sector": (kgo("Sector"), SKOS + "Concept"),
+    "Region": (kgo("Region"), SCHEMA + "AdministrativeArea"),
+    "PolicyDocument": (kgo("PolicyDocument"), SCHEMA + "Legislation"),
+    "Meeting": (kgo("Meeting"), SCHEMA + "Event"),
+    "Statistic": (kgo("Statistic"), SCHEMA + "Observation"),
+    "Target": (kgo("Target"), PROV + "Entity"),
+    "Task": (kgo("Task"), SCHEMA + "Action"),
+    "Indicator": (kgo("Indicator"), SKOS + "Concept"),
+    "Role": (ORG + "Role", SKOS + "Concept"),
+    "Concept": (SKOS + "Concept",),
+}
+
+
+def lit(value: str, lang: str | None = None) -> ox.Literal:
+    return ox.Literal(value, language=lang) if lang else ox.Literal(value)
+
+
+def typed(value: object) -> ox.Literal:
+    """A number, or a date as xsd:date / xsd:gYearMonth / xsd:gYear / xsd:gMonthDay."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        text = str(value)
+        kind = {10: "date", 7: "gYearMonth", 4: "gYear"}.get(len(text), "gMonthDay" if text.startswith("--") else None)
+        return ox.Literal(text, datatype=node(XSD + kind)) if kind else ox.Literal(text)
+    return ox.Literal(str(value), datatype=node(XSD + ("integer" if isinstance(value, int) else "decimal")))
+
+
+def script_tag(text: str) -> str:
+    """zh-Hant when the text changes under Traditional→Simplified, zh-Hans for other CJK, en for Latin."""
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return "en"
+    return "zh-Hant" if _T2S.convert(text) != text else "zh-Hans"
+
+
+def iri(ref: EntityRef) -> ox.NamedNode:
+    return node(entity_iri(ref.type, ref.key))
+
+
+def source_node(doc_id: str) -> ox.NamedNode:
+    return node(SRC + doc_id)
+
+
+class Quads:
+    """Collects the quads of one named graph."""
+
+    def __init__(self, graph: str) -> None:
+        self.graph = node(graph)
+        self.items: list[ox.Quad] = []
+
+    def add(self, s: ox.NamedNode, p: str | ox.NamedNode, o: object) -> None:
+        pred = node(p) if isinstance(p, str) else p
+        self.items.append(ox.Quad(s, pred, o, self.graph))
+
+
+def entity_quads(entity: Entity) -> Iterator[ox.Quad]:
+    """Type and names of one entity, for the shared entities graph."""
+    out = Quads(ENTITY_GRAPH)
+    subject = iri(entity.ref)
+    for cls in CLASSES.get(entity.ref.type, CLASSES["Concept"]):
+        out.add(subject, TYPE, node(cls))
+    add_labels(out, subject, entity.name, entity.en)
+    for alias in entity.aliases:
+        if alias != entity.name:
+            out.add(subject, ALT, lit(alias, script_tag(alias)))
+    for alias in entity.en_aliases:
+        out.add(subject, ALT, lit(alias, "en"))
+    return iter(out.items)
+
+
+def add_labels(out: Quads, subject: ox.NamedNode, name: str, en: str | None) -> None:
+    """prefLabel in zh-Hans, zh-Hant and (reviewed) en, each copied to rdfs:label."""
+    labels = [(name, "zh-Hans"), (_S2T.convert(name), "zh-Hant")] + ([(en, "en")] if en else [])
+    for text, lang in labels:
+        out.add(subject, PREF, lit(text, lang))
+        out.add(subject, LABEL, lit(text, lang))
+
+
+def named_concept(out: Quads, type_: str, name: str) -> ox.NamedNode:
+    """A small named node (role, indicator, target subject) with its labels, in the entities graph."""
+    subject = node(entity_iri(type_, name))
+    for cls in CLASSES[type_]:
+        out.add(subject, TYPE, node(cls))
+    add_labels(out, subject, name, None)
+    return subject
+
+
+class DocGraph:
+    """Builds the named graph of one text: source node, surface labels, mention evidence and facts."""
+
+    def __init__(self, result: DocResult) -> None:
+        self.result = result
+        self.out = Quads(doc_graph(result.source.doc_id))
+        self.shared = Quads(ENTITY_GRAPH)
+        self.source = source_node(result.source.doc_id)
+
+    def build(self) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        self.add_source(self.result.source)
+        for entity in self.result.entities:
+            self.shared.items.extend(entity_quads(entity))
+            for form in entity.surfaces:
+                if form != entity.name:
+                    self.out.add(iri(entity.ref), ALT, lit(form, script_tag(form)))
+        for ref, prov in self.result.mentions:
+            self.evidence(iri(ref), prov, "identifying")
+        for fact in self.result.facts:
+            FACT_WRITERS.get(fact.kind, DocGraph.unknown)(self, fact)
+        return self.out.items, self.shared.items
+
+    def add_source(self, info: SourceInfo) -> None:
+        out, s = self.out, self.source
+        out.add(s, TYPE, node(kgo("SourceText")))
+        out.add(s, DCT + "identifier", lit(info.doc_id))
+        out.add(s, kgo("sha256"), lit(info.sha256))
+        out.add(s, kgo("sourcePath"), lit(info.path))
+        out.add(s, kgo("encoding"), lit(info.encoding))
+        out.add(s, kgo("scriptOf"), lit(info.script))
+        if info.title:
+            out.add(s, DCT + "title", lit(info.title, "zh-Hans"))
+        if info.published:
+            out.add(s, DCT + "issued", typed(info.published))
+
+    def evidence(self, body: ox.NamedNode, prov: Provenance, motivation: str = "describing") -> None:
+        ev = node(mint("ev", f"{body.value}|{prov.doc_id}|{prov.start}|{prov.end}"))
+        target, pos, quote = node(ev.value + "-t"), node(ev.value + "-p"), node(ev.value + "-q")
+        out = self.out
+        out.add(ev, TYPE, node(kgo("Evidence")))
+        out.add(ev, TYPE, node(OA + "Annotation"))
+        out.add(ev, OA + "motivatedBy", node(OA + motivation))
+        out.add(ev, OA + "hasBody", body)
+        out.add(ev, OA + "hasTarget", target)
+        out.add(ev, kgo("rule"), lit(prov.rule))
+        out.add(target, TYPE, node(OA + "SpecificResource"))
+        out.add(target, OA + "hasSource", self.source)
+        out.add(target, OA + "hasSelector", pos)
+        out.add(target, OA + "hasSelector", quote)
+        out.add(pos, TYPE, node(OA + "TextPositionSelector"))
+        out.add(pos, OA + "start", typed(prov.start))
+        out.add(pos, OA + "end", typed(prov.end))
+        out.add(quote, TYPE, node(OA + "TextQuoteSelector"))
+        out.add(quote, OA + "exact", lit(prov.quote))
+
+    def statement(self, s: ox.NamedNode, p: str, o: object, prov: Provenance) -> None:
+        """Assert a binary triple and give it a reifier that carries its evidence."""
+        self.out.add(s, p, o)
+        st = node(mint("st", f"{s.value}|{p}|{o}"))
+        self.out.add(st, TYPE, node(RDF + "Statement"))
+        self.out.add(st, RDF + "subject", s)
+        self.out.add(st, RDF + "predicate", node(p))
+        self.out.add(st, RDF + "object", o)
+        self.evidence(st, prov)
+
+    def unknown(self, fact: Fact) -> None:
+        raise ValueError(f"no RDF writer for fact kind {fact.kind!r}")
+
+    def membership(self, fact: Fact) -> None:
+        person, org, role = fact.arg("person"), fact.arg("organization"), str(fact.arg("role"))
+        m = node(mint("m", f"{iri(person).value}|{iri(org).value}|{role}"))
+        self.out.add(m, TYPE, node(ORG + "Membership"))
+        self.out.add(m, ORG + "member", iri(person))
+        self.out.add(m, ORG + "organization", iri(org))
+        self.out.add(m, ORG + "role", named_concept(self.shared, "Role", role))
+        self.out.add(iri(person), ORG + "memberOf", iri(org))
+        self.evidence(m, fact.evidence)
+
+    def speaks_at(self, fact: Fact) -> None:
+        self.statement(iri(fact.arg("person")), kgo("speaksAt"), iri(fact.arg("meeting")), fact.evidence)
+
+    def issued(self, fact: Fact) -> None:
+        doc = iri(fact.arg("document"))
+        self.statement(doc, DCT + "publisher", iri(fact.arg("organization")), fact.evidence)
+        if fact.arg("date"):
+            self.statement(doc, DCT + "issued", typed(fact.arg("date")), fact.evidence)
+
+    def doc_id(self, fact: Fact) -> None:
+        self.statement(iri(fact.arg("document")), DCT + "identifier", lit(str(fact.arg("identifier"))),
+                       fact.evidence)
+
+    def meeting_date(self, fact: Fact) -> None:
+        meeting = iri(fact.arg("meeting"))
+        self.statement(meeting, SCHEMA + "startDate", typed(fact.arg("date")), fact.evidence)
+        if fact.arg("place"):
+            self.statement(meeting, SCHEMA + "location", iri(fact.arg("place")), fact.evidence)
+
+    def task(self, fact: Fact) -> None:
+        task = iri(fact.arg("task"))
+        self.out.add(task, kgo("taskNumber"), typed(int(fact.arg("number"))))
+        if fact.arg("plan"):
+            self.out.add(task, kgo("inWorkPlan"), iri(fact.arg("plan")))
+        self.evidence(task, fact.evidence)
+
+    def task_unit(self, fact: Fact) -> None:
+        prop = kgo("leadUnit") if fact.kind == "task_lead" else kgo("supportUnit")
+        self.out.add(iri(fact.arg("task")), prop, iri(fact.arg("unit")))
+
+    def task_mentions(self, fact: Fact) -> None:
+        self.out.add(iri(fact.arg("task")), kgo("mentions"), iri(fact.arg("entity")))
+
+    def sub_organization(self, fact: Fact) -> None:
+        child = fact.arg("child")
+        prop = ORG + ("unitOf" if child.type in ("Department", "UnitGroup") else "subOrganizationOf")
+        self.statement(iri(child), prop, iri(fact.arg("parent")), fact.evidence)
+
+    def statistic(self, fact: Fact) -> None:
+        stat = iri(fact.arg("statistic"))
+        out = self.out
+        out.add(stat, SCHEMA + "variableMeasured", named_concept(self.shared, "Indicator", fact.arg("indicator")))
+        out.add(stat, SCHEMA + "value", typed(fact.arg("value")))
+        out.add(stat, SCHEMA + "unitText", lit(fact.arg("unit")))
+        if fact.arg("date"):
+            out.add(stat, SCHEMA + "observationDate", typed(fact.arg("date")))
+        if fact.arg("change"):
+            out.add(stat, kgo("changeText"), lit(fact.arg("change")))
+        self.evidence(stat, fact.evidence)
+
+    def target(self, fact: Fact) -> None:
+        target = iri(fact.arg("target"))
+        out = self.out
+        out.add(target, kgo("targetSubject"), named_concept(self.shared, "Concept", str(fact.arg("subject"))))
+        out.add(target, kgo("goal"), lit(str(fact.arg("goal")), "zh-Hans"))
+        if fact.arg("horizon"):
+            out.add(target, kgo("horizonText"), lit(str(fact.arg("horizon")), "zh-Hans"))
+        plan = self.result.source.title
+        main = next((e for e in self.result.entities if e.ref.type == "PolicyDocument" and e.name == plan), None)
+        if main is not None:
+            out.add(target, kgo("statedIn"), iri(main.ref))
+        self.evidence(target, fact.evidence)
+
+    def applies_to(self, fact: Fact) -> None:
+        self.statement(iri(fact.arg("programme")), kgo("appliesToSector"), iri(fact.arg("sector")), fact.evidence)
+
+
+FACT_WRITERS: dict[str, Callable[[DocGraph, Fact], None]] = {
+    "membership": DocGraph.membership, "speaks_at": DocGraph.speaks_at, "issued": DocGraph.issued,
+    "doc_id": DocGraph.doc_id, "meeting_date": DocGraph.meeting_date, "task": DocGraph.task,
+    "task_lead": DocGraph.task_unit, "task_support": DocGraph.task_unit, "task_mentions": DocGraph.task_mentions,
+    "sub_organization": DocGraph.sub_organization, "statistic": DocGraph.statistic, "target": DocGraph.target,
+    "applies_to": DocGraph.applies_to,
+}
+
+
+def to_quads(result: DocResult) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """(quads of the text's own graph, quads for the shared entities graph)."""
+    return DocGraph(result).build()
