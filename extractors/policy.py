@@ -10,7 +10,7 @@ from extractors.records import EntityInfo, Hit
 RE_ISSUE_GAP = re.compile(r"^[\s,]*(?:当日|同日|近日|日前|正式|联合|今天|今日|专门|共同)?(?:制定)?"
                           r"(?:印发|发布|出台|颁布|下发|公布|制定|发出)了?\s*$")
 RE_JOINER = re.compile(r"^[、\s和与及]*$")
-RE_NESTED = re.compile(r"关于(?:印发|发布|转发)[“《](?P<inner>[^”》]{2,60})[”》]的(?:通知|通告|决定)")
+RE_NESTED = re.compile(r"关于(?:印发|发布|转发)(?P<inner>[^《》]{2,60}?|《[^《》]{2,60}》)的(?:通知|通告|决定)$")
 RE_SPEECH = re.compile(r"题为《[^《》]+》的(?:工作)?报告")
 RE_ON_BEHALF = re.compile(r"代表(?P<org>[\u4e00-\u9fff]{2,20}?)(?:作|向|在|发表)")
 RE_PLAN_TITLE = re.compile(r"(?:工作要点|工作计划|实施方案|行动计划|行动方案|工作方案|规划|要点)$")
@@ -105,16 +105,16 @@ def _nested_document(ctx: DocContext, title: Hit) -> None:
     if match:
         start = title.start + match.start("inner")
         end = title.start + match.end("inner")
+        if ctx.text[start] == "《":
+            start, end = start + 1, end - 1
         inner = ctx.text[start:end]
-        if ctx.text[start - 1:start] == "“":
-            inner, start, end = f"“{inner}”", start - 1, end + 1
         _document_hit(ctx, Hit(start, end, "DocTitle", inner, "rx:doc-nested"), inner)
 
 
 def _doc_number(ctx: DocContext, title: Hit, doc: Hit) -> None:
     for number in ctx.cue("DocNumber"):
         gap = ctx.text[title.end:number.start]
-        if 0 <= len(gap) <= 3 and re.fullmatch(r"》?\s*[(\[]?\s*", gap):
+        if 0 <= len(gap) <= 3 and re.fullmatch(r"》?\s*[(\[【]?\s*", gap):
             ctx.relate("doc_id", {"document": doc.key, "identifier": number.name},
                        title.start - 1, number.end, number.source)
 

@@ -8,7 +8,7 @@ from extractors.rules import DATA_DIR, RegexRule, RuleMatch, default_rules, run_
 from extractors.records import Hit
 from extractors.text import cn_number, iso_date
 
-RE_NUMERAL_START = re.compile(r"^[一二三四五六七八九十百千万几两多数各每本该此全这那其]")
+RE_NUMERAL_START = re.compile(r"^(?:[一二三四五六七八九十百千万几两多数]+(?:大|项|个|类|批|种|方面|家|条)|[各每本该此这那其])")
 
 
 @lru_cache(maxsize=1)

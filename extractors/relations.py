@@ -12,6 +12,7 @@ from extractors.records import EntityInfo, Hit
 from extractors.text import Sentences
 
 RE_PARTY_BODY = re.compile(r"党组|党委|纪检组")
+RE_UNIT_AFTER = re.compile(r"(?!各|有关|相关|所属|下属|直属)[\u4e00-\u9fff]{2,10}?(?:部|司|处|办公室|办公厅|中心)(?!长|门)")
 SUBORDINATE_TYPES = ("Agency", "Organization")
 
 
@@ -24,6 +25,7 @@ def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hit
     entities.select_entities(ctx, dictionary_hits, [h for h in rule_hits if h.type in entity_types
                                                     and not h.source.startswith("rx:person-byline")])
     add_party_bodies(ctx)
+    add_attached_departments(ctx)
     people.find_officials(ctx)
     dates.set_document_dates(ctx)
     policy.add_documents(ctx)
@@ -49,6 +51,20 @@ def add_party_bodies(ctx: DocContext) -> None:
     ctx.entities.sort(key=lambda h: (h.start, -h.end))
 
 
+def add_attached_departments(ctx: DocContext) -> None:
+    """国家认监委国际合作部, 市场监管总局认证监督管理司: a unit written right after its agency."""
+    for agency in list(ctx.of_type("Agency")):
+        match = RE_UNIT_AFTER.match(ctx.text, agency.end)
+        if not match or any(h.start < match.end() and agency.end < h.end and h.type in ORG_TYPES
+                            and h.start >= agency.end for h in ctx.entities):
+            continue
+        if any(h.type == "Role" and h.start < match.end() and match.start() < h.end for h in ctx.cues):
+            continue
+        unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-attached")
+        ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=agency.key))
+    ctx.entities.sort(key=lambda h: (h.start, -h.end))
+
+
 def main_agency(ctx: DocContext) -> tuple[str, str] | None:
     """The agency a text speaks for: its signature, else its most mentioned agency."""
     if ctx.meta.get("main_agency"):
@@ -69,7 +85,8 @@ def _departments(ctx: DocContext) -> None:
     for hit in ctx.of_type("Department", "UnitGroup"):
         entry = ctx.lexicon.get(hit.source)
         parent_entry = ctx.lexicon.get(entry.parent) if entry else None
-        parent = (parent_entry.type, normalise_alias(parent_entry.name)) if parent_entry else owner
+        parent = ctx.infos[hit.key].parent or \
+            ((parent_entry.type, normalise_alias(parent_entry.name)) if parent_entry else owner)
         if parent is None:
             continue
         info = ctx.infos[hit.key]

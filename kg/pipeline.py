@@ -48,6 +48,15 @@ def extract(document: Document) -> DocResult:
     return from_context(doc._.kg_context, document, norm)
 
 
+def extract_text(text: str, *, doc_id: str = "text", html: bool = False) -> DocResult:
+    """Extract from a string (tests, the REPL): the same pure function as for a file."""
+    import hashlib
+
+    document = Document(doc_id, f"<{doc_id}>", text, hashlib.sha256(text.encode("utf-8")).hexdigest(), "utf-8",
+                        "text/html" if html else "text/plain")
+    return extract(document)
+
+
 def extract_file(path: str) -> Outcome:
     """Read, extract and turn one file into quads; errors become a skipped Outcome naming the file."""
     started = time.perf_counter()

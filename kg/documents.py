@@ -1,0 +1,151 @@
+"""Read corpus files: find them, decode them (UTF-8, GB18030, Big5) and wrap them as Documents."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from kg.errors import CorpusError
+from kg.model import Document
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
+UTF8_BOM = b"\xef\xbb\xbf"
+# Legacy encodings, best first on a tie; cp950 is Microsoft's Big5 with extensions.
+LEGACY_ENCODINGS = ("gb18030", "big5", "cp950")
+# Frequent characters of Chinese policy and news text, both scripts. Decoding Big5 bytes as GB18030
+# (or the reverse) yields rare characters instead, so the right codec hits many more of these.
+COMMON_CHARS = frozenset(
+    "的一是不了人在有我他这个们中来上大为和国地到以说时要就出会也对生能而子那得于着下自之年过发后作里"
+    "用道行所然家种事成方多经么去法学如都同现当没动面起看定天分还进好小部其些主样理心本前开但因只从想"
+    "实日者意无力与长把机十民第公此已工使情明性知全三又关点正业外将两高间由问很最重并物手应向头文体政"
+    "相见被利什二等产或新己制身果加月话合回特代内信表化老给世位次度门任常先海通教原东声提立及比员解水"
+    "名真论处走义各入几口认条平系气题活更别打变四总何电数安少报才结反受目太量再感建务做接必场件计管期"
+    "市直资命金指许统区保至队形社便空决治质标准监检验证服级院委局司"
+    "這個們來為國說時會對發後過與長機現當經動還進樣從實無頭體產見問間開門點業將兩義認條電數報結務場計"
+    "統區關於請應讓質標準監檢驗證級"
+)
+SCORE_SAMPLE = 20_000   # characters; enough to tell the codecs apart, fast on big files
+RE_HTML_START = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>])", re.I)
+
+
+def iter_corpus_files(paths: Iterable[Path | str]) -> list[Path]:
+    """Corpus files under ``paths`` (files, or directories searched recursively), sorted, unique.
+
+    Raises:
+        CorpusError: a path does not exist, or a file named explicitly has an unsupported suffix.
+    """
+    found: set[Path] = set()
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.update(_walk(path))
+        elif path.is_file():
+            if path.suffix.lower() not in SUFFIXES:
+                expected = ", ".join(SUFFIXES)
+                raise CorpusError(f"{path}: unsupported file type {path.suffix!r}; expected one of {expected}")
+            found.add(path)
+        else:
+            raise CorpusError(f"{path}: no such file or directory")
+    return sorted(found)
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    """Corpus files below ``directory``, skipping hidden files and folders."""
+    for path in directory.rglob("*"):
+        hidden = any(part.startswith(".") for part in path.relative_to(directory).parts)
+        if not hidden and path.is_file() and path.suffix.lower() in SUFFIXES:
+            yield path
+
+
+def read_document(path: Path | str) -> Document:
+    """Read, hash and decode one corpus file.
+
+    Raises:
+        CorpusError: the file cannot be read, is empty, is binary (NUL bytes) or cannot be decoded.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise CorpusError(f"{path}: cannot read: {e.strerror or e}") from e
+    text, encoding = decode(data, path=path)
+    return Document(
+        doc_id=path.stem,
+        path=str(path),
+        raw_text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        media_type=_media_type(path, text),
+    )
+
+
+def read_corpus(paths: Iterable[Path | str]) -> Iterator[Document | CorpusError]:
+    """Documents of every corpus file under ``paths``; an unreadable file yields its CorpusError.
+
+    Raises:
+        CorpusError: a given path does not exist (nothing is read then).
+    """
+    for path in iter_corpus_files(paths):
+        try:
+            yield read_document(path)
+        except CorpusError as e:
+            log.warning("%s", e)
+            yield e
+
+
+def decode(data: bytes, *, path: Path | str = "<bytes>") -> tuple[str, str]:
+    """Decode ``data`` as UTF-8 (with or without BOM), else GB18030 or Big5, whichever reads better.
+
+    Returns:
+        The text and the Python codec name that decodes ``data`` to exactly that text.
+    Raises:
+        CorpusError: naming ``path``, when the data is empty, binary or in none of those encodings.
+    """
+    if not data.strip():
+        raise CorpusError(f"{path}: file is empty (no bytes or only blanks)")
+    if b"\x00" in data:
+        raise CorpusError(
+            f"{path}: contains NUL bytes at offset {data.index(0)}: a binary file or UTF-16/32 text; "
+            "save it as UTF-8, GB18030 or Big5"
+        )
+    if data.startswith(UTF8_BOM):
+        return _strict(data, "utf-8-sig", path), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as e:
+        utf8_error = e
+    candidates = [(text, name) for name in LEGACY_ENCODINGS if (text := _try(data, name)) is not None]
+    if not candidates:
+        raise CorpusError(
+            f"{path}: cannot decode as UTF-8 (byte {utf8_error.start}: {utf8_error.reason}), GB18030 or Big5"
+        )
+    return max(candidates, key=lambda c: _common_score(c[0]))   # max keeps the first on a tie
+
+
+def _strict(data: bytes, encoding: str, path: Path | str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise CorpusError(f"{path}: starts with a UTF-8 BOM but is not UTF-8 (byte {e.start}: {e.reason})") from e
+
+
+def _try(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _common_score(text: str) -> int:
+    """How many of the first ``SCORE_SAMPLE`` characters of ``text`` are frequent Chinese characters."""
+    return sum(map(COMMON_CHARS.__contains__, text[:SCORE_SAMPLE]))
+
+
+def _media_type(path: Path, text: str) -> str:
+    if path.suffix.lower() in HTML_SUFFIXES or RE_HTML_START.match(text):
+        return "text/html"
+    return "text/plain"
