@@ -54,17 +54,35 @@ class DictionaryMatcher:
                 continue
             (weak if is_weak else strong).extend((start, end, entry_id) for entry_id in ids)
         seen = {entry_id for _, _, entry_id in strong}
-        seen |= {self.lexicon.entries[i].parent for i in seen if self.lexicon.entries[i].parent}
-        kept = strong + [w for w in weak if self._weak_allowed(w[2], seen)]
-        return [self._hit(start, end, entry_id) for start, end, entry_id in sorted(kept)]
+        kept = strong + [w for w in weak if self._weak_allowed(w[2], seen) and not _inside(w, strong)]
+        return [self._hit(start, end, entry_id) for start, end, entry_id in self._disambiguate(kept, seen)]
+
+    def _disambiguate(self, found: list[tuple[int, int, str]], seen: set[str]) -> list[tuple[int, int, str]]:
+        """One entry per span and type: prefer the entry whose parent the text names (办公室 of which agency)."""
+        by_span: dict[tuple[int, int, str], list[str]] = {}
+        for start, end, entry_id in sorted(found):
+            by_span.setdefault((start, end, self.lexicon.entries[entry_id].type), []).append(entry_id)
+        kept = []
+        for (start, end, _), ids in by_span.items():
+            if len(ids) > 1:
+                ids = [i for i in ids if self.lexicon.entries[i].parent in seen] or ids[:1]
+            kept.extend((start, end, i) for i in ids)
+        return kept
 
     def _weak_allowed(self, entry_id: str, seen: set[str]) -> bool:
+        """A weak alias counts where its entity is named strongly, or (units only) its parent is."""
         entry = self.lexicon.entries[entry_id]
-        return entry_id in seen or (entry.parent is not None and entry.parent in seen)
+        if entry_id in seen:
+            return True
+        return entry.type in ("Department", "Organization") and entry.parent is not None and entry.parent in seen
 
     def _hit(self, start: int, end: int, entry_id: str) -> Hit:
         entry = self.lexicon.entries[entry_id]
         return Hit(start, end, entry.type, normalise_alias(entry.name), entry_id)
+
+
+def _inside(hit: tuple[int, int, str], others: list[tuple[int, int, str]]) -> bool:
+    return any(start <= hit[0] and hit[1] <= end and (start, end) != hit[:2] for start, end, _ in others)
 
 
 def _latin_boundary_ok(text: str, start: int, end: int) -> bool:

@@ -22,11 +22,35 @@ def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list
     dictionary = [h for h in dictionary_hits if h.type in ENTITY_TYPES]
     rules = [h for h in rule_hits + region_agencies(ctx.text, dictionary)
              if h.type in ENTITY_TYPES and not _inside_any(h, titles)]
-    kept = _drop_nested_same_type(dictionary)
-    kept += [h for h in _drop_nested_same_type(rules) if not _overlaps_same_type(h, dictionary)]
+    rules = [h for h in _drop_nested_same_type(rules) if not _loses_to_dictionary(h, dictionary)]
+    kept = [h for h in _drop_nested_same_type(dictionary) if not any(_covers(r, h) and r.type == h.type for r in rules)]
+    kept = _drop_org_clashes(kept + rules)
     for hit in sorted(kept, key=lambda h: (h.start, -h.end)):
         info = ctx.info_for_entry(hit)
         ctx.add_entity(hit, info)
+
+
+RE_SYSTEM_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,12}、)+[\u4e00-\u9fff]{2,12})等(?:新型|各类)?管理体系认证")
+
+
+def add_management_system_lists(ctx: DocContext) -> None:
+    """能源管理、知识产权管理等新型管理体系认证: each listed field names a management-system scheme."""
+    from extractors.rules import trim_left
+
+    for match in RE_SYSTEM_LIST.finditer(ctx.text):
+        offset = match.start("items")
+        for index, item in enumerate(match.group("items").split("、")):
+            start, end = offset, offset + len(item)
+            offset = end + 1
+            if index == 0:
+                start += trim_left(item)
+            field = ctx.text[start:end]
+            if len(field) < 2 or ctx.in_span(start, end, "CertificationScheme"):
+                continue
+            name = field + ("体系认证" if field.endswith("管理") else "管理体系认证")
+            hit = Hit(start, end, "CertificationScheme", name, "rx:scheme-system-list")
+            ctx.add_entity(hit)
+    ctx.entities.sort(key=lambda h: (h.start, -h.end))
 
 
 def region_agencies(text: str, dictionary: list[Hit]) -> list[Hit]:
@@ -38,6 +62,14 @@ def region_agencies(text: str, dictionary: list[Hit]) -> list[Hit]:
             hits.append(Hit(region.start, match.end(), "Agency", text[region.start:match.end()],
                             "rx:agency-region"))
     return hits
+
+
+def _drop_org_clashes(hits: list[Hit]) -> list[Hit]:
+    """Among bodies, a unit inside an agency's name and a name crossing a longer one are misreadings."""
+    orgs = [h for h in hits if h.type in ORG_TYPES]
+    return [h for h in hits if h.type not in ORG_TYPES or not any(
+        (h.type == "Department" and o.type != "Department" and _covers(o, h)) or
+        (_crosses(o, h) and o.end - o.start > h.end - h.start) for o in orgs)]
 
 
 def _inside_any(hit: Hit, spans: list[tuple[int, int]]) -> bool:
@@ -59,8 +91,10 @@ def _drop_nested_same_type(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
-def _overlaps_same_type(hit: Hit, others: list[Hit]) -> bool:
-    return any(o.type == hit.type and o.start < hit.end and hit.start < o.end for o in others)
+def _loses_to_dictionary(hit: Hit, dictionary: list[Hit]) -> bool:
+    """A rule hit gives way to an overlapping dictionary hit of its type unless it strictly contains it."""
+    return any(o.type == hit.type and o.start < hit.end and hit.start < o.end and not _covers(hit, o)
+               for o in dictionary)
 
 
 def _covers(outer: Hit, inner: Hit) -> bool:

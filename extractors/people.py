@@ -117,7 +117,7 @@ def add_byline_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
     for cue in ctx.cues:
         if cue.type == "Person" and not _overlaps(cue.start, cue.end, taken):
             ctx.add_entity(cue, EntityInfo(cue.key, cue.source))
-        elif cue.type == "PersonCue" and read_name_after(cue.name + "同", 0) == len(cue.name):
+        elif cue.type == "PersonCue" and read_name_after(cue.name + "同志", 0) == len(cue.name):
             if not _overlaps(cue.start, cue.end, taken):
                 ctx.add_entity(Hit(cue.start, cue.end, "Person", cue.name, cue.source))
 

@@ -8,7 +8,7 @@ from extractors.rules import DATA_DIR, RegexRule, RuleMatch, default_rules, run_
 from extractors.records import Hit
 from extractors.text import cn_number, iso_date
 
-RE_NUMERAL_START = re.compile(r"^(?:[一二三四五六七八九十百千万几两多数]+(?:大|项|个|类|批|种|方面|家|条)|[各每本该此这那其])")
+RE_NUMERAL_START = re.compile(r"^(?:[一二三四五六七八九十百千万几两多数]+(?:大|项|个|类|批|种|方面|家|条)|[各每本该此这那其家个项批种名位])")
 
 
 @lru_cache(maxsize=1)
@@ -17,6 +17,14 @@ def stop_names() -> frozenset[str]:
     path = DATA_DIR / "stop_names.txt"
     return frozenset(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
                      if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def scheme_heads() -> tuple[str, ...]:
+    """What a scheme's name ends with before 认证 (产品, 服务, 体系 …)."""
+    path = DATA_DIR / "scheme_heads.txt"
+    return tuple(line.strip() for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.strip() and not line.startswith("#"))
 
 
 def match_rules(text: str, rules: tuple[RegexRule, ...] | None = None) -> list[Hit]:
@@ -39,6 +47,8 @@ def to_hit(match: RuleMatch, text: str) -> Hit | None:
         return None
     data = tuple((k, v) for k, v in groups.items() if v is not None and k != "body")
     if rule.trim and (name in stop_names() or RE_NUMERAL_START.match(name)):
+        return None
+    if rule.label == "CertificationScheme" and not name[:-2].endswith(scheme_heads()):
         return None
     return Hit(match.start, match.end, rule.label, name, rule.id, data)
 

@@ -9,10 +9,12 @@ from extractors.context import ORG_TYPES, DocContext
 from extractors.dictionary import normalise_alias
 from extractors.lexicon import Lexicon
 from extractors.records import EntityInfo, Hit
+from extractors.rules import cut_regex
 from extractors.text import Sentences
 
 RE_PARTY_BODY = re.compile(r"党组|党委|纪检组")
-RE_UNIT_AFTER = re.compile(r"(?!各|有关|相关|所属|下属|直属)[\u4e00-\u9fff]{2,10}?(?:部|司|处|办公室|办公厅|中心)(?!长|门)")
+RE_UNIT_AFTER = re.compile(r"(?!各|有关|相关|所属|下属|直属)[\u4e00-\u9fff]{2,10}?(?<!干)(?:部|司|处|办公室|办公厅|中心)"
+                           r"(?![署门长分件位队委])")
 SUBORDINATE_TYPES = ("Agency", "Organization")
 
 
@@ -26,6 +28,7 @@ def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hit
                                                     and not h.source.startswith("rx:person-byline")])
     add_party_bodies(ctx)
     add_attached_departments(ctx)
+    entities.add_management_system_lists(ctx)
     people.find_officials(ctx)
     dates.set_document_dates(ctx)
     policy.add_documents(ctx)
@@ -44,7 +47,7 @@ def add_party_bodies(ctx: DocContext) -> None:
     """国家认监委党组: the party group of a known agency is an agency of its own."""
     for hit in list(ctx.of_type("Agency")):
         match = RE_PARTY_BODY.match(ctx.text, hit.end)
-        if match and not any(h.type == "Agency" and h.start == hit.start and h.end >= match.end()
+        if match and ctx.text[hit.start - 1:hit.start] != "驻" and not any(h.type == "Agency" and h.start == hit.start and h.end >= match.end()
                              for h in ctx.entities):
             body = Hit(hit.start, match.end(), "Agency", hit.name + match.group(0), "rx:agency-party-body")
             ctx.add_entity(body, EntityInfo(body.key, body.source))
@@ -58,7 +61,8 @@ def add_attached_departments(ctx: DocContext) -> None:
         if not match or any(h.start < match.end() and agency.end < h.end and h.type in ORG_TYPES
                             and h.start >= agency.end for h in ctx.entities):
             continue
-        if any(h.type == "Role" and h.start < match.end() and match.start() < h.end for h in ctx.cues):
+        if any(h.type == "Role" and h.start < match.end() and match.start() < h.end for h in ctx.cues) \
+                or cut_regex().search(match.group(0)):
             continue
         unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-attached")
         ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=agency.key))
@@ -84,9 +88,9 @@ def _departments(ctx: DocContext) -> None:
     owner = main_agency(ctx)
     for hit in ctx.of_type("Department", "UnitGroup"):
         entry = ctx.lexicon.get(hit.source)
-        parent_entry = ctx.lexicon.get(entry.parent) if entry else None
-        parent = ctx.infos[hit.key].parent or \
-            ((parent_entry.type, normalise_alias(parent_entry.name)) if parent_entry else owner)
+        named = {h.key for h in ctx.entities}
+        lexicon_parent = _entry_key(ctx, entry.parent) if entry else None
+        parent = ctx.infos[hit.key].parent or (lexicon_parent if lexicon_parent in named else owner)
         if parent is None:
             continue
         info = ctx.infos[hit.key]
@@ -108,9 +112,13 @@ def _lexicon_parents(ctx: DocContext) -> None:
         if parent is not None:
             ctx.relate("sub_organization", {"child": hit.key, "parent": parent.key},
                        min(hit.start, parent.start), max(hit.end, parent.end), entry.id)
-        elif owner and ctx.lexicon.get(entry.parent) and \
-                (ctx.lexicon.get(entry.parent).type, normalise_alias(ctx.lexicon.get(entry.parent).name)) == owner:
+        elif owner and _entry_key(ctx, entry.parent) == owner:
             ctx.relate("sub_organization", {"child": hit.key, "parent": owner}, hit.start, hit.end, entry.id)
+
+
+def _entry_key(ctx: DocContext, entry_id: str | None) -> tuple[str, str] | None:
+    entry = ctx.lexicon.get(entry_id)
+    return (entry.type, normalise_alias(entry.name)) if entry else None
 
 
 def _prefix_parents(ctx: DocContext) -> None:

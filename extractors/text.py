@@ -11,9 +11,14 @@ RE_SENTENCE_END = re.compile(r"[。!?;\n]")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
              "八": 8, "九": 9}
-# characters that may directly follow a person's name: verbs and particles that start the predicate
-NAME_FOLLOWERS = frozenset("出主指强表在作代参会同和及等对向为率一说讲介提要是的了与也就将从分致宣称兼任当透签带到赴来"
-                           "看调视回陪先首并还又已曾")
+# what may directly follow a person's name: the start of the predicate
+FOLLOWER_WORDS = frozenset({
+    "出席", "主持", "指出", "强调", "表示", "介绍", "代表", "参加", "讲话", "致辞", "作了", "作出", "发表", "要求",
+    "提出", "会见", "考察", "调研", "宣布", "签署", "带队", "陪同", "率团", "主讲", "解读", "回答", "透露", "认为",
+    "同志", "一行", "分别", "当选", "担任", "兼任", "出任", "希望", "充分", "总结", "部署", "听取", "通报", "作工",
+    "作重", "作报", "说明", "带领", "前往", "到会", "莅临", "出任", "就任", "主任", "局长",
+})
+PARTICLES = frozenset("在和等的是与及对向为将说作从也就都又还已曾并于、")
 
 
 class Sentences:
@@ -87,15 +92,21 @@ def _is_name(candidate: str) -> bool:
 
 
 def _boundary(text: str, offset: int) -> bool:
-    return offset >= len(text) or not RE_HAN.match(text[offset]) or text[offset] in NAME_FOLLOWERS
+    """True where a name may end: end of text, non-Han, a particle or the start of a predicate."""
+    if offset >= len(text) or not RE_HAN.match(text[offset]):
+        return True
+    return text[offset] in PARTICLES or text[offset:offset + 2] in FOLLOWER_WORDS
 
 
 def read_name_after(text: str, offset: int) -> int:
     """Length (3 or 2) of a personal name starting at ``offset``, or 0."""
     for length in (3, 2):
         candidate = text[offset:offset + length]
-        if len(candidate) == length and _is_name(candidate) and candidate[-1] not in NAME_FOLLOWERS \
-                and _boundary(text, offset + length):
+        if len(candidate) != length or not _is_name(candidate):
+            continue
+        if length == 3 and _boundary(text, offset + 2) and RE_HAN.match(text[offset + 2]):
+            continue
+        if _boundary(text, offset + length):
             return length
     return 0
 

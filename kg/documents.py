@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 SUFFIXES = (".txt", ".html", ".htm")
 HTML_SUFFIXES = (".html", ".htm")
 UTF8_BOM = b"\xef\xbb\xbf"
+WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")   # UTF-16 LE/BE, UTF-32 BE (LE starts ff fe)
 # Legacy encodings, best first on a tie; cp950 is Microsoft's Big5 with extensions.
 LEGACY_ENCODINGS = ("gb18030", "big5", "cp950")
 # Frequent characters of Chinese policy and news text, both scripts. Decoding Big5 bytes as GB18030
@@ -103,10 +104,12 @@ def decode(data: bytes, *, path: Path | str = "<bytes>") -> tuple[str, str]:
     Returns:
         The text and the Python codec name that decodes ``data`` to exactly that text.
     Raises:
-        CorpusError: naming ``path``, when the data is empty, binary or in none of those encodings.
+        CorpusError: naming ``path``, when the data is empty, binary, UTF-16/32 or in none of those encodings.
     """
     if not data.strip():
         raise CorpusError(f"{path}: file is empty (no bytes or only blanks)")
+    if data.startswith(WIDE_BOMS):
+        raise CorpusError(f"{path}: starts with a UTF-16/UTF-32 byte-order mark; save it as UTF-8, GB18030 or Big5")
     if b"\x00" in data:
         raise CorpusError(
             f"{path}: contains NUL bytes at offset {data.index(0)}: a binary file or UTF-16/32 text; "

@@ -16,6 +16,7 @@ from functools import lru_cache
 from html import unescape
 from itertools import accumulate
 from operator import ne
+from os.path import commonprefix
 from pathlib import Path
 from typing import Iterable
 
@@ -67,7 +68,7 @@ RE_HTML = re.compile(
 
 # A "short" line (site name, widget title) may be dropped when boilerplate surrounds it.
 SHORT_LINE_MAX = 12
-RE_SENTENCE_MARK = re.compile(r"[。!?;,、.:!?;,:]|\d{4}[-年./]\d{1,2}")
+RE_SENTENCE_MARK = re.compile(r"[。、!?;,.:]|\d{4}[-年./]\d{1,2}")   # runs after NFKC: ASCII marks
 
 
 @dataclass(slots=True)
@@ -83,6 +84,7 @@ Edit = tuple[int, int, str]   # replace text[a:b] by a new string
 
 
 def _identity(raw: str) -> _Mapped:
+    """Every character maps to itself."""
     return _Mapped(raw, list(range(len(raw))), list(range(1, len(raw) + 1)))
 
 
@@ -194,7 +196,7 @@ def _nfkc(m: _Mapped) -> _Mapped:
 
 
 def _t2s(m: _Mapped) -> _Mapped:
-    """Traditional → Simplified; lines whose length changes are mapped proportionally."""
+    """Traditional → Simplified, one to one when every line keeps its length (the usual case)."""
     out = T2S.convert(m.text)
     if out == m.text:
         return m
@@ -205,12 +207,23 @@ def _t2s(m: _Mapped) -> _Mapped:
     for line in RE_LINE.finditer(m.text):
         converted = T2S.convert(line.group())
         if converted != line.group():
-            edits.append((line.start(), line.end(), converted))
+            edits.append(_changed_middle(line.group(), converted, line.start()))
     return _apply(m, edits)
 
 
 def _line_lengths(text: str) -> list[int]:
     return [len(line) for line in text.split("\n")]
+
+
+def _changed_middle(before: str, after: str, offset: int) -> Edit:
+    """One edit replacing only what lies between the common prefix and suffix (mapped proportionally)."""
+    prefix = len(commonprefix([before, after]))
+    limit = min(len(before), len(after)) - prefix
+    suffix = len(commonprefix([before[::-1], after[::-1]]))
+    suffix = min(suffix, limit)
+    if prefix + suffix == len(before):   # a pure insertion: widen it to one raw character
+        prefix, suffix = (prefix - 1, suffix) if prefix else (prefix, suffix - 1)
+    return offset + prefix, offset + len(before) - suffix, after[prefix:len(after) - suffix]
 
 
 # --- boilerplate and spam ---------------------------------------------------------------------------
@@ -273,25 +286,24 @@ def _is_short(stripped: str) -> bool:
 
 
 def _sandwiched(lines: list[str], dropped: set[int]) -> set[int]:
-    """Indices of runs of short lines (site names, widget titles) with boilerplate above and below.
+    """Indices of runs of blank and short lines (site names, widget titles) between boilerplate lines.
 
-    Only after the first content line, so a short title under a breadcrumb survives.
+    Short lines go only after the first content line, so a short title under a breadcrumb survives.
     """
     found: set[int] = set()
     run: list[int] = []
-    prev_dropped = seen_content = False
+    has_short = prev_dropped = seen_content = False
     for i, line in enumerate(lines):
         stripped = line.strip()
         if i in dropped:
-            if run and prev_dropped and seen_content:
+            if run and prev_dropped and (seen_content or not has_short):
                 found.update(run)
-            run, prev_dropped = [], True
-        elif not stripped:
-            continue
-        elif _is_short(stripped):
+            run, has_short, prev_dropped = [], False, True
+        elif not stripped or _is_short(stripped):
             run.append(i)
+            has_short = has_short or bool(stripped)
         else:
-            run, prev_dropped, seen_content = [], False, True
+            run, has_short, prev_dropped, seen_content = [], False, False, True
     return found
 
 

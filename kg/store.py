@@ -96,8 +96,10 @@ class OxigraphStore:
 
     def remove_graph(self, graph_iri: str) -> None:
         """Remove the named graph ``graph_iri`` and everything in it (no error if it does not exist)."""
+        store, graph = self._live(), ox.NamedNode(graph_iri)
         try:
-            self._live().remove_graph(ox.NamedNode(graph_iri))
+            if store.contains_named_graph(graph):  # removing costs ~8 ms even for an absent graph
+                store.remove_graph(graph)
         except OSError as e:
             raise StoreError(f"cannot remove graph <{graph_iri}> from {self._where()}: {e}") from e
 
