@@ -168,3 +168,31 @@ def evaluate(gold_dir: Path, graph_file: Path, as_json: bool) -> None:
 
 def main() -> None:
     cli()
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--store", "store_dir", default=Path("out/store"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The store folder of a build.")
+def why(name: str, store_dir: Path) -> None:
+    """Say why an entity (or the facts about it) exists: sentence, rule or lexicon entry, source file.
+
+    NAME is any of its names, in either script, or its IRI.
+    """
+    from kg.why import find_entities, open_store, reasons
+
+    if not store_dir.is_dir():
+        raise click.ClickException(f"{store_dir}: no store there (build one with `ccakg build … --out DIR`)")
+    try:
+        store = open_store(store_dir)
+        matches = find_entities(store, name)
+        if not matches:
+            raise click.ClickException(f"no entity named {name!r} in {store_dir}")
+        for iri, label, type_ in matches:
+            click.echo(f"{label or name}  [{type_}]  {iri}")
+            for reason in reasons(store, iri):
+                click.echo(f"  {reason.subject}  (rule {reason.rule})")
+                click.echo(f"    {reason.doc_id} [{reason.start}, {reason.end}) {reason.path}")
+                click.echo(f"    {reason.sentence}")
+    except KGError as exc:
+        raise fail(exc) from exc

@@ -16,8 +16,12 @@ def from_context(ctx: DocContext, document: Document, norm: NormText) -> DocResu
     refs: dict[EntityKey, EntityRef] = {}
     for key, info in ctx.infos.items():
         refs[key] = entity_ref(key, info)
-    mentions = tuple((refs[h.key], provenance(h.start, h.end, h.source, document, norm))
-                     for h in ctx.entities if h.key in refs)
+    spans = {}
+    for hit in ctx.entities:
+        if hit.key in refs:
+            spans.setdefault((hit.key, hit.start, hit.end), hit.source)
+    mentions = tuple((refs[key], provenance(start, end, source, document, norm))
+                     for (key, start, end), source in spans.items())
     surfaces: dict[EntityKey, set[str]] = {}
     for hit in ctx.entities:
         surfaces.setdefault(hit.key, set()).add(surface(document.raw_text, norm, hit))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -115,7 +116,6 @@ def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
     The store is written into a staging copy and swapped in only when everything succeeded, so a failed
     build leaves the previous output intact. Texts built again replace their earlier graphs.
     """
-    from kg.export import write_trig, write_turtle
     from kg.store import staged_store
 
     started = time.perf_counter()
@@ -123,23 +123,38 @@ def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
     out_dir.mkdir(parents=True, exist_ok=True)
     files = iter_corpus_files(list(corpus))
     report = BuildReport(str(out_dir))
-    with staged_store(out_dir / "store") as store:
-        load_ontology(store)
-        _load_outcomes(store, extract_all(files, workers=workers), report, progress, len(files))
-        report.timings["extract_and_load"] = time.perf_counter() - started
-        mark = time.perf_counter()
-        write_trig(store, out_dir / "graph.trig")
-        write_turtle(store, out_dir / "graph.ttl")
-        report.timings["export"] = time.perf_counter() - mark
-        if html:
-            mark = time.perf_counter()
-            from kg.explorer import write_html
-            write_html(store, out_dir / "graph.html")
-            report.timings["html"] = time.perf_counter() - mark
-        report.quads = len(store)
-    report.timings["total"] = time.perf_counter() - started
-    write_report(report, out_dir / "report.json")
+    staging = out_dir / f".outputs.tmp-{os.getpid()}"
+    staging.mkdir(exist_ok=True)
+    try:
+        with staged_store(out_dir / "store") as store:
+            load_ontology(store)
+            _load_outcomes(store, extract_all(files, workers=workers), report, progress, len(files))
+            report.timings["extract_and_load"] = time.perf_counter() - started
+            _write_outputs(store, staging, report, html)
+            report.quads = len(store)
+        report.timings["total"] = time.perf_counter() - started
+        write_report(report, staging / "report.json")
+        for path in staging.iterdir():
+            path.replace(out_dir / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _write_outputs(store, folder: Path, report: BuildReport, html: bool) -> None:
+    """graph.trig, graph.ttl and graph.html into ``folder`` (moved into place once the store is swapped in)."""
+    from kg.export import write_trig, write_turtle
+
+    mark = time.perf_counter()
+    write_trig(store, folder / "graph.trig")
+    write_turtle(store, folder / "graph.ttl")
+    report.timings["export"] = time.perf_counter() - mark
+    if html:
+        from kg.explorer import write_html
+
+        mark = time.perf_counter()
+        write_html(store, folder / "graph.html")
+        report.timings["html"] = time.perf_counter() - mark
 
 
 def _load_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,

@@ -35,9 +35,9 @@ ID_PREFIX = {"Agency": "agency", "Department": "dept", "Organization": "org", "P
 RE_ID = re.compile(r"^[a-z]+:[a-z0-9-]+$")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
 KNOWN_KEYS = {"id", "type", "name", "aliases", "weak_aliases", "en", "en_aliases", "parent", "later_parent", "part_of",
-              "region", "level", "active", "weak_name", "guards", "posts", "default_org", "first_year", "annual_date",
+              "region", "administered_by", "level", "active", "weak_name", "guards", "posts", "default_org", "first_year", "annual_date",
               "recurring", "year", "date", "doc_number", "issuer", "note"}
-REFERENCE_KEYS = ("parent", "later_parent", "part_of", "region", "default_org", "issuer")
+REFERENCE_KEYS = ("parent", "later_parent", "administered_by", "part_of", "region", "default_org", "issuer")
 # gold types whose entities the dictionaries must cover
 DICTIONARY_TYPES = {"Agency", "Department", "Organization", "Person", "Initiative", "CertificationScheme",
                     "PolicyDocument", "Meeting", "Sector", "Region"}

@@ -1,0 +1,122 @@
+"""Why does an entity or fact exist: its evidence, with the sentence, the rule or lexicon entry, and the source file."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import KGError, StoreError
+from kg.namespaces import SPARQL_PREFIXES
+from kg.normalize import to_simplified
+
+RE_SENTENCE_END = re.compile(r"[。!?;!?;\n]")
+NAMES = "(skos:prefLabel|skos:altLabel|rdfs:label)"
+
+
+@dataclass(frozen=True)
+class Reason:
+    subject: str        # what the evidence is about (entity label or fact description)
+    doc_id: str
+    path: str
+    start: int
+    end: int
+    quote: str
+    rule: str
+    sentence: str
+
+
+def open_store(store_dir: Path) -> ox.Store:
+    try:
+        return ox.Store.read_only(str(store_dir))
+    except OSError as exc:
+        raise StoreError(f"{store_dir}: cannot open the store read-only ({exc})") from exc
+
+
+def find_entities(store: ox.Store, name: str) -> list[tuple[str, str, str]]:
+    """(iri, zh-Hans label, type) of entities carrying ``name`` in any script, or with that IRI."""
+    if name.startswith("http"):
+        where = f"BIND(<{name}> AS ?e) ?e a ?t ."
+    else:
+        wanted = {name, to_simplified(name)}
+        values = " ".join(_literal(v) for v in wanted)
+        where = f"?e {NAMES} ?n . FILTER(STR(?n) IN ({values.replace(' ', ', ')})) ?e a ?t ."
+    query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?e ?l ?t WHERE {{ {where}
+        OPTIONAL {{ ?e skos:prefLabel ?l FILTER(langMatches(lang(?l), "zh-Hans")) }}
+        FILTER(?t != owl:Class && ?t != kgo:Evidence) }}"""
+    rows = store.query(query, use_default_graph_as_union=True)
+    return sorted({(r["e"].value, r["l"].value if r["l"] else "", _local(r["t"].value)) for r in rows})
+
+
+def reasons(store: ox.Store, iri: str) -> list[Reason]:
+    """Evidence for the entity itself, for facts about it (n-ary nodes and reified triples)."""
+    query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?body ?id ?path ?s ?e ?q ?rule ?p ?o WHERE {{
+        {{ BIND(<{iri}> AS ?body) }}
+        UNION {{ ?body a org:Membership ; ?r <{iri}> }}
+        UNION {{ ?body a kgo:Task ; ?r <{iri}> }}
+        UNION {{ ?body a kgo:Statistic ; ?r <{iri}> }}
+        UNION {{ ?body a rdf:Statement ; rdf:subject|rdf:object <{iri}> }}
+        ?ev oa:hasBody ?body ; kgo:rule ?rule ; oa:hasTarget ?t .
+        ?t oa:hasSource ?src ; oa:hasSelector ?ps, ?qs .
+        ?ps oa:start ?s ; oa:end ?e . ?qs oa:exact ?q .
+        ?src dct:identifier ?id . OPTIONAL {{ ?src kgo:sourcePath ?path }}
+        OPTIONAL {{ ?body rdf:predicate ?p ; rdf:object ?o }} }}"""
+    found = []
+    for row in store.query(query, use_default_graph_as_union=True):
+        path = row["path"].value if row["path"] else ""
+        start, end = int(row["s"].value), int(row["e"].value)
+        subject = describe(store, row["body"].value, iri)
+        found.append(Reason(subject, row["id"].value, path, start, end, row["q"].value, row["rule"].value,
+                            sentence_around(path, start, end, row["q"].value)))
+    return sorted(found, key=lambda r: (r.doc_id, r.start, r.subject))
+
+
+def sentence_around(path: str, start: int, end: int, quote: str) -> str:
+    """The whole sentence holding [start, end) in the source file, or the quote if the file is gone."""
+    try:
+        from kg.documents import read_document
+        raw = read_document(Path(path)).raw_text
+    except (KGError, OSError, ValueError):
+        return quote
+    if raw[start:end] != quote:
+        return quote
+    left = max((m.end() for m in RE_SENTENCE_END.finditer(raw, 0, start)), default=0)
+    right = RE_SENTENCE_END.search(raw, end)
+    return raw[left:right.end() if right else len(raw)].strip()
+
+
+def describe(store: ox.Store, body: str, about: str) -> str:
+    """A readable line for an evidence body: the mention itself, a membership, a reified triple, a task."""
+    if body == about:
+        return "mentioned"
+    query = SPARQL_PREFIXES + f"""SELECT ?p ?o WHERE {{ <{body}> ?p ?o
+        FILTER(?p IN (rdf:subject, rdf:predicate, rdf:object, org:member, org:role, org:organization,
+                      skos:prefLabel)) }}"""
+    parts = {}
+    for row in store.query(query, use_default_graph_as_union=True):
+        parts.setdefault(_local(row["p"].value), row["o"])
+    if "subject" in parts:
+        return f"{label(store, parts['subject'])} {_local(parts['predicate'].value)} {label(store, parts['object'])}"
+    if "member" in parts:
+        return f"membership: {label(store, parts['member'])} {label(store, parts['role'])} " \
+               f"{label(store, parts['organization'])}"
+    return label(store, ox.NamedNode(body))
+
+
+def label(store: ox.Store, term) -> str:
+    """zh-Hans prefLabel of a node, or the literal's value."""
+    if not isinstance(term, ox.NamedNode):
+        return term.value
+    query = SPARQL_PREFIXES + f"""SELECT ?l WHERE {{ <{term.value}> skos:prefLabel ?l
+        FILTER(langMatches(lang(?l), "zh-Hans")) }} LIMIT 1"""
+    rows = list(store.query(query, use_default_graph_as_union=True))
+    return rows[0]["l"].value if rows else _local(term.value)
+
+
+def _local(iri: str) -> str:
+    return re.split(r"[#/]", iri)[-1]
+
+
+def _literal(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

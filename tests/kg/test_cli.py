@@ -1,0 +1,99 @@
+"""The command line as a user meets it: help everywhere, exit codes, errors that name the file."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+
+runner = CliRunner()
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_cli_every_command_has_help(command):
+    result = runner.invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and len(result.output) > 80
+
+
+def test_cli_bad_usage_exits_2():
+    assert runner.invoke(cli, ["build"]).exit_code == 2
+    assert runner.invoke(cli, ["nonsense"]).exit_code == 2
+
+
+@pytest.fixture(scope="module")
+def small_build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("国家认监委主任王建平出席2019年全国认证认可工作会议并讲话。", encoding="utf-8")
+    (corpus / "b.txt").write_bytes("國家認監委發布《認證機構管理辦法》。".encode("big5"))
+    (corpus / "broken.txt").write_bytes(b"\x00\x01\x02binary\xff\xfe")
+    out = root / "out"
+    result = runner.invoke(cli, ["build", str(corpus), "--out", str(out), "--quiet"])
+    return out, result
+
+
+def test_cli_build_skips_a_broken_file_and_builds_the_rest(small_build):
+    out, result = small_build
+    assert result.exit_code == 0, result.output
+    assert "broken.txt" in result.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["documents_read"] == 2 and report["documents_skipped"] == 1
+    assert "broken.txt" in report["skipped"][0]["path"]
+
+
+def test_cli_build_quiet_prints_nothing_on_stdout(small_build):
+    _, result = small_build
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("fmt, marker", [("table", "(1 rows)"), ("csv", "name\n"), ("tsv", "name\n"), ("json", '"name"')])
+def test_cli_query_formats(small_build, fmt, marker):
+    out, _ = small_build
+    query = 'SELECT ?name WHERE { ?p a foaf:Person ; skos:prefLabel ?name FILTER(langMatches(lang(?name), "zh-Hans")) }'
+    result = runner.invoke(cli, ["query", query, "--store", str(out / "store"), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert marker in result.output and "王建平" in result.output
+
+
+def test_cli_query_from_file(small_build, tmp_path):
+    out, _ = small_build
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kgo:PolicyDocument }", encoding="utf-8")
+    result = runner.invoke(cli, ["query", "--file", str(rq), "--store", str(out / "store"), "--format", "csv"])
+    assert result.exit_code == 0 and result.output.splitlines()[1] == "1"
+
+
+def test_cli_query_bad_sparql_is_a_clear_error(small_build):
+    out, _ = small_build
+    result = runner.invoke(cli, ["query", "SELEC nothing", "--store", str(out / "store")])
+    assert result.exit_code == 1 and "bad SPARQL query" in result.output
+
+
+def test_cli_query_needs_exactly_one_source(small_build):
+    out, _ = small_build
+    assert runner.invoke(cli, ["query", "--store", str(out / "store")]).exit_code == 2
+
+
+def test_cli_why_prints_sentence_rule_and_file(small_build):
+    out, _ = small_build
+    result = runner.invoke(cli, ["why", "王建平", "--store", str(out / "store")])
+    assert result.exit_code == 0, result.output
+    assert "rule rx:person-role-name" in result.output and "a.txt" in result.output
+    assert "出席2019年全国认证认可工作会议并讲话" in result.output
+
+
+def test_cli_why_unknown_name_fails(small_build):
+    out, _ = small_build
+    result = runner.invoke(cli, ["why", "不存在的机构", "--store", str(out / "store")])
+    assert result.exit_code == 1 and "no entity named" in result.output
+
+
+def test_cli_build_with_only_broken_files_fails(tmp_path):
+    (tmp_path / "x.txt").write_bytes(b"\x00\x00")
+    result = runner.invoke(cli, ["build", str(tmp_path), "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 1 and "no text could be built" in result.output
