@@ -52,6 +52,7 @@ class DictionaryMatcher:
             start, end = end_index - len(form) + 1, end_index + 1
             if not _latin_boundary_ok(text, start, end):
                 continue
+            ids = [i for i in ids if self._guard_ok(i, text, start, end)]
             (weak if is_weak else strong).extend((start, end, entry_id) for entry_id in ids)
         seen = {entry_id for _, _, entry_id in strong}
         kept = strong + [w for w in weak if self._weak_allowed(w[2], seen) and not _inside(w, strong)]
@@ -68,6 +69,15 @@ class DictionaryMatcher:
                 ids = [i for i in ids if self.lexicon.entries[i].parent in seen] or ids[:1]
             kept.extend((start, end, i) for i in ids)
         return kept
+
+    def _guard_ok(self, entry_id: str, text: str, start: int, end: int) -> bool:
+        """The entry's guards for this form: 科技部 is not 科技部门, 国办 is not 全国办理."""
+        entry = self.lexicon.entries[entry_id]
+        if not entry.guards:
+            return True
+        form = text[start:end]
+        before, after = next(((b, a) for g, b, a in entry.guards if normalise_alias(g) == form), ((), ()))
+        return not any(text[:start].endswith(b) for b in before) and not any(text.startswith(a, end) for a in after)
 
     def _weak_allowed(self, entry_id: str, seen: set[str]) -> bool:
         """A weak alias counts where its entity is named strongly, or (units only) its parent is."""

@@ -25,6 +25,7 @@ def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list
     rules = [h for h in _drop_nested_same_type(rules) if not _loses_to_dictionary(h, dictionary)]
     kept = [h for h in _drop_nested_same_type(dictionary) if not any(_covers(r, h) and r.type == h.type for r in rules)]
     kept = _drop_org_clashes(kept + rules)
+    kept = [h for h in kept if h.type != "Sector" or not any(o.type != "Sector" and _covers(o, h) for o in kept)]
     for hit in sorted(kept, key=lambda h: (h.start, -h.end)):
         info = ctx.info_for_entry(hit)
         ctx.add_entity(hit, info)

@@ -32,6 +32,15 @@ class LexiconEntry:
     default_org: str | None = None
     first_year: int | None = None
     posts: tuple[tuple[str, str], ...] = ()
+    weak_name: bool = False
+    guards: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()   # (form, not_preceded_by, not_followed_by)
+
+    def guard(self, form: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Strings that may not stand right before / right after this surface form."""
+        for guarded, before, after in self.guards:
+            if guarded == form:
+                return before, after
+        return (), ()
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,15 @@ def parse_entry(obj: dict, where: str) -> LexiconEntry:
         aliases=tuple(obj.get("aliases", ())), weak_aliases=tuple(obj.get("weak_aliases", ())),
         en=obj.get("en"), en_aliases=tuple(obj.get("en_aliases", ())), parent=obj.get("parent"),
         default_org=obj.get("default_org"), first_year=obj.get("first_year"), posts=posts,
+        weak_name=bool(obj.get("weak_name", False)), guards=_guards(obj.get("guards", {}), where),
     )
+
+
+def _guards(raw: object, where: str) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    if not isinstance(raw, dict):
+        raise DataFileError(f"{where}: 'guards' must map a surface form to its guard lists")
+    return tuple((form, tuple(g.get("not_preceded_by", ())), tuple(g.get("not_followed_by", ())))
+                 for form, g in raw.items())
 
 
 def read_entries(path: Path) -> Iterable[LexiconEntry]:
@@ -97,7 +114,9 @@ def load_lexicon(paths: Iterable[Path] | None = None, *,
 def _index(entries: Iterable[LexiconEntry], normalise: Callable[[str], str], *, weak: bool) -> dict:
     index: dict[str, list[str]] = {}
     for entry in entries:
-        forms = entry.weak_aliases if weak else (entry.name, *entry.aliases, *entry.en_aliases)
+        names = () if entry.weak_name else (entry.name,)
+        forms = (*entry.weak_aliases, *((entry.name,) if entry.weak_name else ())) if weak \
+            else (*names, *entry.aliases, *entry.en_aliases)
         for form in forms:
             key = normalise(form).strip()
             if len(key) < 2 and not weak:

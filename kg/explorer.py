@@ -31,7 +31,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from kg.errors import KGError
-from kg.namespaces import DCT, FOAF, ORG, SCHEMA, SKOS, kgo
+from kg.namespaces import DCT, FOAF, ORG, SCHEMA, SPARQL_PREFIXES, kgo
 from kg.store import OxigraphStore
 
 log = logging.getLogger(__name__)
@@ -107,16 +107,16 @@ RELATIONS_BY_PREDICATE = {r.predicate: r for r in RELATIONS}
 MEMBER_LABEL = "成员"
 
 _TYPE_VALUES = " ".join(f"<{t.iri}>" for t in ENTITY_TYPES)
-ENTITIES_QUERY = f"SELECT DISTINCT ?e ?type WHERE {{ VALUES ?type {{ {_TYPE_VALUES} }} ?e a ?type }}"
-NAMES_QUERY = f"""
+ENTITIES_QUERY = SPARQL_PREFIXES + f"SELECT DISTINCT ?e ?type WHERE {{ VALUES ?type {{ {_TYPE_VALUES} }} ?e a ?type }}"
+NAMES_QUERY = SPARQL_PREFIXES + f"""
 SELECT DISTINCT ?e ?kind ?name (lang(?name) AS ?lang) (langMatches(lang(?name), "zh-Hans") AS ?zh) WHERE {{
   VALUES ?type {{ {_TYPE_VALUES} }}
   ?e a ?type .
   {{ ?e skos:prefLabel ?name BIND("pref" AS ?kind) }} UNION {{ ?e skos:altLabel ?name BIND("alt" AS ?kind) }}
 }}"""
-RELATIONS_QUERY = ("SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p { "
+RELATIONS_QUERY = (SPARQL_PREFIXES + "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p { "
                    + " ".join(f"<{r.predicate}>" for r in RELATIONS) + " } ?s ?p ?o }")
-MEMBERSHIP_QUERY = """
+MEMBERSHIP_QUERY = SPARQL_PREFIXES + """
 SELECT DISTINCT ?person ?org ?role ?roleLabel WHERE {
   ?m a org:Membership ; org:member ?person ; org:organization ?org .
   OPTIONAL { ?m org:role ?role .
