@@ -18,7 +18,7 @@ FORMATS = ("table", "csv", "tsv", "json")
 
 
 class Progress:
-    """A progress bar on stderr, or nothing when quiet or not on a terminal-like stream."""
+    """A progress bar on stderr; plain periodic lines when stderr is not a terminal; nothing when quiet."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
@@ -26,6 +26,10 @@ class Progress:
 
     def __call__(self, done: int, total: int, path: str) -> None:
         if self.quiet:
+            return
+        if not sys.stderr.isatty():
+            if done == total or done % max(1, total // 10) == 0:
+                click.echo(f"extracting: {done}/{total} texts", err=True)
             return
         if self.bar is None:
             self.bar = click.progressbar(length=total, label="extracting", file=sys.stderr,
