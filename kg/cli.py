@@ -200,3 +200,101 @@ def why(name: str, store_dir: Path) -> None:
                 click.echo(f"    {reason.sentence}")
     except KGError as exc:
         raise fail(exc) from exc
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="An output folder made by `ccakg build`.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Extraction processes.")
+@click.option("--no-html", is_flag=True, help="Skip graph.html.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@click.pass_context
+def add(ctx: click.Context, files: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, quiet: bool) -> None:
+    """Add texts to a built graph, or replace them if built before, without rebuilding the others."""
+    if not (out_dir / "store").is_dir():
+        raise click.ClickException(f"{out_dir}: no store there; build one first with `ccakg build … --out {out_dir}`")
+    ctx.invoke(build, corpus=files, out_dir=out_dir, workers=workers, no_html=no_html, quiet=quiet)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("doc_ids", nargs=-1, required=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="An output folder made by `ccakg build`.")
+@click.option("--no-html", is_flag=True, help="Skip graph.html.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary.")
+def remove(doc_ids: tuple[str, ...], out_dir: Path, no_html: bool, quiet: bool) -> None:
+    """Remove texts (by id: the file name without its extension) and what they alone said."""
+    from kg.pipeline import remove as run_remove
+
+    try:
+        report = run_remove(doc_ids, out_dir, html=not no_html)
+    except KGError as exc:
+        raise fail(exc) from exc
+    if not quiet:
+        click.echo(f"removed {', '.join(doc_ids)}; {report.quads} quads left in {out_dir / 'store'}")
+
+
+@cli.group(context_settings=CONTEXT)
+def registry() -> None:
+    """The committed registry that keeps every entity's IRI the same across rebuilds and renames."""
+
+
+@registry.command("freeze", context_settings=CONTEXT)
+@click.argument("corpus", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--file", "registry_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Registry TSV (default: the one shipped in kg/data/registry.tsv).")
+def registry_freeze(corpus: tuple[Path, ...], registry_file: Path | None) -> None:
+    """Record the IRI of every lexicon entry and of every entity found in CORPUS (if given)."""
+    from kg.registry_tools import freeze
+
+    try:
+        added = freeze(corpus, registry_file)
+    except KGError as exc:
+        raise fail(exc) from exc
+    click.echo(f"registry: {added} new entries")
+
+
+@registry.command("merge", context_settings=CONTEXT)
+@click.argument("keep")
+@click.argument("other")
+@click.option("--store", "store_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--file", "registry_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Registry TSV (default: the one shipped in kg/data/registry.tsv).")
+def registry_merge(keep: str, other: str, store_dir: Path, registry_file: Path | None) -> None:
+    """Merge entity OTHER into KEEP (names in any script, or IRIs): KEEP's IRI stays, OTHER becomes owl:sameAs it.
+
+    Rebuild afterwards for the merge to show in the graph.
+    """
+    from kg.registry_tools import merge
+
+    try:
+        keep_iri, other_iri = merge(keep, other, store_dir, registry_file)
+    except KGError as exc:
+        raise fail(exc) from exc
+    click.echo(f"merged {other_iri} into {keep_iri}")
+
+
+@cli.command("validate", context_settings=CONTEXT)
+@click.argument("out_dir", metavar="DIR", type=click.Path(exists=True, path_type=Path))
+@click.option("-q", "--quiet", is_flag=True, help="Print only violations (nothing when the graph conforms).")
+@click.option("--all-warnings", is_flag=True, help="List every warning instead of a grouped summary.")
+def validate_command(out_dir: Path, quiet: bool, all_warnings: bool) -> None:
+    """Check a build (DIR/graph.trig) against the SHACL shapes in ontology/shapes.ttl.
+
+    The merged graph plus the ontology is validated with pySHACL: labels, memberships, tasks,
+    statistics, targets, evidence spans and quotes, document numbers and the noise list
+    (ontology/noise.txt). Each violation names the focus node's zh-Hans label, the path and the
+    message. Exit code 0 when the graph conforms (warnings allowed), 1 on violations.
+    """
+    from kg.validate import format_report, validate as run_validate
+
+    try:
+        result = run_validate(out_dir)
+    except KGError as exc:
+        raise fail(exc) from exc
+    if not (quiet and result.conforms):
+        click.echo(format_report(result, warnings="none" if quiet else "full" if all_warnings else "summary"),
+                   nl=False)
+    if not result.conforms:
+        sys.exit(1)

@@ -28,3 +28,7 @@ class StoreError(KGError):
 
 class QueryError(KGError):
     """A SPARQL query is malformed or fails."""
+
+
+class ValidationError(KGError):
+    """A built graph cannot be read for SHACL validation (names the file)."""

@@ -127,8 +127,11 @@ def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
     staging.mkdir(exist_ok=True)
     try:
         with staged_store(out_dir / "store") as store:
+            had_texts = any("/graph/doc/" in g for g in store.graphs())
             load_ontology(store)
             _load_outcomes(store, extract_all(files, workers=workers), report, progress, len(files))
+            if had_texts:
+                prune_entities(store)
             report.timings["extract_and_load"] = time.perf_counter() - started
             _write_outputs(store, staging, report, html)
             report.quads = len(store)
@@ -139,6 +142,51 @@ def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def remove(doc_ids: Iterable[str], out_dir: Path, *, html: bool = True) -> BuildReport:
+    """Remove texts' graphs from a built ``out_dir`` and rewrite its outputs; the others stay as they were."""
+    from kg.store import staged_store
+
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    if not (out_dir / "store").is_dir():
+        raise KGError(f"{out_dir}: no store there (build one with `ccakg build … --out {out_dir}`)")
+    report = BuildReport(str(out_dir))
+    staging = out_dir / f".outputs.tmp-{os.getpid()}"
+    staging.mkdir(exist_ok=True)
+    try:
+        with staged_store(out_dir / "store") as store:
+            present = set(store.graphs())
+            missing = [d for d in doc_ids if doc_graph(d) not in present]
+            if missing:
+                known = sorted(g.rsplit("/", 1)[-1] for g in present if "/graph/doc/" in g)
+                raise KGError(f"{out_dir}: no text with id {', '.join(missing)}; known ids: {', '.join(known)}")
+            for doc_id in doc_ids:
+                store.remove_graph(doc_graph(doc_id))
+                report.skipped.append({"path": doc_id, "reason": "removed"})
+            prune_entities(store)
+            _write_outputs(store, staging, report, html)
+            report.quads = len(store)
+        report.timings["total"] = time.perf_counter() - started
+        write_report(report, staging / "report.json")
+        for path in staging.iterdir():
+            path.replace(out_dir / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
+PRUNE = f"""DELETE {{ GRAPH <{ENTITY_GRAPH}> {{ ?e ?p ?o }} }} WHERE {{
+  GRAPH <{ENTITY_GRAPH}> {{ ?e ?p ?o }}
+  FILTER NOT EXISTS {{ GRAPH ?g {{ ?x ?y ?e }} FILTER(?g != <{ENTITY_GRAPH}> && ?g != <{ONTOLOGY_GRAPH}>) }}
+  FILTER NOT EXISTS {{ GRAPH ?h {{ ?e ?y2 ?z }} FILTER(?h != <{ENTITY_GRAPH}> && ?h != <{ONTOLOGY_GRAPH}>) }}
+}}"""
+
+
+def prune_entities(store) -> None:
+    """Drop entities (types, names) that no text's graph mentions any more."""
+    store.update(PRUNE)
 
 
 def _write_outputs(store, folder: Path, report: BuildReport, html: bool) -> None:

@@ -7,9 +7,9 @@ import opencc
 import pyoxigraph as ox
 
 from kg.model import DocResult, Entity, EntityRef, Fact, Provenance, SourceInfo
-from kg.namespaces import (DCT, ENTITY_GRAPH, FOAF, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, SRC, XSD,
+from kg.namespaces import (DCT, ENTITY_GRAPH, FOAF, OA, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, SRC, XSD,
                            doc_graph, kgo, node)
-from kg.registry import entity_iri, mint
+from kg.registry import default_registry, entity_iri, mint
 
 _S2T = opencc.OpenCC("s2t")
 _T2S = opencc.OpenCC("t2s")
@@ -56,8 +56,13 @@ def script_tag(text: str) -> str:
     return "zh-Hant" if _T2S.convert(text) != text else "zh-Hans"
 
 
-def iri(ref: EntityRef) -> ox.NamedNode:
-    return node(entity_iri(ref.type, ref.key))
+def iri(ref: EntityRef, entry_id: str | None = None) -> ox.NamedNode:
+    return node(entity_iri(ref.type, ref.key, entry_id))
+
+
+def lexicon_id(entity: Entity) -> str | None:
+    """The lexicon entry an entity came from (rule-made entities have none)."""
+    return entity.source if entity.source and not entity.source.startswith("rx:") else None
 
 
 def source_node(doc_id: str) -> ox.NamedNode:
@@ -77,9 +82,9 @@ class Quads:
 
 
 def entity_quads(entity: Entity) -> Iterator[ox.Quad]:
-    """Type and names of one entity, for the shared entities graph."""
+    """Type and names of one entity, for the shared entities graph (with owl:sameAs for merged IRIs)."""
     out = Quads(ENTITY_GRAPH)
-    subject = iri(entity.ref)
+    subject = iri(entity.ref, lexicon_id(entity))
     for cls in CLASSES.get(entity.ref.type, CLASSES["Concept"]):
         out.add(subject, TYPE, node(cls))
     add_labels(out, subject, entity.name, entity.en)
@@ -88,6 +93,8 @@ def entity_quads(entity: Entity) -> Iterator[ox.Quad]:
             out.add(subject, ALT, lit(alias, script_tag(alias)))
     for alias in entity.en_aliases:
         out.add(subject, ALT, lit(alias, "en"))
+    for old in default_registry().same_as(subject.value):
+        out.add(node(old), OWL + "sameAs", subject)
     return iter(out.items)
 
 
@@ -116,6 +123,10 @@ class DocGraph:
         self.out = Quads(doc_graph(result.source.doc_id))
         self.shared = Quads(ENTITY_GRAPH)
         self.source = source_node(result.source.doc_id)
+        self.entry_ids = {e.ref: lexicon_id(e) for e in result.entities}
+
+    def iri(self, ref: EntityRef) -> ox.NamedNode:
+        return iri(ref, self.entry_ids.get(ref))
 
     def build(self) -> tuple[list[ox.Quad], list[ox.Quad]]:
         self.add_source(self.result.source)
@@ -123,9 +134,9 @@ class DocGraph:
             self.shared.items.extend(entity_quads(entity))
             for form in entity.surfaces:
                 if form != entity.name:
-                    self.out.add(iri(entity.ref), ALT, lit(form, script_tag(form)))
+                    self.out.add(self.iri(entity.ref), ALT, lit(form, script_tag(form)))
         for ref, prov in self.result.mentions:
-            self.evidence(iri(ref), prov, "identifying")
+            self.evidence(self.iri(ref), prov, "identifying")
         for fact in self.result.facts:
             FACT_WRITERS.get(fact.kind, DocGraph.unknown)(self, fact)
         return self.out.items, self.shared.items
@@ -178,54 +189,54 @@ class DocGraph:
 
     def membership(self, fact: Fact) -> None:
         person, org, role = fact.arg("person"), fact.arg("organization"), str(fact.arg("role"))
-        m = node(mint("m", f"{iri(person).value}|{iri(org).value}|{role}"))
+        m = node(mint("m", f"{self.iri(person).value}|{self.iri(org).value}|{role}"))
         self.out.add(m, TYPE, node(ORG + "Membership"))
-        self.out.add(m, ORG + "member", iri(person))
-        self.out.add(m, ORG + "organization", iri(org))
+        self.out.add(m, ORG + "member", self.iri(person))
+        self.out.add(m, ORG + "organization", self.iri(org))
         self.out.add(m, ORG + "role", named_concept(self.shared, "Role", role))
-        self.out.add(iri(person), ORG + "memberOf", iri(org))
+        self.out.add(self.iri(person), ORG + "memberOf", self.iri(org))
         self.evidence(m, fact.evidence)
 
     def speaks_at(self, fact: Fact) -> None:
-        self.statement(iri(fact.arg("person")), kgo("speaksAt"), iri(fact.arg("meeting")), fact.evidence)
+        self.statement(self.iri(fact.arg("person")), kgo("speaksAt"), self.iri(fact.arg("meeting")), fact.evidence)
 
     def issued(self, fact: Fact) -> None:
-        doc = iri(fact.arg("document"))
-        self.statement(doc, DCT + "publisher", iri(fact.arg("organization")), fact.evidence)
+        doc = self.iri(fact.arg("document"))
+        self.statement(doc, DCT + "publisher", self.iri(fact.arg("organization")), fact.evidence)
         if fact.arg("date"):
             self.statement(doc, DCT + "issued", typed(fact.arg("date")), fact.evidence)
 
     def doc_id(self, fact: Fact) -> None:
-        self.statement(iri(fact.arg("document")), DCT + "identifier", lit(str(fact.arg("identifier"))),
+        self.statement(self.iri(fact.arg("document")), DCT + "identifier", lit(str(fact.arg("identifier"))),
                        fact.evidence)
 
     def meeting_date(self, fact: Fact) -> None:
-        meeting = iri(fact.arg("meeting"))
+        meeting = self.iri(fact.arg("meeting"))
         self.statement(meeting, SCHEMA + "startDate", typed(fact.arg("date")), fact.evidence)
         if fact.arg("place"):
-            self.statement(meeting, SCHEMA + "location", iri(fact.arg("place")), fact.evidence)
+            self.statement(meeting, SCHEMA + "location", self.iri(fact.arg("place")), fact.evidence)
 
     def task(self, fact: Fact) -> None:
-        task = iri(fact.arg("task"))
+        task = self.iri(fact.arg("task"))
         self.out.add(task, kgo("taskNumber"), typed(int(fact.arg("number"))))
         if fact.arg("plan"):
-            self.out.add(task, kgo("inWorkPlan"), iri(fact.arg("plan")))
+            self.out.add(task, kgo("inWorkPlan"), self.iri(fact.arg("plan")))
         self.evidence(task, fact.evidence)
 
     def task_unit(self, fact: Fact) -> None:
         prop = kgo("leadUnit") if fact.kind == "task_lead" else kgo("supportUnit")
-        self.out.add(iri(fact.arg("task")), prop, iri(fact.arg("unit")))
+        self.out.add(self.iri(fact.arg("task")), prop, self.iri(fact.arg("unit")))
 
     def task_mentions(self, fact: Fact) -> None:
-        self.out.add(iri(fact.arg("task")), kgo("mentions"), iri(fact.arg("entity")))
+        self.out.add(self.iri(fact.arg("task")), kgo("mentions"), self.iri(fact.arg("entity")))
 
     def sub_organization(self, fact: Fact) -> None:
         child = fact.arg("child")
         prop = ORG + ("unitOf" if child.type in ("Department", "UnitGroup") else "subOrganizationOf")
-        self.statement(iri(child), prop, iri(fact.arg("parent")), fact.evidence)
+        self.statement(self.iri(child), prop, self.iri(fact.arg("parent")), fact.evidence)
 
     def statistic(self, fact: Fact) -> None:
-        stat = iri(fact.arg("statistic"))
+        stat = self.iri(fact.arg("statistic"))
         out = self.out
         out.add(stat, SCHEMA + "variableMeasured", named_concept(self.shared, "Indicator", fact.arg("indicator")))
         out.add(stat, SCHEMA + "value", typed(fact.arg("value")))
@@ -237,7 +248,7 @@ class DocGraph:
         self.evidence(stat, fact.evidence)
 
     def target(self, fact: Fact) -> None:
-        target = iri(fact.arg("target"))
+        target = self.iri(fact.arg("target"))
         out = self.out
         out.add(target, kgo("targetSubject"), named_concept(self.shared, "Concept", str(fact.arg("subject"))))
         out.add(target, kgo("goal"), lit(str(fact.arg("goal")), "zh-Hans"))
@@ -246,11 +257,11 @@ class DocGraph:
         plan = self.result.source.title
         main = next((e for e in self.result.entities if e.ref.type == "PolicyDocument" and e.name == plan), None)
         if main is not None:
-            out.add(target, kgo("statedIn"), iri(main.ref))
+            out.add(target, kgo("statedIn"), self.iri(main.ref))
         self.evidence(target, fact.evidence)
 
     def applies_to(self, fact: Fact) -> None:
-        self.statement(iri(fact.arg("programme")), kgo("appliesToSector"), iri(fact.arg("sector")), fact.evidence)
+        self.statement(self.iri(fact.arg("programme")), kgo("appliesToSector"), self.iri(fact.arg("sector")), fact.evidence)
 
 
 FACT_WRITERS: dict[str, Callable[[DocGraph, Fact], None]] = {

@@ -1,19 +1,38 @@
-"""Stable, opaque entity IRIs: a deterministic hash of (family, canonical key)."""
+"""Stable, opaque entity IRIs.
+
+An IRI is minted once as a hash of (family, canonical key) and then frozen in a committed registry
+(``kg/data/registry.tsv``), like Wikidata QIDs. Resolution order: the lexicon entry id (so renaming an
+entry's canonical name keeps its IRI), then the key, then a fresh hash. Merging two entities keeps the
+older IRI; the other one is recorded as merged and published as ``owl:sameAs`` the kept one.
+
+TSV columns: ``iri  family  key  entry_id  status  kept_iri`` (status ``active`` or ``merged``).
+"""
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
+import os
 import unicodedata
+from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
+from kg.errors import KGError
 from kg.namespaces import KG
 
+REGISTRY_FILE = Path(__file__).parent / "data" / "registry.tsv"
+COLUMNS = ("iri", "family", "key", "entry_id", "status", "kept_iri")
 FAMILIES = {
     "Agency": "o", "Department": "o", "Organization": "o", "UnitGroup": "o",
     "Person": "p", "Initiative": "c", "CertificationScheme": "c", "Sector": "c", "Indicator": "c",
     "Concept": "c", "PolicyDocument": "d", "Meeting": "e", "Region": "r", "Role": "role",
     "Statistic": "s", "Target": "g", "Task": "t",
 }
+
+
+class RegistryError(KGError):
+    """The registry file is malformed or a merge is impossible."""
 
 
 @lru_cache(maxsize=65536)
@@ -23,6 +42,89 @@ def mint(family: str, key: str) -> str:
     return f"{KG}{family}-{base64.b32encode(digest).decode('ascii').lower()[:10]}"
 
 
-def entity_iri(type_: str, key: str) -> str:
-    """IRI of an entity of an ontology type with its canonical key."""
-    return mint(FAMILIES.get(type_, "c"), key)
+@dataclass
+class Registry:
+    """Frozen IRIs by lexicon entry id and by (family, key); merged IRIs and what they became."""
+
+    by_entry: dict[str, str] = field(default_factory=dict)
+    by_key: dict[tuple[str, str], str] = field(default_factory=dict)
+    merged: dict[str, str] = field(default_factory=dict)          # old IRI -> kept IRI
+    rows: list[dict] = field(default_factory=list)
+
+    def iri(self, type_: str, key: str, entry_id: str | None = None) -> str:
+        family = FAMILIES.get(type_, "c")
+        found = (self.by_entry.get(entry_id) if entry_id else None) or self.by_key.get((family, key))
+        found = found or mint(family, key)
+        return self.merged.get(found, found)
+
+    def same_as(self, iri: str) -> list[str]:
+        """IRIs merged into ``iri``."""
+        return sorted(old for old, kept in self.merged.items() if kept == iri)
+
+    def record(self, type_: str, key: str, entry_id: str | None = None) -> str:
+        """Freeze the IRI of an entity (no change if it is known already)."""
+        family = FAMILIES.get(type_, "c")
+        iri = self.iri(type_, key, entry_id)
+        if (family, key) not in self.by_key:
+            self._add({"iri": iri, "family": family, "key": key, "entry_id": entry_id or "",
+                       "status": "active", "kept_iri": ""})
+        if entry_id and entry_id not in self.by_entry:
+            self.by_entry[entry_id] = iri
+        return iri
+
+    def merge(self, keep_iri: str, other_iri: str) -> None:
+        """``other`` becomes ``owl:sameAs`` ``keep``; everything that resolved to ``other`` resolves to ``keep``."""
+        if keep_iri == other_iri or self.merged.get(keep_iri) == other_iri:
+            raise RegistryError(f"cannot merge {other_iri} into {keep_iri}")
+        self.merged[other_iri] = keep_iri
+        for old, kept in list(self.merged.items()):
+            if kept == other_iri:
+                self.merged[old] = keep_iri
+        self._add({"iri": other_iri, "family": "", "key": "", "entry_id": "", "status": "merged",
+                   "kept_iri": keep_iri})
+
+    def _add(self, row: dict) -> None:
+        self.rows.append(row)
+        _index(self, row)
+
+    def save(self, path: Path = REGISTRY_FILE) -> None:
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, COLUMNS, delimiter="\t", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(self.rows)
+        tmp.replace(path)
+
+
+def _index(registry: Registry, row: dict) -> None:
+    if row["status"] == "merged":
+        registry.merged[row["iri"]] = row["kept_iri"]
+        return
+    registry.by_key.setdefault((row["family"], row["key"]), row["iri"])
+    if row["entry_id"]:
+        registry.by_entry.setdefault(row["entry_id"], row["iri"])
+
+
+def load_registry(path: Path = REGISTRY_FILE) -> Registry:
+    """The registry in ``path`` (an empty one if the file does not exist)."""
+    registry = Registry()
+    if not path.exists():
+        return registry
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle, delimiter="\t"), start=2):
+            if set(COLUMNS) - set(row) or row["status"] not in ("active", "merged"):
+                raise RegistryError(f"{path}:{number}: expected columns {', '.join(COLUMNS)} and status "
+                                    f"active|merged")
+            registry.rows.append(row)
+            _index(registry, row)
+    return registry
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    return load_registry()
+
+
+def entity_iri(type_: str, key: str, entry_id: str | None = None) -> str:
+    """IRI of an entity of an ontology type with its canonical key (and lexicon entry id, if any)."""
+    return default_registry().iri(type_, key, entry_id)

@@ -28,3 +28,44 @@ def test_registry_nfkc_keys_collide_on_purpose():
     assert mint("d", "国发〔2018〕3号") == mint("d", "国发〔2018〕3号")
     assert mint("c", "ISO９００１") == mint("c", "ISO9001")
     assert mint("p", "支树平") != mint("c", "支树平")
+
+
+from kg.registry import Registry, RegistryError, load_registry  # noqa: E402
+
+
+def test_registry_entry_id_keeps_iri_when_the_canonical_name_changes(tmp_path):
+    registry = Registry()
+    old = registry.record("Agency", "国家认证认可监督管理委员会", "agency:cnca")
+    registry.save(tmp_path / "r.tsv")
+    again = load_registry(tmp_path / "r.tsv")
+    assert again.iri("Agency", "中国国家认证认可监督管理委员会", "agency:cnca") == old
+    assert again.iri("Agency", "中国国家认证认可监督管理委员会") != old   # no entry id: a new name mints
+
+
+def test_registry_merge_keeps_the_old_iri_and_records_same_as(tmp_path):
+    registry = Registry()
+    kept = registry.record("Organization", "认证认可技术研究所")
+    other = registry.record("Organization", "国家认监委认证认可技术研究所")
+    registry.merge(kept, other)
+    registry.save(tmp_path / "r.tsv")
+    again = load_registry(tmp_path / "r.tsv")
+    assert again.iri("Organization", "国家认监委认证认可技术研究所") == kept
+    assert again.same_as(kept) == [other]
+    with pytest.raises(RegistryError):
+        again.merge(kept, kept)
+
+
+def test_registry_bad_file_names_line(tmp_path):
+    bad = tmp_path / "r.tsv"
+    bad.write_text("iri\tfamily\tkey\tentry_id\tstatus\tkept_iri\nx\to\tk\t\tweird\t\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match=r"r.tsv:2"):
+        load_registry(bad)
+
+
+def test_registry_shipped_file_freezes_every_lexicon_entry():
+    from extractors.dictionary import default_lexicon
+
+    shipped = load_registry()
+    missing = [e.id for e in default_lexicon().entries.values()
+               if e.type != "Department" and e.id not in shipped.by_entry]
+    assert missing == []
