@@ -70,6 +70,7 @@ def _drop_org_clashes(hits: list[Hit]) -> list[Hit]:
     orgs = [h for h in hits if h.type in ORG_TYPES]
     return [h for h in hits if h.type not in ORG_TYPES or not any(
         (h.type == "Department" and o.type != "Department" and _covers(o, h)) or
+        (h.source.startswith("rx:") and _covers(o, h)) or
         (_crosses(o, h) and o.end - o.start > h.end - h.start) for o in orgs)]
 
 
@@ -93,9 +94,17 @@ def _drop_nested_same_type(hits: list[Hit]) -> list[Hit]:
 
 
 def _loses_to_dictionary(hit: Hit, dictionary: list[Hit]) -> bool:
-    """A rule hit gives way to an overlapping dictionary hit of its type unless it strictly contains it."""
-    return any(o.type == hit.type and o.start < hit.end and hit.start < o.end and not _covers(hit, o)
-               for o in dictionary)
+    """A rule hit gives way to an overlapping dictionary hit of its type unless it strictly contains it,
+    and to one it only lengthens leftwards over the name of a body or place (国务院“放管服”改革)."""
+    for other in dictionary:
+        if other.type != hit.type or not (other.start < hit.end and hit.start < other.end):
+            continue
+        if not _covers(hit, other):
+            return True
+        if other.end == hit.end and any(h.type in NESTABLE and hit.start <= h.start < other.start
+                                        for h in dictionary):
+            return True
+    return False
 
 
 def _covers(outer: Hit, inner: Hit) -> bool:

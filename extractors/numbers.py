@@ -47,8 +47,10 @@ def add_statistics(ctx: DocContext) -> None:
         head = _head_prefix(match.group("body"))
         if head:
             found.append((match.start(), match.start("body") + len(head), head, match))
-    for index, (start, end, subject, match) in enumerate(sorted(found, key=lambda f: f[0])):
-        _statistic(ctx, start, end, subject, match, index_in_clause(ctx, found, start))
+    found.sort(key=lambda f: f[0])
+    for index, (start, end, subject, match) in enumerate(found):
+        following = next((f[0] for f in found[index + 1:] if f[0] >= end), None)
+        _statistic(ctx, start, end, subject, match, index_in_clause(ctx, found, start), following)
 
 
 def _counted(subject: str) -> bool:
@@ -68,7 +70,8 @@ def index_in_clause(ctx: DocContext, found: list, start: int) -> int:
     return sum(1 for f in found if sent_start <= f[0] < start)
 
 
-def _statistic(ctx: DocContext, start: int, end: int, subject: str, match: re.Match, order: int) -> None:
+def _statistic(ctx: DocContext, start: int, end: int, subject: str, match: re.Match, order: int,
+               following: int | None) -> None:
     value = float(match.group("value")) * {"万": 1e4, "亿": 1e8}.get(match.group("mult") or "", 1)
     core = subject.removesuffix("数量").removesuffix("总数")
     surface = ctx.text[start:end]
@@ -76,21 +79,23 @@ def _statistic(ctx: DocContext, start: int, end: int, subject: str, match: re.Ma
                (("indicator", core + "数量"), ("subject", core)))
     ctx.add_entity(stat, EntityInfo(stat.key, "rx:statistic"))
     _, sent_end = ctx.sentences.span(start)
-    change = _change(ctx.text, end, sent_end, order)
+    change = _change(ctx.text, end, sent_end, order, following)
     args = {"statistic": stat.key, "subject": core, "indicator": core + "数量",
             "value": int(value) if value.is_integer() else value, "unit": match.group("unit"),
             "date": reference_date(ctx), "change": change}
     ctx.relate("statistic", args, start, end, "rx:statistic")
 
 
-def _change(text: str, start: int, end: int, order: int) -> str | None:
+def _change(text: str, start: int, end: int, order: int, following: int | None) -> str | None:
+    """The change stated for a statistic: its own (before the next statistic), or its share of 分别增长A%和B%."""
     match = RE_CHANGE.search(text, start, end)
     if not match:
         return None
     values = RE_PCT.findall(match.group("pcts"))
-    if not values:
+    respective = match.group(0).startswith("分别")
+    if not values or (not respective and following is not None and following < match.start()):
         return None
-    pct = values[min(order, len(values) - 1)]
+    pct = values[min(order, len(values) - 1)] if respective else values[0]
     since = RE_SINCE.search(text, start, end)
     sign = "-" if re.search(r"下降|减少", match.group(0)) else "+"
     return f"{sign}{pct}%" + (f" vs {since.group('ref')}" if since else "")

@@ -25,7 +25,7 @@ def find_officials(ctx: DocContext) -> None:
         if length and not _overlaps(role.end, role.end + length, taken):
             _add_person_with_chain(ctx, chain, role.end, role.end + length)
             chain = []
-        elif not _continues(ctx.text, role, roles):
+        elif not _continues(ctx, role, roles):
             _name_before(ctx, role, taken)
             chain = []
     add_byline_people(ctx, taken)
@@ -42,13 +42,17 @@ def _outer_roles(roles: list[Hit]) -> list[Hit]:
     return kept
 
 
-def _continues(text: str, role: Hit, roles: list[Hit]) -> bool:
-    """True when the next role follows after 、 (possibly behind an organisation name)."""
+def _continues(ctx: DocContext, role: Hit, roles: list[Hit]) -> bool:
+    """True when the next role follows after 、, ',' or 兼, possibly behind the name of its organisation."""
     later = [r for r in roles if r.start >= role.end]
     if not later:
         return False
-    gap = text[role.end:later[0].start]
-    return len(gap) <= 16 and gap[:1] in ("、", "兼") and "," not in gap and "。" not in gap
+    gap = ctx.text[role.end:later[0].start]
+    if not gap or gap[0] not in "、,兼":
+        return False
+    rest = gap[1:]
+    return not rest or any(h.type in ORG_TYPES and ctx.text[h.start:h.end] == rest and h.end == later[0].start
+                           for h in ctx.entities)
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

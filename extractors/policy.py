@@ -14,6 +14,9 @@ RE_NESTED = re.compile(r"关于(?:印发|发布|转发)(?P<inner>[^《》]{2,60}
 RE_SPEECH = re.compile(r"题为《[^《》]+》的(?:工作)?报告")
 RE_ON_BEHALF = re.compile(r"代表(?P<org>[\u4e00-\u9fff]{2,20}?)(?:作|向|在|发表)")
 RE_PLAN_TITLE = re.compile(r"(?:工作要点|工作计划|实施方案|行动计划|行动方案|工作方案|规划|要点)$")
+RE_TITLE_LINE = re.compile(r"^(?P<title>[^,。;:!?《》]{2,60}?关于[^,。;:!?《》]{2,80}?"
+                           r"(?:通知|公告|通告|意见|决定|办法|规定|方案|批复|函|要点|计划|规划|纲要|报告))"
+                           r"\s*(?:\((?P<number>[^()]{4,30})\))?$")
 ABBREVIATION_MAX = 4
 
 
@@ -63,7 +66,7 @@ def _prefix_issuers(ctx: DocContext, title: Hit) -> list[Hit]:
 
 def _verb_issuers(ctx: DocContext, title: Hit) -> list[Hit]:
     sent_start, _ = ctx.sentences.span(title.start)
-    before = [h for h in ctx.entities if h.type in ("Agency", "Organization")
+    before = [h for h in ctx.entities if h.type in ORG_TYPES
               and sent_start <= h.start and h.end < title.start]
     if not before:
         return []
@@ -120,23 +123,36 @@ def _doc_number(ctx: DocContext, title: Hit, doc: Hit) -> None:
 
 
 def _signature(ctx: DocContext, titles: list[Hit]) -> None:
-    """An organisation alone on a line followed by a date line signs the text's main document."""
+    """Organisations alone on their lines, followed by a date line, sign the text's main document."""
     main = main_title(ctx, titles)
     if main is None:
         return
-    for org in ctx.of_type("Agency", "Organization"):
-        line_start = ctx.text.rfind("\n", 0, org.start) + 1
-        line_end = ctx.text.find("\n", org.end)
-        if line_end < 0 or ctx.text[line_start:org.start].strip() or ctx.text[org.end:line_end].strip():
+    signers: list[Hit] = []
+    for org in ctx.of_type("Agency", "Organization", "Department"):
+        if not _alone_on_line(ctx.text, org):
             continue
-        next_end = ctx.text.find("\n", line_end + 1)
-        next_line = ctx.text[line_end + 1:next_end if next_end >= 0 else len(ctx.text)].strip()
-        dates = [c for c in ctx.cue("Date") if c.start > line_end and ctx.text[c.start:c.end] == next_line]
+        if signers and not ctx.text[signers[-1].end:org.start].strip() == "":
+            signers = []
+        signers = [s for s in signers if s.end <= org.start] + [org]
+        line_end = ctx.text.find("\n", org.end)
+        next_end = ctx.text.find("\n", line_end + 1) if line_end >= 0 else -1
+        next_line = ctx.text[line_end + 1:next_end if next_end >= 0 else len(ctx.text)].strip() if line_end >= 0 else ""
+        dates = [c for c in ctx.cue("Date") if c.start > line_end >= 0 and ctx.text[c.start:c.end] == next_line]
         if dates:
-            ctx.relate("issued", {"organization": org.key, "document": main.key, "date": resolve(ctx, dates[0])},
-                       org.start, dates[0].end, "rx:issued-signature")
-            ctx.meta.setdefault("main_agency", org.key)
+            for signer in signers:
+                if main.start <= signer.start < main.end:
+                    continue
+                ctx.relate("issued", {"organization": signer.key, "document": main.key,
+                                      "date": resolve(ctx, dates[0])}, signer.start, dates[0].end, "rx:issued-signature")
+            ctx.meta.setdefault("main_agency", signers[0].key)
             return
+
+
+def _alone_on_line(text: str, hit: Hit) -> bool:
+    line_start = text.rfind("\n", 0, hit.start) + 1
+    line_end = text.find("\n", hit.end)
+    line_end = len(text) if line_end < 0 else line_end
+    return not text[line_start:hit.start].strip() and not text[hit.end:line_end].strip()
 
 
 def main_title(ctx: DocContext, titles: list[Hit]) -> Hit | None:
@@ -159,16 +175,41 @@ def _doc_at(ctx: DocContext, title: Hit) -> Hit | None:
 
 
 def _title_line(ctx: DocContext) -> Hit | None:
-    """A short line of its own that names a plan (2019年…工作要点) is the text's own title."""
+    """A line of its own naming a plan (2019年…工作要点) or a document (X关于…的公告) is the text's own title."""
     offset = 0
     for line in ctx.text.split("\n")[:12]:
         stripped = line.strip()
+        start = offset + line.find(stripped) if stripped else offset
+        offset += len(line) + 1
+        match = RE_TITLE_LINE.match(stripped)
+        if match:
+            return _document_title_line(ctx, start, match)
         if 4 <= len(stripped) <= 40 and RE_PLAN_TITLE.search(stripped) and not re.search(r"[,。;:]", stripped):
-            start = offset + line.index(stripped)
             hit = Hit(start, start + len(stripped), "PolicyDocument", stripped, "rx:doc-title-line")
             return ctx.add_entity(hit, EntityInfo(hit.key, hit.source))
-        offset += len(line) + 1
     return None
+
+
+def _document_title_line(ctx: DocContext, start: int, match: re.Match) -> Hit:
+    """X、Y关于…的公告(2019年第44号): the document, its issuers and its number."""
+    end = start + match.end("title")
+    cue = Hit(start, end, "DocTitle", match.group("title"), "rx:doc-title-line")
+    issuers = _prefix_issuers(ctx, cue)
+    name = _canonical(ctx, cue, [cue], issuers, bool(issuers))
+    doc = _document_hit(ctx, cue, name)
+    for issuer in issuers:
+        ctx.relate("issued", {"organization": issuer.key, "document": doc.key, "date": ctx.meta.get("published")},
+                   start, end, "rx:issued-title-line")
+    if match.group("number"):
+        number = re.sub(r"\s+", "", match.group("number"))
+        ctx.relate("doc_id", {"document": doc.key, "identifier": _normal_number(number)},
+                   start, start + match.end(), "rx:doc-number-title-line")
+    return doc
+
+
+def _normal_number(number: str) -> str:
+    """国发[2018]3号 → 国发〔2018〕3号; other forms (2019年第44号) as written."""
+    return re.sub(r"[\[【(﹝]((?:19|20)\d{2})[\]】)﹞]", r"〔\1〕", number)
 
 
 def _speech_reports(ctx: DocContext, titles: list[Hit]) -> None:

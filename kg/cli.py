@@ -107,21 +107,77 @@ def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, 
 @click.option("--store", "store_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="The store folder of a build (DIR/store).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-def query(sparql: str | None, query_file: Path | None, store_dir: Path, fmt: str) -> None:
-    """Run a SPARQL 1.1 query over the union of all graphs of a store."""
-    if bool(sparql) == bool(query_file):
-        raise click.UsageError("give either a SPARQL string or --file, not both or neither")
-    text = query_file.read_text(encoding="utf-8") if query_file else sparql
+@click.option("--saved", "saved_name", metavar="NAME",
+              help="Run a saved query from ontology/queries (list them with `ccakg queries`).")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter of the saved query (repeatable); names in any script are accepted.")
+def query(sparql: str | None, query_file: Path | None, store_dir: Path, fmt: str,
+          saved_name: str | None, params: tuple[str, ...]) -> None:
+    """Run a SPARQL 1.1 query over the union of all graphs of a store.
+
+    The query is SPARQL text, --file FILE, or --saved NAME with --param KEY=VALUE for its parameters.
+    """
+    if sum(map(bool, (sparql, query_file, saved_name))) != 1:
+        raise click.UsageError("give exactly one of a SPARQL string, --file or --saved")
+    if params and not saved_name:
+        raise click.UsageError("--param only goes with --saved")
     from kg.query import run_query
 
     try:
-        columns, rows, graph_text = run_query(store_dir, text)
+        if saved_name:
+            from kg.saved import load_saved, parse_params, run_saved
+
+            columns, rows, graph_text = run_saved(load_saved(saved_name), store_dir, parse_params(params))
+        else:
+            text = query_file.read_text(encoding="utf-8") if query_file else sparql
+            columns, rows, graph_text = run_query(store_dir, text)
     except KGError as exc:
         raise fail(exc) from exc
     if graph_text is not None:
         click.echo(graph_text, nl=False)
     else:
         click.echo(render(columns, rows, fmt), nl=False)
+
+
+@cli.command(context_settings=CONTEXT)
+def queries() -> None:
+    """List the saved queries (run one with `ccakg query --saved NAME --store DIR/store`)."""
+    from kg.saved import list_saved
+
+    try:
+        saved = list_saved()
+    except KGError as exc:
+        raise fail(exc) from exc
+    width = max((len(s.name) for s in saved), default=0)
+    for s in saved:
+        click.echo(f"{s.name:<{width}}  {s.title}")
+        for param in s.params:
+            click.echo(f"{'':<{width}}    --param {param.describe()}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--store", "store_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The store folder of a build (DIR/store).")
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+def lookup(name: str, store_dir: Path, fmt: str) -> None:
+    """Find an entity by any of its names (Simplified, Traditional or English) and print its names, type and IRI.
+
+    Exit code 1 when no entity has that name.
+    """
+    from kg.lookup import format_table, lookup as find
+
+    try:
+        found = find(store_dir, name)
+    except KGError as exc:
+        raise fail(exc) from exc
+    if not found:
+        raise click.ClickException(f"no entity named {name!r} in {store_dir} "
+                                   f"(names are matched exactly, in either script or in English)")
+    if fmt == "json":
+        click.echo(json.dumps([f.as_dict() for f in found], ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_table(found), nl=False)
 
 
 def render(columns: list[str], rows: list[tuple], fmt: str) -> str:

@@ -1,20 +1,67 @@
-"""Serialize the store to files: TriG (every named graph), Turtle (the merged graph), N-Quads.
+"""Serialize the store to files: RDF (TriG, Turtle, N-Quads, JSON-LD), graphs for Gephi (GraphML, GEXF)
+and CSV tables for spreadsheets.
 
-Every writer writes UTF-8 to a temporary file beside the target and renames it into place, so a reader
-never sees a half-written file and a failed export leaves the previous file as it was.
+``export(DIR, fmt)`` reads a build's store read-only (or its ``graph.trig`` when there is no store) and
+writes ``DIR/export/graph.<ext>`` (CSV: the folder ``DIR/export/csv/``). ``EXPORTERS`` maps each format
+to a writer ``(OxigraphStore, Path) -> Path``.
+
+- ``trig``/``nq``/``jsonld``: every quad, named graphs kept. JSON-LD is pyoxigraph's expanded form (full
+  IRIs, no ``@context``: pyoxigraph does not compact), one ``@graph`` object per named graph.
+- ``ttl``: the merged graph, every triple of every graph once.
+- ``graphml``/``gexf``: the entity graph of the explorer (:func:`kg.explorer.graph_view`): nodes are
+  entity IRIs with ``label``, ``type``, ``type_label``, ``name_zh_hans``, ``name_zh_hant``, ``name_en``,
+  ``aliases``; edges carry ``label`` (发布, 局长…), ``relation`` (a CURIE; ``^`` marks an edge drawn
+  object → subject, e.g. ``^dct:publisher`` for agency → document) and ``predicate`` (the full IRI).
+  Every value is a string (lists are joined with `` | ``); edge ids are unique (``e0``, ``e1``…).
+- ``csv``: ``entities.csv``, ``relations.csv``, ``evidence.csv`` in a folder, or in a zip when the
+  destination ends in ``.zip``. UTF-8 *with* a BOM and CRLF line ends (RFC 4180): Excel opens a
+  BOM-less UTF-8 CSV in the legacy code page (GBK on a Chinese Windows) and garbles every name; Python
+  reads the files with ``encoding="utf-8-sig"``, pandas and LibreOffice skip the BOM. Multiple values in
+  a cell (aliases, rules) are joined with `` | ``. Cells are written as they are in the graph: a cell
+  beginning with ``=``, ``+``, ``-`` or ``@`` is not escaped against spreadsheet formula injection.
+
+Every writer writes to a temporary file beside the target and renames it into place, so a reader never
+sees a half-written file and a failed export leaves the previous file as it was.
 """
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import os
+import re
 import tempfile
-from collections.abc import Callable
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
-from kg.errors import StoreError
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.errors import KGError, StoreError
+from kg.namespaces import GRAPH, PREFIXES, SPARQL_PREFIXES, SRC
 from kg.store import OxigraphStore
 
 log = logging.getLogger(__name__)
+
+MULTI_VALUE_SEPARATOR = " | "
+CSV_ENCODING = "utf-8-sig"  # UTF-8 with a BOM, for Excel
+CSV_TABLES = ("entities", "relations", "evidence")
+ENTITY_COLUMNS = ["iri", "type", "name_zh_hans", "name_zh_hant", "name_en", "aliases"]
+RELATION_COLUMNS = ["subject", "subject_name", "relation", "object", "object_name", "source_doc",
+                    "relation_label"]
+EVIDENCE_COLUMNS = ["body", "doc_id", "start", "end", "quote", "rule"]
+DOC_GRAPH_PREFIX = GRAPH + "doc/"
+
+
+class ExportError(KGError):
+    """An export cannot be read from its build or written."""
+
+
+# -- RDF ----------------------------------------------------------------------------------------------
 
 
 def write_trig(store: OxigraphStore, path: Path) -> Path:
@@ -32,21 +79,320 @@ def write_nquads(store: OxigraphStore, path: Path) -> Path:
     return _write_atomically(store, Path(path), "nq")
 
 
+def write_jsonld(store: OxigraphStore, path: Path) -> Path:
+    """Write every quad as JSON-LD (expanded form, one ``@graph`` per named graph), UTF-8."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{path.name}.", dir=path.parent) as scratch:
+        nquads = Path(scratch) / "graph.nq"
+        store.dump(nquads, "nq")  # the store's public API; re-serialized as a stream below
+        with _replacing(path) as out:
+            try:
+                ox.serialize(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS), out,
+                             ox.RdfFormat.JSON_LD)
+            except (SyntaxError, ValueError) as e:
+                raise ExportError(f"cannot write {path} as JSON-LD: {e}") from e
+    log.info("wrote %s (jsonld, %d bytes)", path, path.stat().st_size)
+    return path
+
+
+# -- graphs for Gephi ---------------------------------------------------------------------------------
+
+
+def write_graphml(store: OxigraphStore, path: Path) -> Path:
+    """Write the entity graph as GraphML (string attributes, unique edge ids)."""
+    graph = flat_graph(store)
+    with _replacing(Path(path)) as out:
+        nx.write_graphml(graph, out, encoding="utf-8", prettyprint=True)
+    log.info("wrote %s (graphml, %d nodes, %d edges)", path, graph.number_of_nodes(), graph.number_of_edges())
+    return Path(path)
+
+
+def write_gexf(store: OxigraphStore, path: Path) -> Path:
+    """Write the entity graph as GEXF 1.2 (Gephi's own format)."""
+    graph = flat_graph(store)
+    with _replacing(Path(path)) as out:
+        nx.write_gexf(graph, out, encoding="utf-8", prettyprint=True)
+    log.info("wrote %s (gexf, %d nodes, %d edges)", path, graph.number_of_nodes(), graph.number_of_edges())
+    return Path(path)
+
+
+def flat_graph(store: OxigraphStore) -> nx.MultiDiGraph:
+    """:func:`kg.explorer.graph_view` with only string attributes, in a stable order, XML-safe."""
+    from kg.explorer import RELATIONS_BY_PREDICATE, graph_view
+
+    view = graph_view(store)
+    graph = nx.MultiDiGraph(name="ccakg")
+    for node in sorted(view.nodes):
+        attrs = view.nodes[node]
+        graph.add_node(node, label=_xml_safe(attrs.get("label") or node), type=attrs.get("type", ""),
+                       type_label=attrs.get("type_label", ""),
+                       **{k: _xml_safe(v) for k, v in entity_names(attrs.get("names", [])).items()})
+    edges = sorted((s, t, a.get("label", ""), a.get("relation", "")) for s, t, a in view.edges(data=True))
+    for i, (source, target, label, predicate) in enumerate(edges):
+        relation = RELATIONS_BY_PREDICATE.get(predicate)
+        graph.add_edge(source, target, key=f"e{i}", label=_xml_safe(label),
+                       relation=("^" if relation is not None and relation.reverse else "") + curie(predicate),
+                       predicate=predicate)
+    return graph
+
+
+def entity_names(names: list[tuple[str, str, str, bool]]) -> dict[str, str]:
+    """Flatten graph_view's ``names`` ([(kind, name, lang, is_zh_hans)]) into the CSV/graph columns."""
+    prefs: dict[str, str] = {}
+    aliases: list[str] = []
+    for kind, name, lang, _ in names:
+        lang = lang.lower()
+        if kind == "pref":
+            column = ("name_zh_hans" if lang == "zh-hans" else "name_zh_hant" if lang == "zh-hant"
+                      else "name_en" if lang.split("-")[0] == "en" else "")
+            if column and column not in prefs:
+                prefs[column] = name
+        elif name not in aliases:
+            aliases.append(name)
+    return {"name_zh_hans": prefs.get("name_zh_hans", ""), "name_zh_hant": prefs.get("name_zh_hant", ""),
+            "name_en": prefs.get("name_en", ""), "aliases": MULTI_VALUE_SEPARATOR.join(aliases)}
+
+
+# -- CSV tables -----------------------------------------------------------------------------------------
+
+
+def write_csv(store: OxigraphStore, path: Path) -> Path:
+    """Write entities.csv, relations.csv, evidence.csv into the folder ``path``, or a zip if it ends in .zip."""
+    path = Path(path)
+    tables = csv_tables(store)
+    if path.suffix.lower() == ".zip":
+        with _replacing(path) as out, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, (header, rows) in tables.items():
+                archive.writestr(f"{name}.csv", _csv_bytes(header, rows))
+    else:
+        if path.exists() and not path.is_dir():
+            raise ExportError(f"{path} is a file; CSV export writes a folder (or give a path ending in .zip)")
+        for name, (header, rows) in tables.items():
+            with _replacing(path / f"{name}.csv") as out:
+                out.write(_csv_bytes(header, rows))
+    log.info("wrote %s (csv: %s)", path, ", ".join(f"{n} {len(r)} rows" for n, (_, r) in tables.items()))
+    return path
+
+
+def csv_tables(store: OxigraphStore) -> dict[str, tuple[list[str], list[list[str | int]]]]:
+    """The three tables as (header, rows), sorted."""
+    from kg.explorer import graph_view
+
+    view = graph_view(store)
+    entities = []
+    for node in sorted(view.nodes):
+        attrs = view.nodes[node]
+        names = entity_names(attrs.get("names", []))
+        entities.append([node, attrs.get("type", "")] + [names[c] for c in ENTITY_COLUMNS[2:]])
+    return {"entities": (ENTITY_COLUMNS, entities),
+            "relations": (RELATION_COLUMNS, _relation_rows(store, view)),
+            "evidence": (EVIDENCE_COLUMNS, _evidence_rows(store))}
+
+
+def _relation_query() -> str:
+    from kg.explorer import RELATIONS
+
+    values = " ".join(f"<{r.predicate}>" for r in RELATIONS)
+    return SPARQL_PREFIXES + f"""
+SELECT DISTINCT ?s ?p ?o ?g WHERE {{
+  VALUES ?p {{ {values} }}
+  ?s ?p ?o .
+  OPTIONAL {{ GRAPH ?g {{ ?s ?p ?o }} }}
+}}"""
+
+
+MEMBERSHIP_QUERY = SPARQL_PREFIXES + """
+SELECT DISTINCT ?person ?org ?role ?roleLabel ?g WHERE {
+  ?m a org:Membership ; org:member ?person ; org:organization ?org .
+  OPTIONAL { ?m org:role ?role .
+             OPTIONAL { ?role skos:prefLabel ?roleLabel FILTER(langMatches(lang(?roleLabel), "zh-Hans")) } }
+  OPTIONAL { GRAPH ?g { ?m org:member ?person } }
+}"""
+
+EVIDENCE_QUERY = SPARQL_PREFIXES + """
+SELECT DISTINCT ?ev ?t ?body ?source ?docId ?start ?end ?exact ?rule WHERE {
+  ?ev a kgo:Evidence .
+  OPTIONAL { ?ev oa:hasBody ?body }
+  OPTIONAL { ?ev kgo:rule ?rule }
+  OPTIONAL { ?ev oa:hasTarget ?t .
+    OPTIONAL { ?t oa:hasSource ?source . OPTIONAL { ?source dct:identifier ?docId } }
+    OPTIONAL { ?t oa:hasSelector ?position . ?position oa:start ?start . OPTIONAL { ?position oa:end ?end } }
+    OPTIONAL { ?t oa:hasSelector ?quote . ?quote oa:exact ?exact } }
+}"""
+
+
+def _relation_rows(store: OxigraphStore, view: nx.MultiDiGraph) -> list[list[str | int]]:
+    """One row per entity → entity relation and source text, drawn as the explorer draws it."""
+    from kg.explorer import MEMBER_LABEL, RELATIONS_BY_PREDICATE
+
+    docs: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
+    for subject, predicate, obj, graph in store.select(_relation_query())[1]:
+        relation = RELATIONS_BY_PREDICATE[predicate]
+        source, target = (obj, subject) if relation.reverse else (subject, obj)
+        name = ("^" if relation.reverse else "") + curie(predicate)
+        docs[(source, name, target, relation.label)].add(_doc_of_graph(graph))
+    roles: dict[tuple[str, str, str], str] = {}
+    role_docs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for person, org, role, role_label, graph in store.select(MEMBERSHIP_QUERY)[1]:
+        key = (person, org, role or "")
+        label = role_label or (_local_name(role) if role else MEMBER_LABEL)
+        roles[key] = min(roles.get(key, label), label)
+        role_docs[key].add(_doc_of_graph(graph))
+    for key, label in roles.items():
+        docs[(key[0], "org:Membership", key[1], label)] |= role_docs[key]
+    rows: list[list[str | int]] = []
+    for (source, name, target, label), in_docs in sorted(docs.items()):
+        if source not in view or target not in view:
+            continue  # as in the explorer: both ends must be entities
+        for doc in sorted(in_docs - {""}) or [""]:
+            rows.append([source, view.nodes[source].get("label", ""), name, target,
+                         view.nodes[target].get("label", ""), doc, label])
+    return rows
+
+
+def _evidence_rows(store: OxigraphStore) -> list[list[str | int]]:
+    """One row per evidence node, body and target: where in which text the quote stands, and the rules."""
+    found: dict[tuple[str, str, str], dict[str, object]] = {}
+    rules: dict[str, set[str]] = defaultdict(set)
+    for ev, target, body, source, doc_id, start, end, exact, rule in store.select(EVIDENCE_QUERY)[1]:
+        if rule:
+            rules[ev].add(rule)
+        row = found.setdefault((ev, target or "", body or ""), {})
+        doc = doc_id or (source.removeprefix(SRC) if source else "")
+        for column, value in (("doc_id", doc), ("start", start), ("end", end), ("quote", exact)):
+            if value and not row.get(column):
+                row[column] = value
+    rows: list[list[str | int]] = []
+    for (ev, _, body), row in found.items():
+        rows.append([body, row.get("doc_id", ""), _int_or_blank(row.get("start")),
+                     _int_or_blank(row.get("end")), row.get("quote", ""),
+                     MULTI_VALUE_SEPARATOR.join(sorted(rules[ev]))])
+    rows.sort(key=lambda r: (r[1], r[2] if isinstance(r[2], int) else -1, r[0], r[4]))
+    return rows
+
+
+def _csv_bytes(header: list[str], rows: list[list[str | int]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(CSV_ENCODING)
+
+
+# -- export of a build --------------------------------------------------------------------------------
+
+
 EXPORTERS: dict[str, Callable[[OxigraphStore, Path], Path]] = {
     "trig": write_trig,
     "ttl": write_turtle,
     "nq": write_nquads,
+    "jsonld": write_jsonld,
+    "graphml": write_graphml,
+    "gexf": write_gexf,
+    "csv": write_csv,
 }
+EXPORT_FORMATS = ("ttl", "trig", "nq", "jsonld", "graphml", "gexf", "csv")  # in the order --help lists them
 
 
-def _write_atomically(store: OxigraphStore, path: Path, fmt: str) -> Path:
-    """Dump ``store`` as ``fmt`` into a temp file in ``path``'s directory, then rename it to ``path``."""
+def default_destination(out_dir: Path, fmt: str) -> Path:
+    """``DIR/export/graph.<fmt>``; for CSV the folder ``DIR/export/csv``."""
+    return Path(out_dir) / "export" / ("csv" if fmt == "csv" else f"graph.{fmt}")
+
+
+def export(out_dir: Path, fmt: str, dest: Path | None = None) -> Path:
+    """Export the build in ``out_dir`` as ``fmt`` to ``dest`` (default :func:`default_destination`).
+
+    Reads ``DIR/store`` read-only (so a running ``ccakg serve`` or ``ccakg query`` does not block it),
+    else ``DIR/graph.trig``. Returns the path written.
+    """
+    if fmt not in EXPORTERS:
+        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    out_dir = Path(out_dir)
+    destination = Path(dest) if dest is not None else default_destination(out_dir, fmt)
+    with open_build(out_dir) as store:
+        return EXPORTERS[fmt](store, destination)
+
+
+@contextmanager
+def open_build(out_dir: Path) -> Iterator[OxigraphStore]:
+    """The store of a build folder, opened read-only; else its graph.trig loaded in memory."""
+    out_dir = Path(out_dir)
+    if (out_dir / "store" / "CURRENT").is_file():
+        store: OxigraphStore = _ReadOnlyStore(out_dir / "store")
+    elif (out_dir / "graph.trig").is_file():
+        store = OxigraphStore()
+        store.load(out_dir / "graph.trig", "trig")
+    else:
+        raise ExportError(f"{out_dir}: no build there (neither store/ nor graph.trig); "
+                          f"build one with `ccakg build CORPUS --out {out_dir}`")
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+class _ReadOnlyStore(OxigraphStore):
+    """An OxigraphStore over ``pyoxigraph.Store.read_only``: takes no lock, cannot write.
+
+    (kg.store has no read-only constructor; this is the one place that opens one for an OxigraphStore.)
+    """
+
+    def __init__(self, path: Path) -> None:  # noqa: super().__init__ would open the store read-write
+        self.path = Path(path)
+        try:
+            self._store = ox.Store.read_only(str(self.path))
+        except OSError as e:
+            raise StoreError(f"cannot open the store at {self.path} read-only: {e}") from e
+
+    def flush(self) -> None:
+        """Nothing to flush in a read-only store."""
+
+
+# -- helpers --------------------------------------------------------------------------------------------
+
+
+def curie(iri: str) -> str:
+    """``dct:publisher`` for a project prefix, else the IRI itself."""
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"
+
+
+def _doc_of_graph(graph: str | None) -> str:
+    return graph.removeprefix(DOC_GRAPH_PREFIX) if graph and graph.startswith(DOC_GRAPH_PREFIX) else ""
+
+
+def _local_name(iri: str) -> str:
+    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
+
+
+def _int_or_blank(value: object) -> int | str:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return ""
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: object) -> str:
+    """Drop the characters XML 1.0 cannot carry (control characters other than tab and newlines)."""
+    return _XML_ILLEGAL.sub("", str(text))
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[IO[bytes]]:
+    """A binary file that replaces ``path`` atomically when the block succeeds; nothing changes otherwise."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
-            store.dump(out, fmt)  # pyoxigraph always writes UTF-8
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o644)
@@ -57,5 +403,11 @@ def _write_atomically(store: OxigraphStore, path: Path, fmt: str) -> Path:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _write_atomically(store: OxigraphStore, path: Path, fmt: str) -> Path:
+    """Dump ``store`` as ``fmt`` into a temp file in ``path``'s directory, then rename it to ``path``."""
+    with _replacing(path) as out:
+        store.dump(out, fmt)  # pyoxigraph always writes UTF-8
     log.info("wrote %s (%s, %d bytes)", path, fmt, path.stat().st_size)
     return path

@@ -31,6 +31,7 @@ from kg.namespaces import PREFIXES
 SKOS_PREF = URIRef(PREFIXES["skos"] + "prefLabel")
 SKOS_ALT = URIRef(PREFIXES["skos"] + "altLabel")
 OA = rdflib.Namespace(PREFIXES["oa"])
+ORG = rdflib.Namespace(PREFIXES["org"])
 KGSH = rdflib.Namespace("https://w3id.org/ccakg/shapes#")
 DCT_IDENTIFIER = URIRef(PREFIXES["dct"] + "identifier")
 SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -235,6 +236,8 @@ class _Namer:
 
     def label(self, node) -> str | None:
         """The zh-Hans prefLabel (language tags compared case-insensitively), else any label."""
+        if node is None:
+            return None
         fallback = None
         for prop in (SKOS_PREF, RDFS.label):
             for lit in self.data.objects(node, prop):
@@ -254,13 +257,20 @@ class _Namer:
         evidence = self._evidence_of(node)
         if evidence is not None:
             return self._describe_evidence(node, evidence)
+        if (node, RDF.type, ORG.Membership) in self.data:
+            parts = [self.data.value(node, ORG[x]) for x in ("member", "role", "organization")]
+            names = " · ".join(self._name(n) for n in parts)
+            return f"membership {names} ({self.term(node)})"
         if (node, RDF.type, RDF.Statement) in self.data:
             s, p, o = (self.data.value(node, RDF[x]) for x in ("subject", "predicate", "object"))
-            parts = [self.label(s) or self.term(s) if s is not None else "?",
-                     self.term(p) if p is not None else "?",
-                     (self.label(o) or self.term(o)) if o is not None else "?"]
-            return f"statement {self.term(node)} ({' '.join(parts)})"
+            parts = [self._name(s), self.term(p) if p is not None else "?", self._name(o)]
+            return f"statement {' '.join(parts)} ({self.term(node)})"
         return self.term(node)
+
+    def _name(self, node) -> str:
+        if node is None:
+            return "?"
+        return (self.label(node) if not isinstance(node, Literal) else None) or self.term(node)
 
     def _evidence_of(self, node):
         """The kgo:Evidence a node belongs to (itself, its target, or a selector of its target)."""
