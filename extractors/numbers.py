@@ -11,10 +11,10 @@ from extractors.rules import DATA_DIR, trim_left
 
 UNITS = "家项个张份批名件种"
 RE_SUBJECT_FIRST = re.compile(
-    r"(?P<body>[\u4e00-\u9fff]{2,14}?)(?:共|达到|达|为|超过|累计|约)?(?P<value>\d+(?:\.\d+)?)(?P<mult>万|亿)?"
+    r"(?P<body>[\u4e00-\u9fff]{2,14}?)(?:共|达到|达|为|超过|累计|约)?(?P<value>\d+(?:\.\d+)?)(?P<mult>万|亿)?(?:余|多)?"
     r"(?P<unit>[" + UNITS + r"])(?![\u4e00-\u9fff]?(?:以上|左右|方面))")
 RE_VALUE_FIRST = re.compile(
-    r"(?<![\d\-.第])(?P<value>\d+(?:\.\d+)?)(?P<mult>万|亿)?(?P<unit>[" + UNITS + r"])(?P<body>[\u4e00-\u9fff]{2,8})")
+    r"(?<![\d\-.第])(?P<value>\d+(?:\.\d+)?)(?P<mult>万|亿)?(?:余|多)?(?P<unit>[" + UNITS + r"])(?P<body>[\u4e00-\u9fff]{2,8})")
 RE_CHANGE = re.compile(r"(?:分别)?(?:增长|提高|增加|上升|下降|减少)(?P<pcts>\d+(?:\.\d+)?%(?:(?:和|、)\d+(?:\.\d+)?%)*)")
 RE_PCT = re.compile(r"\d+(?:\.\d+)?")
 RE_SINCE = re.compile(r"比(?P<ref>[^,。;]{1,10}?)(?:分别)?(?:增长|提高|增加|上升|下降|减少)")

@@ -90,7 +90,8 @@ def _departments(ctx: DocContext) -> None:
         entry = ctx.lexicon.get(hit.source)
         named = {h.key for h in ctx.entities}
         lexicon_parent = _entry_key(ctx, entry.parent) if entry else None
-        parent = ctx.infos[hit.key].parent or (lexicon_parent if lexicon_parent in named else owner)
+        parent = ctx.infos[hit.key].parent or (lexicon_parent if lexicon_parent in named else owner) \
+            or lexicon_parent
         if parent is None:
             continue
         info = ctx.infos[hit.key]

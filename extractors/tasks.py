@@ -28,9 +28,9 @@ def add_tasks(ctx: DocContext) -> None:
         return
     plan = main_title(ctx, ctx.cue("DocTitle"))
     plan_name = plan.name if plan else ctx.meta.get("doc_id", "工作计划")
-    for number, start, end in _task_spans(ctx.text):
-        task = Hit(start, end, "Task", f"{plan_name} 任务{number}", "rx:task",
-                   (("number", number), ("plan", plan.key if plan else None)))
+    for number, start, marker_end, end in _task_spans(ctx.text):
+        task = Hit(start, marker_end, "Task", f"{plan_name} 任务{number}", "rx:task",
+                   (("number", number), ("plan", plan.key if plan else None), ("end", end)))
         ctx.add_entity(task, EntityInfo(task.key, "rx:task"))
         ctx.relate("task", {"task": task.key, "number": number, "plan": plan.key if plan else None},
                    start, end, "rx:task")
@@ -38,18 +38,18 @@ def add_tasks(ctx: DocContext) -> None:
         if units:
             _unit_relations(ctx, task, units, "lead", "task_lead")
             _unit_relations(ctx, task, units, "support", "task_support")
-        _mentions(ctx, task, units.start() if units else end)
+        _mentions(ctx, task, start, units.start() if units else end)
 
 
-def _task_spans(text: str) -> list[tuple[int, int, int]]:
-    """(number, start, end) of numbered paragraphs that count up from 1."""
+def _task_spans(text: str) -> list[tuple[int, int, int, int]]:
+    """(number, start, end of the number marker, end) of numbered paragraphs that count up from 1."""
     spans, expected = [], 1
     for match in RE_TASK.finditer(text):
         number = int(match.group("n"))
         if number != expected:
             continue
         end = text.find("\n", match.end())
-        spans.append((number, match.start("n"), len(text) if end < 0 else end))
+        spans.append((number, match.start("n"), match.end(), len(text) if end < 0 else end))
         expected += 1
     return spans
 
@@ -64,7 +64,7 @@ def _unit_relations(ctx: DocContext, task: Hit, units: re.Match, group: str, kin
         unit = _unit(ctx, part.strip(), start, start + len(part))
         if unit is not None:
             ctx.relate(kind, {"task": task.key, "number": task.get("number"), "unit": unit},
-                       task.start, task.end, "rx:task-units")
+                       task.start, task.get("end"), "rx:task-units")
 
 
 def _unit(ctx: DocContext, name: str, start: int, end: int) -> tuple[str, str] | None:
@@ -84,10 +84,10 @@ def _unit(ctx: DocContext, name: str, start: int, end: int) -> tuple[str, str] |
     return hit.key
 
 
-def _mentions(ctx: DocContext, task: Hit, end: int) -> None:
+def _mentions(ctx: DocContext, task: Hit, start: int, end: int) -> None:
     seen = set()
-    for hit in ctx.in_span(task.start, end, *MENTION_TYPES):
+    for hit in ctx.in_span(start, end, *MENTION_TYPES):
         if hit.key not in seen:
             seen.add(hit.key)
             ctx.relate("task_mentions", {"task": task.key, "number": task.get("number"), "entity": hit.key},
-                       task.start, task.end, "rx:task-mentions")
+                       task.start, task.get("end"), "rx:task-mentions")

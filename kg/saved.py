@@ -46,7 +46,10 @@ class Param:
     integer: bool = False
 
     def describe(self) -> str:
-        default = "required" if self.default is None else f"default {self.default}"
+        if self.default is None:
+            default = "required"
+        else:
+            default = f"default {self.default}" if self.default != "" else "default: empty"
         return f"{self.name}: {self.description} ({default})"
 
 

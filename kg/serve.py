@@ -40,7 +40,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -131,9 +131,10 @@ def server_command(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAUL
 
 def serve(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           timeout: int | None = DEFAULT_TIMEOUT, *, read_write: bool = False,
-          allow_remote: bool = False) -> int:
+          allow_remote: bool = False, announce: Callable[[str], None] | None = None) -> int:
     """Run the server in the foreground until it exits or is interrupted; return its exit code.
 
+    ``announce(base_url)`` is called once the options are checked and the server process started.
     Ctrl-C (SIGINT) and SIGTERM are passed on to the server, which is given a few seconds to stop and
     then killed. Interrupted, the return code is 0.
     """
@@ -145,6 +146,8 @@ def serve(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
     except OSError as e:
         raise ServeError(f"cannot start {command[0]}: {e}") from e
+    if announce is not None:
+        announce(base_url(host, port))
 
     def forward(signum: int, _frame: object) -> None:
         if process.poll() is None:
