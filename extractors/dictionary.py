@@ -56,17 +56,24 @@ class DictionaryMatcher:
             (weak if is_weak else strong).extend((start, end, entry_id) for entry_id in ids)
         seen = {entry_id for _, _, entry_id in strong}
         kept = strong + [w for w in weak if self._weak_allowed(w[2], seen) and not _inside(w, strong)]
-        return [self._hit(start, end, entry_id) for start, end, entry_id in self._disambiguate(kept, seen)]
+        return [self._hit(start, end, entry_id) for start, end, entry_id in self._disambiguate(text, kept, seen)]
 
-    def _disambiguate(self, found: list[tuple[int, int, str]], seen: set[str]) -> list[tuple[int, int, str]]:
+    def _disambiguate(self, text: str, found: list[tuple[int, int, str]],
+                      seen: set[str]) -> list[tuple[int, int, str]]:
         """One entry per span and type: prefer the entry whose parent the text names (办公室 of which agency)."""
         by_span: dict[tuple[int, int, str], list[str]] = {}
+        counts: dict[str, int] = {}
         for start, end, entry_id in sorted(found):
             by_span.setdefault((start, end, self.lexicon.entries[entry_id].type), []).append(entry_id)
+            counts[entry_id] = counts.get(entry_id, 0) + 1
         kept = []
         for (start, end, _), ids in by_span.items():
             if len(ids) > 1:
-                ids = [i for i in ids if self.lexicon.entries[i].parent in seen] or ids[:1]
+                named = [i for i in ids if self.lexicon.entries[i].parent in seen]
+                form = text[start:end]
+                ids = [max(named, key=lambda i: (counts.get(self.lexicon.entries[i].parent, 0),
+                                                 normalise_alias(self.lexicon.entries[i].name) == form))] \
+                    if named else ids[:1]
             kept.extend((start, end, i) for i in ids)
         return kept
 

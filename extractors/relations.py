@@ -111,8 +111,9 @@ def _lexicon_parents(ctx: DocContext) -> None:
             continue
         parent = present.get(entry.parent)
         if parent is not None:
-            ctx.relate("sub_organization", {"child": hit.key, "parent": parent.key},
-                       min(hit.start, parent.start), max(hit.end, parent.end), entry.id)
+            start, end = (min(hit.start, parent.start), max(hit.end, parent.end)) \
+                if ctx.same_sentence(hit.start, parent.start) else (hit.start, hit.end)
+            ctx.relate("sub_organization", {"child": hit.key, "parent": parent.key}, start, end, entry.id)
         elif owner and _entry_key(ctx, entry.parent) == owner:
             ctx.relate("sub_organization", {"child": hit.key, "parent": owner}, hit.start, hit.end, entry.id)
 

@@ -354,3 +354,70 @@ def validate_command(out_dir: Path, quiet: bool, all_warnings: bool) -> None:
                    nl=False)
     if not result.conforms:
         sys.exit(1)
+
+
+@cli.command("serve", context_settings=CONTEXT)
+@click.option("--store", "store_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The store folder of a build (DIR/store; the build folder DIR is accepted too).")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535), help="TCP port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback is refused without --allow-remote.")
+@click.option("--timeout", default=30, show_default=True, type=click.IntRange(0, None),
+              help="Seconds a query may run (0: no limit).")
+@click.option("--allow-remote", is_flag=True,
+              help="Allow a non-loopback --host. The server has no authentication: anyone who reaches it can query.")
+@click.option("--read-write", is_flag=True,
+              help="Accept SPARQL updates at /update (off: updates get 403). Locks the store: builds into it fail.")
+def serve_command(store_dir: Path, port: int, host: str, timeout: int, allow_remote: bool, read_write: bool) -> None:
+    """Serve a store over the SPARQL 1.1 Protocol (the Oxigraph server), until Ctrl-C.
+
+    \b
+    /          query UI (YASGUI, served locally, works offline)
+    /query     SPARQL endpoint: GET or POST; results as JSON, XML, CSV, TSV,
+               Turtle, N-Triples or JSON-LD by the Accept header
+    /update    SPARQL updates, only with --read-write
+    /store     SPARQL 1.1 Graph Store Protocol
+
+    Queries see the union of all graphs without GRAPH (as `ccakg query` does); a triple stated in two
+    texts then matches twice, so use SELECT DISTINCT. Read-only and loopback-only by default, CORS on.
+    A query that runs out of --timeout gets a truncated answer. The read-only server does not lock the
+    store: restart it after a rebuild to see the new graph.
+    """
+    from kg.serve import QUERY_PATH, UPDATE_PATH, serve
+
+    def announce(url: str) -> None:
+        click.echo(f"ccakg: query UI        {url}/", err=True)
+        click.echo(f"ccakg: SPARQL endpoint {url}{QUERY_PATH}"
+                   + (f" (updates at {url}{UPDATE_PATH})" if read_write else " (read-only)"), err=True)
+        click.echo("ccakg: Ctrl-C stops the server", err=True)
+
+    try:
+        code = serve(store_dir, host, port, timeout, read_write=read_write, allow_remote=allow_remote,
+                     announce=announce)
+    except KGError as exc:
+        raise fail(exc) from exc
+    sys.exit(code)
+
+
+@cli.command("export", context_settings=CONTEXT)
+@click.argument("out_dir", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(("ttl", "trig", "nq", "jsonld", "graphml", "gexf", "csv")),
+              help="ttl: merged graph; trig/nq/jsonld: every named graph; graphml/gexf: the entity graph "
+                   "for Gephi; csv: entities, relations and evidence tables for spreadsheets.")
+@click.option("-o", "--output", "dest", type=click.Path(path_type=Path), default=None,
+              help="Where to write (default DIR/export/graph.<format>; csv: the folder DIR/export/csv, "
+                   "or a .zip if the path ends in .zip).")
+def export_command(out_dir: Path, fmt: str, dest: Path | None) -> None:
+    """Export the build in DIR (its store, read-only, else graph.trig) to another format.
+
+    CSV files are UTF-8 with a BOM (so Excel shows Chinese correctly); several values in one cell are
+    separated by " | ". GraphML and GEXF hold the entities and the readable relations between them.
+    """
+    from kg.export import export
+
+    try:
+        path = export(out_dir, fmt, dest)
+    except KGError as exc:
+        raise fail(exc) from exc
+    click.echo(str(path))

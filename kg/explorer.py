@@ -1,13 +1,23 @@
-"""graph.html: an offline, self-contained explorer of the entities and the relations between them.
+"""graph.html: an offline, self-contained explorer of the entities, the relations between them and their evidence.
 
 ``graph_view`` reads the store into a networkx MultiDiGraph of entities whose edges are readable
-relations (a membership becomes person -局长-> agency, not a blank fact node); ``write_html`` draws it
-with pyvis and vis-network inlined in our own template (``kg/templates/explorer.html``): the page fetches
-nothing, and every string from the data reaches the page escaped.
+relations (a membership becomes person -局长-> agency, a task's units unit -牵头-> task, not blank fact
+nodes); every node carries its names in each script, literal attributes and its evidence (source text,
+offsets, quote, rule, and which fact it supports). ``write_html`` draws it with pyvis and vis-network
+inlined in our own template (``kg/templates/explorer.html``): the page fetches nothing, and every string
+from the data reaches the page escaped (JSON in ``application/json`` blocks with ``< > &`` as ``\\u``
+escapes, then only ever put into the DOM as text).
+
+The page: a legend with counts per type that toggles types; a search over every name in Simplified,
+Traditional, English and aliases (the keys are made here, the page cannot run OpenCC); a 简/繁/EN switch
+for the labels; a side panel with names, type, IRI, attributes, relations and evidence (the sentence
+around each quote, read from the source file when it is still there); double-click collapses or expands a
+node's neighbours.
 
 Budgets (STACK.md, headless Chromium on 2 cores): live physics up to ~500 nodes; above that positions
 are computed here and physics is off; above ``max_nodes`` only the most connected entities are drawn and
-the page says what was left out.
+the page says what was left out. ``focus``/``hops`` draw the neighbourhood of some entities instead
+(``ccakg viz``).
 """
 from __future__ import annotations
 
@@ -15,9 +25,10 @@ import json
 import logging
 import math
 import os
+import re
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,8 +41,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from pyvis.network import Network
 
-from kg.errors import KGError
-from kg.namespaces import DCT, FOAF, ORG, SCHEMA, SPARQL_PREFIXES, kgo
+from kg.errors import KGError, StoreError
+from kg.namespaces import DCT, FOAF, ORG, PREFIXES, SCHEMA, SPARQL_PREFIXES, kgo
+from kg.normalize import S2T, to_simplified
 from kg.store import OxigraphStore
 
 log = logging.getLogger(__name__)
@@ -40,13 +52,24 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "explorer.html"
 VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 PHYSICS_MAX_NODES = 500
+DEFAULT_MAX_NODES = 2000
 LAYOUT_SEED = 42
-FONT_STACK = '"Noto Sans CJK SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", sans-serif'
+EVIDENCE_CAP = 5        # evidence items per node on the page (the panel says how many more there are)
+RELATIONS_CAP = 80      # relations listed per node on the page
+ALIASES_CAP = 40
+ALIAS_CHARS = 40        # an alias longer than this (a task's whole paragraph) is cut in the panel
+SENTENCE_CONTEXT = 60   # characters of sentence kept on each side of a quote
+QUOTE_MAX = 200         # a longer quote (a whole task paragraph) is shown cut in the middle
+LABEL_WIDTH = 36        # canvas labels are cut at this display width (CJK counts 2); the panel has them whole
+LANGS = ("zh-Hans", "zh-Hant", "en")
+# The fonts the page asks for, in order; the browser falls back to its sans-serif font (Debian: fonts-noto-cjk).
+FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC")
+FONT_STACK = ", ".join(f'"{f}"' for f in FONTS) + ", sans-serif"
 
 
 @dataclass(frozen=True)
 class EntityType:
-    name: str     # local name, e.g. "Agency"
+    name: str     # local name, e.g. "Agency"; also the English label
     iri: str
     label: str    # zh-Hans label of the class (ontology/ccakg.ttl)
     color: str
@@ -85,26 +108,51 @@ class Relation:
 
     predicate: str
     label: str
+    en: str
     reverse: bool = False
 
 
 RELATIONS: tuple[Relation, ...] = (
-    Relation(kgo("leadUnit"), "牵头", reverse=True),
-    Relation(kgo("supportUnit"), "协作", reverse=True),
-    Relation(ORG + "unitOf", "隶属"),
-    Relation(ORG + "subOrganizationOf", "隶属"),
-    Relation(DCT + "publisher", "发布", reverse=True),
-    Relation(kgo("speaksAt"), "出席/讲话"),
-    Relation(kgo("mentions"), "提及"),
-    Relation(kgo("appliesToSector"), "适用"),
-    Relation(kgo("inWorkPlan"), "属于"),
-    Relation(SCHEMA + "variableMeasured", "指标"),
-    Relation(kgo("targetSubject"), "目标对象"),
-    Relation(kgo("statedIn"), "出自"),
-    Relation(SCHEMA + "location", "地点"),
+    Relation(kgo("leadUnit"), "牵头", "leads", reverse=True),
+    Relation(kgo("supportUnit"), "协作", "supports", reverse=True),
+    Relation(ORG + "unitOf", "隶属", "part of"),
+    Relation(ORG + "subOrganizationOf", "隶属", "part of"),
+    Relation(DCT + "publisher", "发布", "issued", reverse=True),
+    Relation(kgo("speaksAt"), "出席/讲话", "speaks at"),
+    Relation(kgo("mentions"), "提及", "mentions"),
+    Relation(kgo("appliesToSector"), "适用", "applies to"),
+    Relation(kgo("inWorkPlan"), "属于", "in work plan"),
+    Relation(SCHEMA + "variableMeasured", "指标", "measures"),
+    Relation(kgo("targetSubject"), "目标对象", "target subject"),
+    Relation(kgo("statedIn"), "出自", "stated in"),
+    Relation(SCHEMA + "location", "地点", "held in"),
 )
 RELATIONS_BY_PREDICATE = {r.predicate: r for r in RELATIONS}
-MEMBER_LABEL = "成员"
+MEMBER_LABEL, MEMBER_EN = "成员", "member"
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """A literal-valued property shown in the side panel (and named in evidence of reified triples)."""
+
+    predicate: str
+    label: str
+    en: str
+
+
+ATTRIBUTES: tuple[Attribute, ...] = (
+    Attribute(kgo("taskNumber"), "任务编号", "task number"),
+    Attribute(DCT + "identifier", "文号", "document number"),
+    Attribute(DCT + "issued", "发布日期", "issued"),
+    Attribute(SCHEMA + "startDate", "日期", "date"),
+    Attribute(SCHEMA + "value", "数值", "value"),
+    Attribute(SCHEMA + "unitText", "单位", "unit"),
+    Attribute(SCHEMA + "observationDate", "观测日期", "observed"),
+    Attribute(kgo("changeText"), "变化", "change"),
+    Attribute(kgo("goal"), "目标", "goal"),
+    Attribute(kgo("horizonText"), "时限", "horizon"),
+)
+ATTRIBUTES_BY_PREDICATE = {a.predicate: a for a in ATTRIBUTES}
 
 _TYPE_VALUES = " ".join(f"<{t.iri}>" for t in ENTITY_TYPES)
 ENTITIES_QUERY = SPARQL_PREFIXES + f"SELECT DISTINCT ?e ?type WHERE {{ VALUES ?type {{ {_TYPE_VALUES} }} ?e a ?type }}"
@@ -116,36 +164,89 @@ SELECT DISTINCT ?e ?kind ?name (lang(?name) AS ?lang) (langMatches(lang(?name), 
 }}"""
 RELATIONS_QUERY = (SPARQL_PREFIXES + "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p { "
                    + " ".join(f"<{r.predicate}>" for r in RELATIONS) + " } ?s ?p ?o }")
+ATTRIBUTES_QUERY = (SPARQL_PREFIXES + "SELECT DISTINCT ?e ?p ?v WHERE { VALUES ?p { "
+                    + " ".join(f"<{a.predicate}>" for a in ATTRIBUTES) + " } ?e ?p ?v FILTER(isLiteral(?v)) }")
 MEMBERSHIP_QUERY = SPARQL_PREFIXES + """
-SELECT DISTINCT ?person ?org ?role ?roleLabel WHERE {
+SELECT DISTINCT ?m ?person ?org ?role ?roleLabel ?roleEn WHERE {
   ?m a org:Membership ; org:member ?person ; org:organization ?org .
   OPTIONAL { ?m org:role ?role .
-             OPTIONAL { ?role skos:prefLabel ?roleLabel FILTER(langMatches(lang(?roleLabel), "zh-Hans")) } }
+             OPTIONAL { ?role skos:prefLabel ?roleLabel FILTER(langMatches(lang(?roleLabel), "zh-Hans")) }
+             OPTIONAL { ?role skos:prefLabel ?roleEn FILTER(langMatches(lang(?roleEn), "en")) } }
 }"""
+STATEMENTS_QUERY = SPARQL_PREFIXES + """
+SELECT DISTINCT ?st ?s ?p ?o WHERE { ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }"""
+EVIDENCE_QUERY = SPARQL_PREFIXES + """
+SELECT DISTINCT ?body ?doc ?path ?start ?end ?quote ?rule WHERE {
+  ?ev a kgo:Evidence ; oa:hasBody ?body ; oa:hasTarget ?t .
+  OPTIONAL { ?ev kgo:rule ?rule }
+  ?t oa:hasSource ?src ; oa:hasSelector ?ps, ?qs .
+  ?ps oa:start ?start ; oa:end ?end . ?qs oa:exact ?quote .
+  ?src dct:identifier ?doc . OPTIONAL { ?src kgo:sourcePath ?path }
+}"""
+RE_SENTENCE_END = re.compile(r"[。!?;!?;\n]")
+RE_TAG = re.compile(r"<[^>]*>")
+RE_TASK_LABEL = re.compile(r"^(?P<plan>.*\S)\s+任务(?P<n>\d+)$")
 
 
 class ExplorerError(KGError):
     """The explorer page cannot be built or written."""
 
 
+class ReadOnlyStore:
+    """A built store opened read-only (so a page can be drawn while a server holds the store), with ``select``."""
+
+    def __init__(self, store_dir: Path) -> None:
+        import pyoxigraph as ox
+
+        store_dir = Path(store_dir)
+        if not (store_dir / "CURRENT").is_file():
+            raise StoreError(f"{store_dir}: no store there (build one with `ccakg build CORPUS --out DIR`, "
+                             f"then pass DIR/store)")
+        try:
+            self._store = ox.Store.read_only(str(store_dir))
+        except OSError as e:
+            raise StoreError(f"{store_dir}: cannot open the store read-only ({e})") from e
+        self._ox = ox
+
+    def select(self, sparql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        result = self._store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
+        names = [v.value for v in result.variables]
+        rows = [tuple(_term_value(self._ox, s[i]) for i in range(len(names))) for s in result]
+        return names, rows
+
+
+def _term_value(ox: Any, term: Any) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
 # -- the networkx view ------------------------------------------------------------------------------
 
 
-def graph_view(store: OxigraphStore) -> nx.MultiDiGraph:
-    """Read the entities and the readable relations between them from ``store``.
+def graph_view(store: OxigraphStore | ReadOnlyStore, *, evidence: bool = True) -> nx.MultiDiGraph:
+    """Read the entities, the readable relations between them and their evidence from ``store``.
 
-    Nodes are entity IRIs with ``type``, ``type_label``, ``label``, ``names`` and ``title``; edges carry
-    ``label`` (e.g. 局长, 牵头) and ``relation`` (the predicate IRI, or ``org:Membership``), keyed by label.
+    Nodes are entity IRIs with ``type``, ``type_label``, ``label`` (zh-Hans), ``labels`` (per script),
+    ``names`` ([(kind, name, lang, is_zh_hans)]), ``title``, ``attributes`` ([(label, en, value)]) and
+    ``evidence`` ([{doc, path, start, end, quote, rule, about}], ``about`` empty for a mention, else the
+    fact it supports). Edges carry ``label`` (e.g. 局长, 牵头), ``labels`` (per script) and ``relation``
+    (the predicate IRI, or ``org:Membership``), keyed by label.
     """
     graph = nx.MultiDiGraph()
     _add_entities(graph, store)
+    _add_attributes(graph, store)
     _add_relations(graph, store)
-    _add_memberships(graph, store)
+    memberships = _add_memberships(graph, store)
+    if evidence:
+        _add_evidence(graph, store, memberships)
     log.info("explorer view: %d entities, %d relations", graph.number_of_nodes(), graph.number_of_edges())
     return graph
 
 
-def _add_entities(graph: nx.MultiDiGraph, store: OxigraphStore) -> None:
+def _add_entities(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore) -> None:
     types: dict[str, EntityType] = {}
     for entity, type_iri in store.select(ENTITIES_QUERY)[1]:
         candidate = TYPES_BY_IRI[type_iri]
@@ -156,10 +257,11 @@ def _add_entities(graph: nx.MultiDiGraph, store: OxigraphStore) -> None:
         entity_names = names.get(entity, [])
         label = _pick_label(entity, entity_names)
         graph.add_node(entity, type=entity_type.name, type_label=entity_type.label, label=label,
-                       names=entity_names, title=_hover_text(entity, entity_type, entity_names))
+                       labels=_labels_by_script(label, entity_names), names=entity_names,
+                       title=_hover_text(entity, entity_type, entity_names), attributes=[], evidence=[])
 
 
-def _names_by_entity(store: OxigraphStore) -> dict[str, list[tuple[str, str, str, bool]]]:
+def _names_by_entity(store: OxigraphStore | ReadOnlyStore) -> dict[str, list[tuple[str, str, str, bool]]]:
     """entity → [(kind, name, lang, is_zh_hans)], prefLabels first, in a stable order."""
     names: dict[str, list[tuple[str, str, str, bool]]] = defaultdict(list)
     for entity, kind, name, lang, zh in store.select(NAMES_QUERY)[1]:
@@ -178,56 +280,166 @@ def _pick_label(entity: str, names: list[tuple[str, str, str, bool]]) -> str:
     return prefs[0][1] if prefs else _local_name(entity)
 
 
+def _labels_by_script(label: str, names: list[tuple[str, str, str, bool]]) -> dict[str, str]:
+    """{zh-Hans, zh-Hant, en}: the prefLabel in each script (zh-Hant converted when missing, en may be "")."""
+    prefs = {lang.lower(): name for kind, name, lang, _ in reversed(names) if kind == "pref"}
+    return {"zh-Hans": label, "zh-Hant": prefs.get("zh-hant") or S2T.convert(label), "en": prefs.get("en", "")}
+
+
 def _hover_text(entity: str, entity_type: EntityType, names: list[tuple[str, str, str, bool]]) -> str:
     """Plain text (vis-network shows a string title with innerText): type, every name, aliases, IRI."""
     lines = [f"{entity_type.label} ({entity_type.name})"]
     lines += [f"{name} [{lang or '-'}]" for kind, name, lang, _ in names if kind == "pref"]
-    aliases = [name for kind, name, _, _ in names if kind == "alt"]
+    aliases = [_clip(name, 40) for kind, name, _, _ in names if kind == "alt"]
     if aliases:
-        lines.append("别名: " + "；".join(aliases))
+        shown = aliases[:12]
+        lines.append("别名: " + "；".join(shown) + (f" …（另 {len(aliases) - len(shown)} 个）" if len(aliases) > 12 else ""))
     lines.append(entity)
     return "\n".join(lines)
 
 
-def _add_relations(graph: nx.MultiDiGraph, store: OxigraphStore) -> None:
+def _add_attributes(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore) -> None:
+    order = {a.predicate: i for i, a in enumerate(ATTRIBUTES)}
+    found: dict[str, set[tuple[int, str]]] = defaultdict(set)
+    for entity, predicate, value in store.select(ATTRIBUTES_QUERY)[1]:
+        if entity in graph and value is not None:
+            found[entity].add((order[predicate], value))
+    for entity, values in found.items():
+        graph.nodes[entity]["attributes"] = [(ATTRIBUTES[i].label, ATTRIBUTES[i].en, value)
+                                             for i, value in sorted(values)]
+
+
+def _add_relations(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore) -> None:
     skipped = 0
     for subject, predicate, obj in store.select(RELATIONS_QUERY)[1]:
         relation = RELATIONS_BY_PREDICATE[predicate]
         source, target = (obj, subject) if relation.reverse else (subject, obj)
-        skipped += not _add_edge(graph, source, target, relation.label, predicate)
+        labels = {"zh-Hans": relation.label, "zh-Hant": S2T.convert(relation.label), "en": relation.en}
+        skipped += not _add_edge(graph, source, target, labels, predicate)
     if skipped:
         log.debug("explorer: %d relations skipped (an end is not an entity)", skipped)
 
 
-def _add_memberships(graph: nx.MultiDiGraph, store: OxigraphStore) -> None:
-    roles: dict[tuple[str, str, str], str] = {}
-    for person, org, role, role_label in store.select(MEMBERSHIP_QUERY)[1]:
+def _add_memberships(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore) -> dict[str, tuple[str, str, str]]:
+    """Draw person -role-> organization; return membership node → (person, organization, role label)."""
+    roles: dict[tuple[str, str, str], tuple[str, str]] = {}
+    nodes: dict[str, tuple[str, str, str]] = {}
+    for m, person, org, role, role_label, role_en in store.select(MEMBERSHIP_QUERY)[1]:
         key = (person, org, role or "")
         label = role_label or (_local_name(role) if role else MEMBER_LABEL)
-        roles[key] = min(roles.get(key, label), label)  # one label per role, however many it has
-    for (person, org, _), label in sorted(roles.items()):
-        _add_edge(graph, person, org, label, ORG + "Membership")
+        en = role_en or ("" if role else MEMBER_EN)
+        roles[key] = min(roles.get(key, (label, en)), (label, en))  # one label per role, however many it has
+        nodes[m] = (person, org, label)
+    for (person, org, _), (label, en) in sorted(roles.items()):
+        _add_edge(graph, person, org, {"zh-Hans": label, "zh-Hant": S2T.convert(label), "en": en}, ORG + "Membership")
+    return nodes
 
 
-def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, label: str, relation: str) -> bool:
+def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, labels: dict[str, str], relation: str) -> bool:
     if source not in graph or target not in graph:
         return False
-    graph.add_edge(source, target, key=label, label=label, relation=relation)
+    label = labels["zh-Hans"]
+    graph.add_edge(source, target, key=label, label=label, labels=labels, relation=relation)
     return True
+
+
+def _add_evidence(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore,
+                  memberships: dict[str, tuple[str, str, str]]) -> None:
+    """Attach every evidence item to the entities it is about: its body, or the ends of the fact it supports."""
+    statements = {st: (s, p, o) for st, s, p, o in store.select(STATEMENTS_QUERY)[1]}
+    seen: set[tuple[str, str, int, int, str]] = set()
+    for body, doc, path, start, end, quote, rule in store.select(EVIDENCE_QUERY)[1]:
+        if body in graph:
+            about, entities = "", (body,)
+        elif body in memberships:
+            person, org, role = memberships[body]
+            about, entities = f"{_label_of(graph, person)} —{role}→ {_label_of(graph, org)}", (person, org)
+        elif body in statements:
+            about, entities = _describe_statement(graph, *statements[body])
+        else:
+            continue
+        item = {"doc": doc or "", "path": path or "", "start": int(start or 0), "end": int(end or 0),
+                "quote": quote or "", "rule": rule or "", "about": about}
+        for entity in entities:
+            key = (entity, item["doc"], item["start"], item["end"], about)
+            if entity in graph and key not in seen:
+                seen.add(key)
+                graph.nodes[entity]["evidence"].append(item)
+    for _, attrs in graph.nodes(data=True):
+        attrs["evidence"].sort(key=lambda e: (e["about"] == "", e["doc"], e["start"], e["end"], e["about"]))
+
+
+def _describe_statement(graph: nx.Graph, subject: str, predicate: str, obj: str) -> tuple[str, tuple[str, ...]]:
+    """A readable line for a reified triple (支树平 —出席/讲话→ 会议; 文件 发布日期：2018-01-01) and its entities."""
+    relation = RELATIONS_BY_PREDICATE.get(predicate)
+    if relation is not None:
+        source, target = (obj, subject) if relation.reverse else (subject, obj)
+        return f"{_label_of(graph, source)} —{relation.label}→ {_label_of(graph, target)}", (subject, obj)
+    attribute = ATTRIBUTES_BY_PREDICATE.get(predicate)
+    name = attribute.label if attribute else _local_name(predicate)
+    value = _label_of(graph, obj) if obj in graph else obj
+    return f"{_label_of(graph, subject)} {name}：{value}", (subject,) + ((obj,) if obj in graph else ())
 
 
 def _local_name(iri: str) -> str:
     return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1] or iri
 
 
+def _label_of(graph: nx.Graph, node: Hashable) -> str:
+    if node not in graph:
+        return _local_name(str(node))
+    return str(graph.nodes[node].get("label") or node)
+
+
+# -- finding entities and neighbourhoods -------------------------------------------------------------
+
+
+def _name_key(text: str) -> str:
+    return to_simplified(text).strip().casefold()
+
+
+def find_nodes(graph: nx.Graph, name: str) -> list[Hashable]:
+    """The nodes carrying ``name`` (in any script, any case) as a name, or whose id is ``name``.
+
+    Raises:
+        ExplorerError: no node has that name (the message suggests names that contain it).
+    """
+    wanted = _name_key(name)
+    found = [node for node, attrs in graph.nodes(data=True)
+             if str(node) == name or any(_name_key(n[1]) == wanted for n in attrs.get("names", ()))
+             or _name_key(str(attrs.get("label", ""))) == wanted]
+    if found:
+        return sorted(found, key=lambda n: (-graph.degree(n), str(n)))
+    near = sorted({str(attrs.get("label") or node) for node, attrs in graph.nodes(data=True)
+                   if wanted and any(wanted in _name_key(n[1]) for n in attrs.get("names", ()))}, key=len)
+    hint = f"; names containing it: {'、'.join(near[:8])}" if near else ""
+    raise ExplorerError(f"no entity named {name!r} (names are matched whole, in any script){hint}")
+
+
+def neighbourhood(graph: nx.Graph, focus: Iterable[Hashable], hops: int) -> dict[Hashable, int]:
+    """node → distance from the nearest focus node, up to ``hops``, ignoring the direction of edges."""
+    undirected = graph.to_undirected(as_view=True)
+    distances: dict[Hashable, int] = {}
+    for node in focus:
+        for other, d in nx.single_source_shortest_path_length(undirected, node, cutoff=max(hops, 0)).items():
+            distances[other] = min(d, distances.get(other, d))
+    return distances
+
+
 # -- selecting and placing what is drawn --------------------------------------------------------------
 
 
-def most_connected(graph: nx.MultiDiGraph, max_nodes: int) -> nx.MultiDiGraph:
-    """The subgraph of the ``max_nodes`` nodes of highest degree (ties by label, then id), or ``graph``."""
+def most_connected(graph: nx.MultiDiGraph, max_nodes: int, *,
+                   priority: dict[Hashable, int] | None = None) -> nx.MultiDiGraph:
+    """The subgraph of the ``max_nodes`` nodes of highest degree (ties by label, then id), or ``graph``.
+
+    With ``priority`` (e.g. distance from a focus node) nodes of lower priority value are kept first.
+    """
     if graph.number_of_nodes() <= max_nodes:
         return graph
-    ranked = sorted(graph.nodes, key=lambda n: (-graph.degree(n), str(graph.nodes[n].get("label", n)), str(n)))
+    rank = priority or {}
+    ranked = sorted(graph.nodes, key=lambda n: (rank.get(n, 0), -graph.degree(n),
+                                                str(graph.nodes[n].get("label", n)), str(n)))
     return graph.subgraph(ranked[:max(max_nodes, 0)]).copy()
 
 
@@ -296,25 +508,37 @@ def _to_pixels(raw: dict[Hashable, Any], n: int) -> dict[Hashable, tuple[float, 
 # -- the page -------------------------------------------------------------------------------------------
 
 
-def write_html(store_or_graph: OxigraphStore | nx.Graph, path: Path, *, max_nodes: int = 2000,
-               title: str = "ccakg") -> dict[str, Any]:
+def write_html(store_or_graph: OxigraphStore | ReadOnlyStore | nx.Graph, path: Path, *,
+               max_nodes: int = DEFAULT_MAX_NODES, title: str = "ccakg", focus: Iterable[Hashable] = (),
+               hops: int = 2) -> dict[str, Any]:
     """Write the explorer page to ``path`` (UTF-8, atomically); return a summary of what it shows.
 
+    With ``focus`` (node ids) only their neighbourhood of ``hops`` is drawn (nearest nodes first when it
+    is over ``max_nodes``), and the page opens on the first of them.
+
     Returns:
-        ``{"nodes", "edges", "omitted", "omitted_edges", "physics", "types"}`` — drawn node and edge
-        counts, entities and relations left out above ``max_nodes``, whether physics runs live, and
-        the drawn entities per type.
+        ``{"nodes", "edges", "omitted", "omitted_edges", "physics", "types", "focus"}`` — drawn node and
+        edge counts, entities and relations left out (of the whole graph, or of the neighbourhood) above
+        ``max_nodes``, whether physics runs live, the drawn entities per type and the focus nodes.
     """
     graph = store_or_graph if isinstance(store_or_graph, nx.Graph) else graph_view(store_or_graph)
-    shown = most_connected(graph, max_nodes)
+    focus = [node for node in focus if node in graph]
+    if focus:
+        distances = neighbourhood(graph, focus, hops)
+        scope: nx.Graph = graph.subgraph(distances).copy()
+        shown = most_connected(scope, max_nodes, priority=distances)
+    else:
+        scope = graph
+        shown = most_connected(graph, max_nodes)
     physics = shown.number_of_nodes() <= PHYSICS_MAX_NODES
     positions = {} if physics else layout_positions(shown)
-    page = _page_context(graph, shown, title, physics)
-    html = _render(_make_network(shown, positions, physics), page)
+    page = _page_context(graph, scope, shown, title, physics, focus, hops)
+    html = _render(_make_network(graph, shown, positions, physics, focus), page)
     _write_text_atomically(Path(path), html)
     summary = {"nodes": shown.number_of_nodes(), "edges": shown.number_of_edges(),
                "omitted": page["omitted"]["nodes"], "omitted_edges": page["omitted"]["edges"],
-               "physics": physics, "types": {e["name"]: e["shown"] for e in page["legend"]}}
+               "physics": physics, "types": {e["name"]: e["shown"] for e in page["legend"]},
+               "focus": [str(node) for node in focus]}
     log.info("wrote %s: %s", path, summary)
     return summary
 
@@ -323,16 +547,65 @@ def _entity_type(attrs: dict[str, Any]) -> EntityType:
     return TYPES_BY_NAME.get(attrs.get("type", ""), OTHER_TYPE)
 
 
-def _make_network(graph: nx.Graph, positions: dict[Hashable, tuple[float, float]], physics: bool) -> Network:
+class _Sources:
+    """Raw source texts, read once per page, to widen a quote to its sentence."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, tuple[str, bool] | None] = {}
+
+    def raw(self, path: str) -> tuple[str, bool] | None:
+        if not path:
+            return None
+        if path not in self._texts:
+            try:
+                from kg.documents import read_document
+
+                document = read_document(Path(path))
+                self._texts[path] = (document.raw_text, document.media_type == "text/html")
+            except (KGError, OSError, ValueError):
+                self._texts[path] = None
+        return self._texts[path]
+
+    def sentence(self, item: dict[str, Any]) -> tuple[str, str, str]:
+        """(before, quote, after): the sentence around the quote, trimmed to ``SENTENCE_CONTEXT`` a side."""
+        quote, start, end = item["quote"], item["start"], item["end"]
+        found = self.raw(item["path"])
+        if len(quote) > QUOTE_MAX:
+            quote = quote[:QUOTE_MAX // 2] + " … " + quote[-QUOTE_MAX // 2:]
+        if found is None or found[0][start:end] != item["quote"]:
+            return "", quote, ""
+        raw, html = found
+        left = max((m.end() for m in RE_SENTENCE_END.finditer(raw, max(0, start - 2000), start)), default=0)
+        right = RE_SENTENCE_END.search(raw, end, end + 2000)
+        before, after = raw[left:start], raw[end:right.end() if right else min(len(raw), end + 2000)]
+        if html:
+            before, after = RE_TAG.sub("", before), RE_TAG.sub("", after)
+        before, after = before.lstrip(), after.rstrip()
+        if len(before) > SENTENCE_CONTEXT:
+            before = "…" + before[-SENTENCE_CONTEXT:]
+        if len(after) > SENTENCE_CONTEXT:
+            after = after[:SENTENCE_CONTEXT] + "…"
+        return before, quote, after
+
+
+def _make_network(graph: nx.Graph, shown: nx.Graph, positions: dict[Hashable, tuple[float, float]],
+                  physics: bool, focus: list[Hashable]) -> Network:
     net = Network(directed=True, cdn_resources="in_line", height="100%", width="100%")
-    net.options = _vis_options(physics, graph.number_of_nodes())
-    for node, attrs in graph.nodes(data=True):
-        net.add_node(_node_id(node), **_node_options(node, attrs, graph.degree(node), positions.get(node)))
-    for (source, target), labels in _merged_edges(graph).items():
-        text = "、".join(labels)
-        edge = {"title": f"{_label_of(graph, source)} → {_label_of(graph, target)}：{text}"}
+    net.options = _vis_options(physics, shown.number_of_nodes())
+    sources = _Sources()
+    for node, attrs in shown.nodes(data=True):
+        options = _node_options(node, attrs, shown.degree(node), positions.get(node))
+        options.update(_node_details(graph, shown, node, attrs, sources))
+        if node in focus:
+            options.update(borderWidth=4, focus=True)
+        net.add_node(_node_id(node), **options)
+    for (source, target), labels in _merged_edges(shown).items():
+        text = {lang: ("、" if lang != "en" else ", ").join(label[lang] or label["zh-Hans"] for label in labels)
+                for lang in LANGS}
+        edge: dict[str, Any] = {"title": f"{_label_of(shown, source)} → {_label_of(shown, target)}：{text['zh-Hans']}"}
         if physics:  # labels on 500+ edges are unreadable and slow to draw; the hover keeps them
-            edge["label"] = text
+            edge["label"] = text["zh-Hans"]
+            edge["labels"] = text
         net.add_edge(_node_id(source), _node_id(target), **edge)
     return net
 
@@ -341,15 +614,41 @@ def _node_id(node: Hashable) -> str | int:
     return node if isinstance(node, (str, int)) else str(node)
 
 
-def _label_of(graph: nx.Graph, node: Hashable) -> str:
-    return str(graph.nodes[node].get("label") or node)
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2e7f else 1 for ch in text)
+
+
+def _clip(text: str, width: int = LABEL_WIDTH) -> str:
+    """``text`` cut to ``width`` display columns (CJK count 2), with an ellipsis when cut."""
+    if _display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        used += 2 if ord(ch) > 0x2e7f else 1
+        if used > width - 1:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
+def _display_labels(node: Hashable, attrs: dict[str, Any]) -> dict[str, str]:
+    """Canvas labels per script: a task of a plan as 任务9 (its plan is the neighbour it belongs to)."""
+    labels = attrs.get("labels") or {}
+    zh = str(attrs.get("label") or labels.get("zh-Hans") or node)
+    if attrs.get("type") == "Task" and (match := RE_TASK_LABEL.match(zh)):
+        n = match.group("n")
+        return {"zh-Hans": f"任务{n}", "zh-Hant": f"任務{n}", "en": f"Task {n}"}
+    return {"zh-Hans": _clip(zh), "zh-Hant": _clip(labels.get("zh-Hant") or zh),
+            "en": _clip(labels.get("en") or zh)}
 
 
 def _node_options(node: Hashable, attrs: dict[str, Any], degree: int,
                   position: tuple[float, float] | None) -> dict[str, Any]:
     entity_type = _entity_type(attrs)
+    display = _display_labels(node, attrs)
     options: dict[str, Any] = {
-        "label": str(attrs.get("label") or node),
+        "label": display["zh-Hans"],
+        "display": display,
         "title": str(attrs.get("title") or f"{entity_type.label}\n{node}"),
         "color": entity_type.color,
         "value": degree + 1,
@@ -360,13 +659,83 @@ def _node_options(node: Hashable, attrs: dict[str, Any], degree: int,
     return options
 
 
-def _merged_edges(graph: nx.Graph) -> dict[tuple[Hashable, Hashable], list[str]]:
-    """One drawn edge per ordered pair, carrying every relation label between them."""
-    merged: dict[tuple[Hashable, Hashable], list[str]] = defaultdict(list)
+def _node_details(graph: nx.Graph, shown: nx.Graph, node: Hashable, attrs: dict[str, Any],
+                  sources: _Sources) -> dict[str, Any]:
+    """What the side panel and the search need: names, search keys, attributes, relations, evidence."""
+    label = str(attrs.get("label") or node)
+    labels = dict(attrs.get("labels") or {"zh-Hans": label, "zh-Hant": S2T.convert(label), "en": ""})
+    names = [(kind, lang, name) for kind, name, lang, _ in attrs.get("names", ())]
+    aliases = [(kind, lang, _clip(name, 2 * ALIAS_CHARS)) for kind, lang, name in names if kind == "alt"]
+    relations = _relations(graph, shown, node)
+    evidence = list(attrs.get("evidence", ()))
+    chosen = _pick_evidence(evidence, EVIDENCE_CAP)
+    items = []
+    for item in chosen:
+        before, quote, after = sources.sentence(item)
+        items.append({"doc": item["doc"], "start": item["start"], "end": item["end"], "before": before,
+                      "quote": quote, "after": after, "about": item["about"], "rule": item["rule"]})
+    per_doc = Counter(item["doc"] for item in evidence)
+    return {
+        "labels": labels,
+        "names": [n for n in names if n[0] == "pref"] + aliases[:ALIASES_CAP],
+        "aliases_total": len(aliases),
+        "search": _search_keys(label, labels, names),
+        "attrs": [list(a) for a in attrs.get("attributes", ())],
+        "rel": relations[:RELATIONS_CAP],
+        "rel_total": len(relations),
+        "evidence": items,
+        "evidence_total": len(evidence),
+        "sources": sorted(per_doc.items()),
+    }
+
+
+def _search_keys(label: str, labels: dict[str, str], names: list[tuple[str, str, str]]) -> str:
+    """Every name in Simplified and Traditional form, case-folded, one a line (the page matches its input)."""
+    keys: dict[str, None] = {}
+    for text in [label, *labels.values(), *(name for _, _, name in names)]:
+        if not text:
+            continue
+        for form in (text, to_simplified(text), S2T.convert(text)):
+            keys.setdefault(form.strip().casefold(), None)
+    return "\n".join(k for k in keys if k)
+
+
+def _relations(graph: nx.Graph, shown: nx.Graph, node: Hashable) -> list[list[Any]]:
+    """[direction, relation label, neighbour id, neighbour zh-Hans label, neighbour drawn?], sorted."""
+    rows: set[tuple[str, str, str, str, bool]] = set()
+    if graph.is_directed():
+        ends = [("out", v, d) for _, v, d in graph.out_edges(node, data=True)]
+        ends += [("in", u, d) for u, _, d in graph.in_edges(node, data=True)]
+    else:
+        ends = [("out", v, d) for _, v, d in graph.edges(node, data=True)]
+    for direction, other, data in ends:
+        rows.add((direction, str(data.get("label") or ""), str(_node_id(other)), _label_of(graph, other),
+                  other in shown))
+    return [list(r) for r in sorted(rows, key=lambda r: (r[0] != "out", r[1], r[3], r[2]))]
+
+
+def _pick_evidence(evidence: list[dict[str, Any]], cap: int) -> list[dict[str, Any]]:
+    """Up to ``cap`` items, facts before bare mentions, taking one source text after another."""
+    by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in evidence:
+        by_doc[item["doc"]].append(item)
+    queues = [items for _, items in sorted(by_doc.items(), key=lambda kv: (kv[1][0]["about"] == "", kv[0]))]
+    chosen: list[dict[str, Any]] = []
+    depth = 0
+    while len(chosen) < cap and any(depth < len(q) for q in queues):
+        chosen += [q[depth] for q in queues if depth < len(q)][:cap - len(chosen)]
+        depth += 1
+    return chosen
+
+
+def _merged_edges(graph: nx.Graph) -> dict[tuple[Hashable, Hashable], list[dict[str, str]]]:
+    """One drawn edge per ordered pair, carrying every relation label between them (per script)."""
+    merged: dict[tuple[Hashable, Hashable], list[dict[str, str]]] = defaultdict(list)
     for source, target, attrs in graph.edges(data=True):
         label = str(attrs.get("label") or "")
-        if label not in merged[(source, target)]:
-            merged[(source, target)].append(label)
+        labels = attrs.get("labels") or {"zh-Hans": label, "zh-Hant": S2T.convert(label), "en": ""}
+        if all(label != known["zh-Hans"] for known in merged[(source, target)]):
+            merged[(source, target)].append(labels)
     return merged
 
 
@@ -386,24 +755,38 @@ def _vis_options(physics: bool, n_nodes: int) -> dict[str, Any]:
     }
 
 
-def _page_context(graph: nx.Graph, shown: nx.Graph, title: str, physics: bool) -> dict[str, Any]:
-    total = Counter(_entity_type(a).name for _, a in graph.nodes(data=True))
+def _page_context(graph: nx.Graph, scope: nx.Graph, shown: nx.Graph, title: str, physics: bool,
+                  focus: list[Hashable], hops: int) -> dict[str, Any]:
+    total = Counter(_entity_type(a).name for _, a in scope.nodes(data=True))
     drawn = Counter(_entity_type(a).name for _, a in shown.nodes(data=True))
     order = [t.name for t in ENTITY_TYPES] + [OTHER_TYPE.name]
-    legend = [{"name": name, "label": _type_named(name).label, "color": _type_named(name).color,
-               "shown": drawn[name], "total": total[name]} for name in order if total[name]]
+    legend = [{"name": name, "label": _type_named(name).label, "label_hant": S2T.convert(_type_named(name).label),
+               "color": _type_named(name).color, "shown": drawn[name], "total": total[name]}
+              for name in order if total[name]]
     omitted_by_type = [{"label": e["label"], "count": e["total"] - e["shown"]}
                        for e in legend if e["total"] > e["shown"]]
+    terms = {}
+    for _, _, attrs in graph.edges(data=True):
+        labels = attrs.get("labels")
+        if labels:
+            terms[labels["zh-Hans"]] = {"zh-Hant": labels["zh-Hant"], "en": labels["en"]}
     return {
         "title": title,
         "physics": physics,
         "font_stack": FONT_STACK,
         "legend": legend,
+        "focus": [{"id": str(_node_id(n)), "label": _label_of(graph, n)} for n in focus],
+        "hops": hops,
         "stats": {"nodes": shown.number_of_nodes(), "edges": shown.number_of_edges(),
-                  "total_nodes": graph.number_of_nodes(), "total_edges": graph.number_of_edges()},
-        "omitted": {"nodes": graph.number_of_nodes() - shown.number_of_nodes(),
-                    "edges": graph.number_of_edges() - shown.number_of_edges(),
+                  "total_nodes": scope.number_of_nodes(), "total_edges": scope.number_of_edges(),
+                  "graph_nodes": graph.number_of_nodes()},
+        "omitted": {"nodes": scope.number_of_nodes() - shown.number_of_nodes(),
+                    "edges": scope.number_of_edges() - shown.number_of_edges(),
                     "by_type": omitted_by_type},
+        "meta": {"physics": physics, "focus": [str(_node_id(n)) for n in focus], "terms": terms,
+                 "evidence_cap": EVIDENCE_CAP,
+                 "types": {e["name"]: {"zh-Hans": e["label"], "zh-Hant": e["label_hant"], "en": e["name"],
+                                       "color": e["color"]} for e in legend}},
     }
 
 
@@ -459,4 +842,3 @@ def _write_text_atomically(path: Path, text: str) -> None:
         if isinstance(e, OSError):
             raise ExplorerError(f"cannot write {path}: {e}") from e
         raise
-

@@ -89,7 +89,7 @@ def entity_quads(entity: Entity) -> Iterator[ox.Quad]:
         out.add(subject, TYPE, node(cls))
     add_labels(out, subject, entity.name, entity.en)
     for alias in entity.aliases:
-        if alias != entity.name:
+        if alias not in (entity.name, _S2T.convert(entity.name)):
             out.add(subject, ALT, lit(alias, script_tag(alias)))
     for alias in entity.en_aliases:
         out.add(subject, ALT, lit(alias, "en"))
@@ -132,8 +132,9 @@ class DocGraph:
         self.add_source(self.result.source)
         for entity in self.result.entities:
             self.shared.items.extend(entity_quads(entity))
+            preferred = {entity.name, _S2T.convert(entity.name), entity.en}
             for form in entity.surfaces:
-                if form != entity.name:
+                if form not in preferred:
                     self.out.add(self.iri(entity.ref), ALT, lit(form, script_tag(form)))
         for ref, prov in self.result.mentions:
             self.evidence(self.iri(ref), prov, "identifying")

@@ -136,7 +136,7 @@ def serve(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
 
     ``announce(base_url)`` is called once the options are checked and the server process started.
     Ctrl-C (SIGINT) and SIGTERM are passed on to the server, which is given a few seconds to stop and
-    then killed. Interrupted, the return code is 0.
+    then killed; stopped that way, the return code is 0.
     """
     check_host(host, allow_remote)
     command = server_command(check_store(store_dir), host, port, timeout, read_write=read_write)
@@ -149,13 +149,20 @@ def serve(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     if announce is not None:
         announce(base_url(host, port))
 
+    stopped_by_us = False
+
     def forward(signum: int, _frame: object) -> None:
+        nonlocal stopped_by_us
+        stopped_by_us = True
         if process.poll() is None:
             process.send_signal(signum)
 
     previous = signal.signal(signal.SIGTERM, forward)
     try:
-        return process.wait()
+        code = process.wait()
+        if stopped_by_us:
+            return 0
+        return 128 - code if code < 0 else code  # killed by a signal: the shell's convention
     except KeyboardInterrupt:  # a terminal's Ctrl-C reached the server too; make sure it stops
         forward(signal.SIGINT, None)
         try:

@@ -152,8 +152,6 @@ def load_data(graph_file: Path) -> Graph:
         merged.parse(ONTOLOGY_FILE, format="turtle")
     except Exception as exc:
         raise OntologyError(f"{ONTOLOGY_FILE}: cannot parse the ontology: {exc}") from exc
-    for prefix, iri in PREFIXES.items():
-        merged.bind(prefix, iri, override=True, replace=True)
     return merged
 
 
@@ -185,22 +183,24 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationResult
     _conforms, report, _text = shacl_validate(data, shacl_graph=shapes, inference="none",
                                               allow_warnings=True, abort_on_first=False)
     namer = _Namer(data)
-    findings = []
-    for res in report.subjects(RDF.type, SH.ValidationResult):
+    findings: dict[tuple, Finding] = {}   # one finding per (focus, path, message, value): a property
+    for res in report.subjects(RDF.type, SH.ValidationResult):  # shape can fail twice (datatype + range)
         focus = report.value(res, SH.focusNode)
         path = report.value(res, SH.resultPath)
         value = report.value(res, SH.value)
         messages = sorted(str(m) for m in report.objects(res, SH.resultMessage))
         severity = SEVERITY.get(report.value(res, SH.resultSeverity), "Violation")
         shape = report.value(res, SH.sourceShape)
-        findings.append(Finding(
+        finding = Finding(
             focus=namer.describe(focus), focus_iri=str(focus),
             path=namer.path(report, path) if path is not None else "",
             message=messages[0] if messages else "constraint failed",
             severity=severity,
             value=namer.term(value) if value is not None else None,
-            shape=namer.term(shape) if isinstance(shape, URIRef) else ""))
+            shape=namer.term(shape) if isinstance(shape, URIRef) else "")
+        findings.setdefault((finding.focus_iri, finding.path, finding.message, finding.value, severity), finding)
     rank = {"Violation": 0, "Warning": 1, "Info": 2}
+    findings = list(findings.values())
     findings.sort(key=lambda f: (rank.get(f.severity, 3), f.message, f.focus, f.path, f.value or ""))
     counts = Counter(f.severity for f in findings)
     return ValidationResult(
@@ -216,7 +216,10 @@ class _Namer:
 
     def __init__(self, data: Graph) -> None:
         self.data = data
-        self.ns = data.namespace_manager
+        names = Graph(bind_namespaces="none")
+        for prefix, iri in {**PREFIXES, "kgsh": str(KGSH), "sh": str(SH)}.items():
+            names.bind(prefix, iri)
+        self.ns = names.namespace_manager
 
     def term(self, node) -> str:
         if isinstance(node, URIRef):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import rdflib
@@ -20,7 +19,6 @@ KG = Namespace("https://w3id.org/ccakg/id/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-SCHEMA = Namespace("http://schema.org/")
 DCT = Namespace("http://purl.org/dc/terms/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 ENTITIES = URIRef("https://w3id.org/ccakg/graph/entities")
@@ -112,7 +110,9 @@ def seeded(corpus_build, tmp_path_factory):
     # 3. a statistic fact without evidence
     stat = _by_label(ds, KGO.Statistic, "认证机构403家")
     for g, ev in [(q[3], q[0]) for q in ds.quads((None, OA.hasBody, stat, None))]:
-        ds.graph(g).remove((ev, OA.hasBody, stat))
+        target = ds.value(ev, OA.hasTarget)
+        for node in [ev, target, *ds.objects(target, OA.hasSelector)]:
+            ds.graph(g).remove((node, None, None))
     seeds["no_evidence"] = stat
 
     # 4. an evidence span with start >= end (the membership of 刘卫军)
@@ -139,11 +139,13 @@ def seeded(corpus_build, tmp_path_factory):
     init = sorted(ds.subjects(RDF.type, KGO.Initiative))[0]
     ds.graph(ENTITIES).add((init, SKOS.altLabel, Literal("返回顶部", lang="zh-Hans")))
     spam = KG["o-seededspam"]
-    for triple in [(spam, RDF.type, KGO.Organization), (spam, SKOS.prefLabel, Literal("上海amjs澳金沙门", lang="zh-Hans")),
+    for triple in [(spam, RDF.type, KGO.Organization),
+                   (spam, SKOS.prefLabel, Literal("上海amjs澳金沙门", lang="zh-Hans")),
                    (spam, SKOS.prefLabel, Literal("上海amjs澳金沙門", lang="zh-Hant"))]:
         ds.graph(ENTITIES).add(triple)
     phone = KG["o-seededphone"]
-    for triple in [(phone, RDF.type, KGO.Organization), (phone, SKOS.prefLabel, Literal("联系电话:0531-82360063", lang="zh-Hans"))]:
+    for triple in [(phone, RDF.type, KGO.Organization),
+                   (phone, SKOS.prefLabel, Literal("联系电话:0531-82360063", lang="zh-Hans"))]:
         ds.graph(ENTITIES).add(triple)
     seeds["noise"] = (init, _zh(ds, init))
 

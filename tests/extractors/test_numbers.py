@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from kg.pipeline import extract_text
+
+
+def statistics(text):
+    return {f.arg("subject"): f for f in extract_text(text).facts if f.kind == "statistic"}
+
+
+def test_numbers_change_belongs_to_the_statistic_it_follows():
+    stats = statistics("全国共有认证机构520家、检验检测机构4.1万家，全年颁发认证证书200万张，同比增长9.5%。")
+    assert stats["认证证书"].arg("change") == "+9.5%"
+    assert stats["认证机构"].arg("change") is None and stats["检验检测机构"].arg("value") == 41000
+
+
+def test_numbers_respective_changes_are_shared_out_in_order():
+    stats = statistics("我国共有认证机构400家、检验检测机构30000家,比五年前分别增长12.5%和3.5%。")
+    assert stats["认证机构"].arg("change") == "+12.5% vs 五年前"
+    assert stats["检验检测机构"].arg("change") == "+3.5% vs 五年前"
+
+
+def test_numbers_counts_of_other_things_are_not_statistics():
+    assert statistics("会议部署了3个方面的工作,国务院第185次常务会议,1-2家示范区。") == {}
+
+
+def test_numbers_target_with_horizon():
+    targets = [f for f in extract_text("通过3-5年努力,我国检测体系基本完善,形成一批知名品牌。").facts if f.kind == "target"]
+    assert {(f.arg("subject"), f.arg("goal"), f.arg("horizon")) for f in targets} == {
+        ("检测体系", "基本完善", "通过3-5年努力"), ("知名品牌", "形成一批", "通过3-5年努力")}

@@ -1,0 +1,238 @@
+"""`ccakg export DIR --format …`: every format read back to what the build's store holds.
+
+RDF formats (ttl, trig, nq, jsonld) back into pyoxigraph and rdflib: the same triples or quads. GraphML
+and GEXF back with networkx: the explorer's entity graph, same nodes, edges and labels. CSV back with the
+csv module: one row per entity, relation and evidence node, Chinese text intact.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from kg.cli import cli
+from kg.explorer import graph_view
+from kg.export import (CSV_TABLES, ENTITY_COLUMNS, EVIDENCE_COLUMNS, EXPORT_FORMATS, EXPORTERS, RELATION_COLUMNS,
+                       ExportError, default_destination, export, open_build)
+from kg.namespaces import SPARQL_PREFIXES
+from kg.store import OxigraphStore
+
+CNCA = "国家认证认可监督管理委员会"
+BOM = b"\xef\xbb\xbf"
+
+
+@pytest.fixture(scope="module")
+def build_dir(corpus_build) -> Path:
+    return corpus_build[0]
+
+
+@pytest.fixture(scope="module")
+def store_quads(build_dir: Path) -> set[ox.Quad]:
+    return canonical(ox.Store.read_only(str(build_dir / "store")))
+
+
+@pytest.fixture(scope="module")
+def view(build_dir: Path) -> nx.MultiDiGraph:
+    with open_build(build_dir) as store:
+        return graph_view(store)
+
+
+def canonical(quads) -> set[ox.Quad]:
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return set(dataset)
+
+
+def triples(quads: set[ox.Quad]) -> set[ox.Triple]:
+    return {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+
+
+def rdflib_quads(dataset: rdflib.Dataset) -> set[ox.Quad]:
+    return canonical(ox.parse(dataset.serialize(format="nquads", encoding="utf-8"), ox.RdfFormat.N_QUADS))
+
+
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    assert data.startswith(BOM), "CSV is written with a BOM for Excel"
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_exporters_cover_every_format() -> None:
+    assert set(EXPORTERS) == set(EXPORT_FORMATS) == {"ttl", "trig", "nq", "jsonld", "graphml", "gexf", "csv"}
+
+
+# -- RDF -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt,rdf_format", [("trig", ox.RdfFormat.TRIG), ("nq", ox.RdfFormat.N_QUADS),
+                                            ("jsonld", ox.RdfFormat.JSON_LD)])
+def test_quad_formats_roundtrip_pyoxigraph(build_dir: Path, tmp_path: Path, store_quads, fmt: str, rdf_format) -> None:
+    path = export(build_dir, fmt, tmp_path / f"graph.{fmt}")
+    assert canonical(ox.parse(path=str(path), format=rdf_format)) == store_quads
+    assert CNCA in path.read_text(encoding="utf-8")  # raw UTF-8, not escaped
+
+
+@pytest.mark.parametrize("fmt,rdflib_format", [("trig", "trig"), ("nq", "nquads"), ("jsonld", "json-ld")])
+def test_quad_formats_roundtrip_rdflib(build_dir: Path, tmp_path: Path, store_quads, fmt: str,
+                                       rdflib_format: str) -> None:
+    path = export(build_dir, fmt, tmp_path / f"graph.{fmt}")
+    dataset = rdflib.Dataset()
+    dataset.parse(path, format=rdflib_format)
+    assert rdflib_quads(dataset) == store_quads
+
+
+def test_jsonld_has_one_graph_object_per_named_graph(build_dir: Path, tmp_path: Path, store_quads) -> None:
+    import json
+
+    document = json.loads(export(build_dir, "jsonld", tmp_path / "g.jsonld").read_text(encoding="utf-8"))
+    graphs = {item["@id"] for item in document if "@graph" in item}
+    assert graphs == {q.graph_name.value for q in store_quads}
+
+
+def test_turtle_is_the_merged_graph(build_dir: Path, tmp_path: Path, store_quads) -> None:
+    path = export(build_dir, "ttl", tmp_path / "graph.ttl")
+    read_back = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    assert len(read_back) == len(triples(store_quads))  # every triple once
+    assert triples(canonical(read_back)) == triples(store_quads)
+    assert len(rdflib.Graph().parse(path, format="turtle")) == len(triples(store_quads))
+
+
+# -- graphs for Gephi ----------------------------------------------------------------------------------
+
+
+def node_labels(graph: nx.Graph) -> Counter:
+    return Counter(str(graph.nodes[n]["label"]) for n in graph.nodes)
+
+
+def edge_labels(graph: nx.Graph) -> Counter:
+    return Counter((str(s), str(t), str(a["label"])) for s, t, a in graph.edges(data=True))
+
+
+@pytest.mark.parametrize("fmt,reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_graph_formats_roundtrip_networkx(build_dir: Path, tmp_path: Path, view: nx.MultiDiGraph,
+                                          fmt: str, reader) -> None:
+    graph = reader(export(build_dir, fmt, tmp_path / f"graph.{fmt}"))
+    assert graph.is_directed()
+    assert graph.number_of_nodes() == view.number_of_nodes() > 100
+    assert graph.number_of_edges() == view.number_of_edges() > 100
+    assert set(graph.nodes) == set(view.nodes)
+    assert node_labels(graph) == node_labels(view)
+    assert edge_labels(graph) == edge_labels(view)
+    cnca = next(n for n in graph.nodes if graph.nodes[n]["label"] == CNCA)
+    attrs = graph.nodes[cnca]
+    assert attrs["type"] == "Agency" and attrs["name_zh_hans"] == CNCA
+    assert attrs["name_zh_hant"] == "國家認證認可監督管理委員會" and "认监委" in attrs["aliases"].split(" | ")
+    relations = {a["relation"] for _, _, a in graph.edges(data=True)}
+    assert {"^dct:publisher", "org:Membership", "kgo:speaksAt"} <= relations
+
+
+def test_graphml_edge_ids_are_unique(build_dir: Path, tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(export(build_dir, "graphml", tmp_path / "g.graphml")).getroot()
+    ids = [e.get("id") for e in root.iter("{http://graphml.graphdrawing.org/xmlns}edge")]
+    assert ids and len(ids) == len(set(ids))
+
+
+# -- CSV -----------------------------------------------------------------------------------------------
+
+
+def evidence_count(build_dir: Path) -> int:
+    with open_build(build_dir) as store:
+        return int(store.select(SPARQL_PREFIXES + "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a kgo:Evidence }")
+                   [1][0][0])
+
+
+def check_tables(tables: dict[str, bytes], build_dir: Path, view: nx.MultiDiGraph) -> None:
+    entities, relations, evidence = (read_csv(tables[name]) for name in CSV_TABLES)
+    assert list(entities[0]) == ENTITY_COLUMNS and list(relations[0]) == RELATION_COLUMNS
+    assert list(evidence[0]) == EVIDENCE_COLUMNS
+    assert len(entities) == view.number_of_nodes()
+    assert {row["iri"] for row in entities} == set(view.nodes)
+    cnca = next(row for row in entities if row["name_zh_hans"] == CNCA)
+    assert cnca["type"] == "Agency" and cnca["name_zh_hant"] == "國家認證認可監督管理委員會"
+    assert "认监委" in cnca["aliases"].split(" | ")
+    assert {(r["subject"], r["object"], r["relation_label"]) for r in relations} \
+        == {(s, t, a["label"]) for s, t, a in view.edges(data=True)}
+    assert all(r["subject_name"] == view.nodes[r["subject"]]["label"] for r in relations)
+    assert len(evidence) == evidence_count(build_dir)
+    texts = source_texts(build_dir)
+    for row in evidence:  # the quote is the raw text between start and end, as the contract says
+        assert row["body"] and row["quote"] and row["rule"]
+        assert texts[row["doc_id"]][int(row["start"]):int(row["end"])] == row["quote"]
+
+
+def source_texts(build_dir: Path) -> dict[str, str]:
+    """doc id → the source file as decoded (kgo:sourcePath, kgo:encoding)."""
+    query = SPARQL_PREFIXES + """SELECT DISTINCT ?id ?path ?encoding WHERE {
+        ?s a kgo:SourceText ; dct:identifier ?id ; kgo:sourcePath ?path ; kgo:encoding ?encoding }"""
+    with open_build(build_dir) as store:
+        rows = store.select(query)[1]
+    return {doc_id: Path(path).read_bytes().decode(encoding) for doc_id, path, encoding in rows}
+
+
+def test_csv_folder_roundtrip(build_dir: Path, tmp_path: Path, view: nx.MultiDiGraph) -> None:
+    folder = export(build_dir, "csv", tmp_path / "tables")
+    assert sorted(p.name for p in folder.iterdir()) == ["entities.csv", "evidence.csv", "relations.csv"]
+    check_tables({name: (folder / f"{name}.csv").read_bytes() for name in CSV_TABLES}, build_dir, view)
+
+
+def test_csv_zip_roundtrip(build_dir: Path, tmp_path: Path, view: nx.MultiDiGraph) -> None:
+    path = export(build_dir, "csv", tmp_path / "tables.zip")
+    with zipfile.ZipFile(path) as archive:
+        assert sorted(archive.namelist()) == ["entities.csv", "evidence.csv", "relations.csv"]
+        check_tables({name: archive.read(f"{name}.csv") for name in CSV_TABLES}, build_dir, view)
+
+
+def test_csv_into_a_file_is_refused(build_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(ExportError, match="folder"):
+        export(build_dir, "csv", tmp_path / "file")
+
+
+# -- export() and the command ---------------------------------------------------------------------------
+
+
+def test_default_destination_and_graph_trig_fallback(build_dir: Path, tmp_path: Path, store_quads) -> None:
+    """Without a store, export reads graph.trig; by default it writes DIR/export/graph.<fmt>."""
+    shutil.copy(build_dir / "graph.trig", tmp_path / "graph.trig")
+    path = export(tmp_path, "nq")
+    assert path == tmp_path / "export" / "graph.nq" == default_destination(tmp_path, "nq")
+    assert canonical(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)) == store_quads
+    assert export(tmp_path, "csv") == tmp_path / "export" / "csv"
+
+
+def test_export_reads_the_store_while_a_writer_holds_its_lock(build_dir: Path, tmp_path: Path,
+                                                              store_quads) -> None:
+    with OxigraphStore(build_dir / "store"):  # e.g. a read-write `ccakg serve`
+        path = export(build_dir, "trig", tmp_path / "graph.trig")
+    assert canonical(ox.parse(path=str(path), format=ox.RdfFormat.TRIG)) == store_quads
+
+
+def test_export_errors(tmp_path: Path, build_dir: Path) -> None:
+    with pytest.raises(ExportError, match="no build"):
+        export(tmp_path, "ttl")
+    with pytest.raises(ExportError, match="unknown export format"):
+        export(build_dir, "xlsx")
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_cli_export(build_dir: Path, tmp_path: Path, fmt: str) -> None:
+    dest = tmp_path / f"out.{fmt}"
+    result = CliRunner().invoke(cli, ["export", str(build_dir), "--format", fmt, "-o", str(dest)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(dest) and dest.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [dest.name]  # no temporary file left
+
+
+def test_cli_export_rejects_an_unknown_format(build_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["export", str(build_dir), "--format", "xlsx"])
+    assert result.exit_code == 2 and "xlsx" in result.output
