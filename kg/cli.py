@@ -421,3 +421,32 @@ def export_command(out_dir: Path, fmt: str, dest: Path | None) -> None:
     except KGError as exc:
         raise fail(exc) from exc
     click.echo(str(path))
+
+
+@cli.command("viz", context_settings=CONTEXT)
+@click.option("--store", "store_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The store folder of a build (DIR/store); opened read-only.")
+@click.option("--focus", "name", default=None, metavar="NAME",
+              help="Draw only the neighbourhood of the entity with this name (any script, or its IRI).")
+@click.option("--hops", default=2, show_default=True, type=click.IntRange(0, 10),
+              help="With --focus: how many relations away from it to draw (directions ignored).")
+@click.option("--max-nodes", default=2000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Node budget: above it the most connected (with --focus: the nearest) entities are drawn.")
+@click.option("-o", "--output", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write (self-contained, works offline).")
+def viz(store_dir: Path, name: str | None, hops: int, max_nodes: int, out_file: Path) -> None:
+    """Draw the explorer page (like DIR/graph.html) of a store, or of one entity's neighbourhood."""
+    from kg.explorer import ReadOnlyStore, find_nodes, graph_view, write_html
+
+    try:
+        graph = graph_view(ReadOnlyStore(store_dir))
+        focus = find_nodes(graph, name) if name else []
+        title = (f"{graph.nodes[focus[0]]['label']} · {hops} 跳邻域" if focus else "ccakg")
+        summary = write_html(graph, out_file, max_nodes=max_nodes, title=title, focus=focus, hops=hops)
+    except KGError as exc:
+        raise fail(exc) from exc
+    for iri in focus:
+        click.echo(f"focus: {graph.nodes[iri]['label']}  [{graph.nodes[iri]['type']}]  {iri}")
+    left_out = f" ({summary['omitted']} entities and {summary['omitted_edges']} relations left out)" \
+        if summary["omitted"] else ""
+    click.echo(f"wrote {out_file}: {summary['nodes']} entities, {summary['edges']} relations{left_out}")

@@ -319,7 +319,7 @@ def open_build(out_dir: Path) -> Iterator[OxigraphStore]:
     """The store of a build folder, opened read-only; else its graph.trig loaded in memory."""
     out_dir = Path(out_dir)
     if (out_dir / "store" / "CURRENT").is_file():
-        store: OxigraphStore = _ReadOnlyStore(out_dir / "store")
+        store: OxigraphStore = OxigraphStore.open_read_only(out_dir / "store")
     elif (out_dir / "graph.trig").is_file():
         store = OxigraphStore()
         store.load(out_dir / "graph.trig", "trig")
@@ -330,26 +330,6 @@ def open_build(out_dir: Path) -> Iterator[OxigraphStore]:
         yield store
     finally:
         store.close()
-
-
-class _ReadOnlyStore(OxigraphStore):
-    """An OxigraphStore over ``pyoxigraph.Store.read_only``: takes no lock, cannot write.
-
-    (kg.store has no read-only constructor; this is the one place that opens one for an OxigraphStore.)
-    """
-
-    def __init__(self, path: Path) -> None:  # noqa: super().__init__ would open the store read-write
-        self.path = Path(path)
-        try:
-            self._store = ox.Store.read_only(str(self.path))
-        except OSError as e:
-            raise StoreError(f"cannot open the store at {self.path} read-only: {e}") from e
-
-    def flush(self) -> None:
-        """Nothing to flush in a read-only store."""
-
-
-# -- helpers --------------------------------------------------------------------------------------------
 
 
 def curie(iri: str) -> str:

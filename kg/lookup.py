@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
 
-from kg.errors import QueryError, StoreError
+from kg.store import OxigraphStore
+from kg.errors import QueryError
 from kg.namespaces import FOAF, KG, KGO, ORG, SKOS, SPARQL_PREFIXES
 from kg.normalize import to_simplified
 from kg.saved import compact, sparql_string
@@ -46,12 +46,7 @@ def lookup(store_dir: Path, name: str) -> list[Found]:
     (for names with Latin letters) NAME ignoring case. Sorted by IRI."""
     if not name.strip():
         raise QueryError("lookup needs a name")
-    if not Path(store_dir).is_dir():
-        raise StoreError(f"{store_dir}: no store there (build one with `ccakg build … --out DIR`)")
-    try:
-        store = ox.Store.read_only(str(store_dir))
-    except OSError as exc:
-        raise StoreError(f"{store_dir}: cannot open the store read-only ({exc})") from exc
+    store = OxigraphStore.open_read_only(Path(store_dir))
     wanted = candidates(name)
     test = f"STR(?n) IN ({', '.join(sparql_string(w) for w in wanted)})"
     if RE_LATIN.search(name):
@@ -60,7 +55,7 @@ def lookup(store_dir: Path, name: str) -> list[Found]:
         ?e skos:prefLabel|skos:altLabel|rdfs:label ?n .
         FILTER(STRSTARTS(STR(?e), {sparql_string(KG)}) && ({test})) }}"""
     matches: dict[str, Found] = {}
-    for row in store.query(query, use_default_graph_as_union=True):
+    for row in store.query(query):
         found = matches.setdefault(row["e"].value, Found(row["e"].value))
         if row["n"].value not in found.matched:
             found.matched.append(row["n"].value)
@@ -69,11 +64,11 @@ def lookup(store_dir: Path, name: str) -> list[Found]:
     return [matches[iri] for iri in sorted(matches)]
 
 
-def _describe(store: ox.Store, found: Found) -> None:
+def _describe(store: OxigraphStore, found: Found) -> None:
     query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?p ?o WHERE {{
         <{found.iri}> ?p ?o FILTER(?p IN (rdf:type, skos:prefLabel, skos:altLabel)) }}"""
     types, alts = set(), set()
-    for row in store.query(query, use_default_graph_as_union=True):
+    for row in store.query(query):
         p, o = row["p"].value, row["o"]
         if p == SKOS + "prefLabel":
             found.labels.setdefault(TAGS.get(o.language or "", o.language or ""), o.value)

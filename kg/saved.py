@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, StoreError
+from kg.errors import QueryError
 from kg.namespaces import PREFIXES
 from kg.normalize import to_simplified
 
@@ -206,18 +206,10 @@ def build_diff(saved: SavedQuery, store_dir: Path, params: dict[str, str]) -> tu
 
 def _fact_rows(store_dir: Path, sparql: str) -> dict[tuple[str, ...], tuple[str, ...]]:
     """{(graph, s, p, o) as N-Triples terms: (text, subject, property, value) for display}."""
-    from kg.query import with_prefixes
+    from kg.store import OxigraphStore
 
-    if not Path(store_dir).is_dir():
-        raise StoreError(f"{store_dir}: no store there (build one with `ccakg build … --out DIR`)")
-    try:
-        store = ox.Store.read_only(str(store_dir))
-    except OSError as exc:
-        raise StoreError(f"{store_dir}: cannot open the store read-only ({exc})") from exc
-    try:
-        solutions = store.query(with_prefixes(sparql), use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise QueryError(f"bad SPARQL query: {exc}") from exc
+    store = OxigraphStore.open_read_only(Path(store_dir))
+    solutions = store.query(sparql)
     found = {}
     for row in solutions:
         g, s, p, o = (row[v] for v in ("graph", "s", "p", "o"))

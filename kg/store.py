@@ -51,6 +51,20 @@ class OxigraphStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self._store: ox.Store | None = _open(self.path)
+        self.read_only = False
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> OxigraphStore:
+        """Open a persistent store for reading only: takes no lock, so a build or a server may hold it."""
+        store = cls.__new__(cls)
+        store.path, store.read_only = Path(path), True
+        if not store.path.is_dir():
+            raise StoreError(f"{store.path}: no store there (build one with `ccakg build CORPUS --out DIR`)")
+        try:
+            store._store = ox.Store.read_only(str(store.path))
+        except OSError as e:
+            raise StoreError(f"cannot open the store at {store.path} read-only: {e}") from e
+        return store
 
     def __repr__(self) -> str:
         where = str(self.path) if self.path else "memory"
@@ -178,8 +192,8 @@ class OxigraphStore:
     # -- lifecycle -------------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write buffered data to disk (no-op in memory)."""
-        if self.path is not None:
+        """Write buffered data to disk (no-op in memory or read-only)."""
+        if self.path is not None and not self.read_only:
             try:
                 self._live().flush()
             except OSError as e:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import KGError, StoreError
+from kg.errors import KGError
+from kg.store import OxigraphStore
 from kg.namespaces import SPARQL_PREFIXES
 from kg.normalize import to_simplified
 
@@ -27,14 +28,11 @@ class Reason:
     sentence: str
 
 
-def open_store(store_dir: Path) -> ox.Store:
-    try:
-        return ox.Store.read_only(str(store_dir))
-    except OSError as exc:
-        raise StoreError(f"{store_dir}: cannot open the store read-only ({exc})") from exc
+def open_store(store_dir: Path) -> OxigraphStore:
+    return OxigraphStore.open_read_only(store_dir)
 
 
-def find_entities(store: ox.Store, name: str) -> list[tuple[str, str, str]]:
+def find_entities(store: OxigraphStore, name: str) -> list[tuple[str, str, str]]:
     """(iri, zh-Hans label, type) of entities carrying ``name`` in any script, or with that IRI."""
     if name.startswith("http"):
         where = f"BIND(<{name}> AS ?e) ?e a ?t ."
@@ -45,11 +43,11 @@ def find_entities(store: ox.Store, name: str) -> list[tuple[str, str, str]]:
     query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?e ?l ?t WHERE {{ {where}
         OPTIONAL {{ ?e skos:prefLabel ?l FILTER(langMatches(lang(?l), "zh-Hans")) }}
         FILTER(?t != owl:Class && ?t != kgo:Evidence) }}"""
-    rows = store.query(query, use_default_graph_as_union=True)
+    rows = store.query(query)
     return sorted({(r["e"].value, r["l"].value if r["l"] else "", _local(r["t"].value)) for r in rows})
 
 
-def reasons(store: ox.Store, iri: str) -> list[Reason]:
+def reasons(store: OxigraphStore, iri: str) -> list[Reason]:
     """Evidence for the entity itself, for facts about it (n-ary nodes and reified triples)."""
     query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?body ?id ?path ?s ?e ?q ?rule ?p ?o WHERE {{
         {{ BIND(<{iri}> AS ?body) }}
@@ -63,7 +61,7 @@ def reasons(store: ox.Store, iri: str) -> list[Reason]:
         ?src dct:identifier ?id . OPTIONAL {{ ?src kgo:sourcePath ?path }}
         OPTIONAL {{ ?body rdf:predicate ?p ; rdf:object ?o }} }}"""
     found = []
-    for row in store.query(query, use_default_graph_as_union=True):
+    for row in store.query(query):
         path = row["path"].value if row["path"] else ""
         start, end = int(row["s"].value), int(row["e"].value)
         subject = describe(store, row["body"].value, iri)
@@ -86,7 +84,7 @@ def sentence_around(path: str, start: int, end: int, quote: str) -> str:
     return raw[left:right.end() if right else len(raw)].strip()
 
 
-def describe(store: ox.Store, body: str, about: str) -> str:
+def describe(store: OxigraphStore, body: str, about: str) -> str:
     """A readable line for an evidence body: the mention itself, a membership, a reified triple, a task."""
     if body == about:
         return "mentioned"
@@ -94,7 +92,7 @@ def describe(store: ox.Store, body: str, about: str) -> str:
         FILTER(?p IN (rdf:subject, rdf:predicate, rdf:object, org:member, org:role, org:organization,
                       skos:prefLabel)) }}"""
     parts = {}
-    for row in store.query(query, use_default_graph_as_union=True):
+    for row in store.query(query):
         parts.setdefault(_local(row["p"].value), row["o"])
     if "subject" in parts:
         return f"{label(store, parts['subject'])} {_local(parts['predicate'].value)} {label(store, parts['object'])}"
@@ -104,13 +102,13 @@ def describe(store: ox.Store, body: str, about: str) -> str:
     return label(store, ox.NamedNode(body))
 
 
-def label(store: ox.Store, term) -> str:
+def label(store: OxigraphStore, term) -> str:
     """zh-Hans prefLabel of a node, or the literal's value."""
     if not isinstance(term, ox.NamedNode):
         return term.value
     query = SPARQL_PREFIXES + f"""SELECT ?l WHERE {{ <{term.value}> skos:prefLabel ?l
         FILTER(langMatches(lang(?l), "zh-Hans")) }} LIMIT 1"""
-    rows = list(store.query(query, use_default_graph_as_union=True))
+    rows = list(store.query(query))
     return rows[0]["l"].value if rows else _local(term.value)
 
 

@@ -71,7 +71,7 @@ def test_cli_query_from_file(small_build, tmp_path):
 def test_cli_query_bad_sparql_is_a_clear_error(small_build):
     out, _ = small_build
     result = runner.invoke(cli, ["query", "SELEC nothing", "--store", str(out / "store")])
-    assert result.exit_code == 1 and "bad SPARQL query" in result.output
+    assert result.exit_code == 1 and "malformed SPARQL query" in result.output
 
 
 def test_cli_query_needs_exactly_one_source(small_build):

@@ -266,6 +266,7 @@ def test_cli_serve_prints_the_urls_and_stops_on_ctrl_c(store_dir: Path) -> None:
             process.kill()
             process.wait()
         reader.join(timeout=5)
+        process.stderr.close()
     with pytest.raises(urllib.error.URLError):
         http_get(f"http://127.0.0.1:{port}{QUERY_PATH}?query=ASK%7B%7D")
 
