@@ -157,12 +157,15 @@ def _sector_groups(ctx: DocContext) -> list[list[Hit]]:
 
 
 def _nearest_programme(ctx: DocContext, group: list[Hit], start: int, end: int) -> Hit | None:
+    """The programme a list of sectors belongs to: one following in the same clause, else a scheme later
+    in the sentence (对玩具、家电等领域加大CCC监督), else one at most a clause before."""
     programmes = [h for h in ctx.of_type("Initiative", "CertificationScheme") if start <= h.start < end]
-    after = [p for p in programmes if p.start >= group[-1].end and "," not in ctx.text[group[-1].end:p.start]]
-    if after:
-        return after[0]
-    after_any = [p for p in programmes if p.start >= group[-1].end]
-    before = [p for p in programmes if p.end <= group[0].start]
-    if before:
-        return before[-1]
-    return after_any[0] if after_any else None
+    after = [p for p in programmes if p.start >= group[-1].end]
+    same_clause = [p for p in after if "," not in ctx.text[group[-1].end:p.start]]
+    if same_clause:
+        return same_clause[0]
+    schemes = [p for p in after if p.type == "CertificationScheme"]
+    if schemes:
+        return schemes[0]
+    before = [p for p in programmes if p.end <= group[0].start and ctx.text.count(",", p.end, group[0].start) <= 1]
+    return before[-1] if before else None
