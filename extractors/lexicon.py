@@ -1,12 +1,12 @@
 """Lexicon entries from JSONL files and the alias index built from them."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from extractors.jsonl import read_jsonl
 from kg.errors import LexiconError as DataFileError
 
 LEXICON_DIR = Path(__file__).parent / "data" / "lexicons"
@@ -86,15 +86,8 @@ def _guards(raw: object, where: str) -> tuple[tuple[str, tuple[str, ...], tuple[
 
 def read_entries(path: Path) -> Iterable[LexiconEntry]:
     """Entries of one JSONL file; errors name file and line."""
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip() or line.lstrip().startswith("//"):
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataFileError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-            yield parse_entry(obj, f"{path}:{number}")
+    for obj, where in read_jsonl(path, DataFileError):
+        yield parse_entry(obj, where)
 
 
 def load_lexicon(paths: Iterable[Path] | None = None, *,

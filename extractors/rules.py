@@ -1,13 +1,13 @@
 """Regex rules from JSONL files: compiled once, each with an id, examples and counter-examples."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from extractors.jsonl import read_jsonl
 from kg.errors import RuleError
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -53,15 +53,8 @@ def parse_rule(obj: dict, where: str) -> RegexRule:
 
 
 def read_rules(path: Path) -> Iterator[RegexRule]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip() or line.lstrip().startswith("//"):
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise RuleError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-            yield parse_rule(obj, f"{path}:{number}")
+    for obj, where in read_jsonl(path, RuleError):
+        yield parse_rule(obj, where)
 
 
 @lru_cache(maxsize=1)
