@@ -20,7 +20,13 @@ class CharTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        return Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+        doc = Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+        doc.user_data["kg_text"] = text   # Doc.text re-joins every token: keep the string once
+        return doc
+
+
+def text_of(doc: Doc) -> str:
+    return doc.user_data.get("kg_text") or doc.text
 
 
 def _spans(doc: Doc, hits, key: str) -> None:
@@ -34,7 +40,7 @@ class DictionaryComponent:
         self.matcher = DictionaryMatcher(default_lexicon())
 
     def __call__(self, doc: Doc) -> Doc:
-        hits = self.matcher(doc.text)
+        hits = self.matcher(text_of(doc))
         doc._.kg_dictionary_hits = hits
         _spans(doc, hits, "dictionary")
         return doc
@@ -44,7 +50,7 @@ class RegexComponent:
     """kg_regex: every regex rule match → doc._.kg_rule_hits and doc.spans["regex"]."""
 
     def __call__(self, doc: Doc) -> Doc:
-        hits = match_rules(doc.text)
+        hits = match_rules(text_of(doc))
         doc._.kg_rule_hits = hits
         _spans(doc, hits, "regex")
         return doc
@@ -54,7 +60,7 @@ class RelationsComponent:
     """kg_relations: entity mentions and relations of the whole text → doc._.kg_context, doc.spans["entities"]."""
 
     def __call__(self, doc: Doc) -> Doc:
-        ctx = understand(doc.text, default_lexicon(), doc._.kg_dictionary_hits or [], doc._.kg_rule_hits or [])
+        ctx = understand(text_of(doc), default_lexicon(), doc._.kg_dictionary_hits or [], doc._.kg_rule_hits or [])
         doc._.kg_context = ctx
         _spans(doc, ctx.entities, "entities")
         return doc

@@ -11,6 +11,7 @@ ENTITY_TYPES = frozenset({
     "Sector", "Region", "Meeting", "PolicyDocument",
 })
 NESTABLE = ORG_TYPES | {"Region"}
+MAX_NAME = 120   # no entity mention is longer than this many characters
 RE_REGION_AGENCY = re.compile(
     r"[\u4e00-\u9fff]{0,10}?(?:市场监督管理局|市场监管局|质量技术监督局|质量监督局|质监局|出入境检验检疫局|检验检疫局|"
     r"人民政府|商务厅|工业和信息化厅|发展改革委|标准化研究院|计量测试研究院|质量检验研究院)")
@@ -67,11 +68,12 @@ def region_agencies(text: str, dictionary: list[Hit]) -> list[Hit]:
 
 def _drop_org_clashes(hits: list[Hit]) -> list[Hit]:
     """Among bodies, a unit inside an agency's name and a name crossing a longer one are misreadings."""
-    orgs = [h for h in hits if h.type in ORG_TYPES]
+    orgs = sorted((h for h in hits if h.type in ORG_TYPES), key=lambda h: h.start)
+    starts = [h.start for h in orgs]
     return [h for h in hits if h.type not in ORG_TYPES or not any(
         (h.type == "Department" and o.type != "Department" and _covers(o, h)) or
         (h.source.startswith("rx:") and _covers(o, h)) or
-        (_crosses(o, h) and o.end - o.start > h.end - h.start) for o in orgs)]
+        (_crosses(o, h) and o.end - o.start > h.end - h.start) for o in _overlapping(h, orgs, starts))]
 
 
 def _inside_any(hit: Hit, spans: list[tuple[int, int]]) -> bool:
@@ -82,15 +84,28 @@ def _drop_nested_same_type(hits: list[Hit]) -> list[Hit]:
     """Within one type the longest mention wins, but nested bodies (国务院 in 国务院办公厅) stay."""
     ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
     kept: list[Hit] = []
+    active: list[Hit] = []          # kept hits that still reach past the current start
     for hit in ordered:
-        if any(_covers(other, hit) and other.type == hit.type and
-               (hit.type not in NESTABLE or other.name == hit.name) for other in kept):
+        active = [k for k in active if k.end > hit.start]
+        same = [k for k in active if k.type == hit.type]
+        if any(_covers(k, hit) and (hit.type not in NESTABLE or k.name == hit.name) for k in same):
             continue
-        if any(_crosses(other, hit) and other.type == hit.type and hit.type not in NESTABLE for other in kept):
+        if hit.type not in NESTABLE and any(_crosses(k, hit) for k in same):
             continue
-        kept = [k for k in kept if not (k.key == hit.key and (k.start, k.end) == (hit.start, hit.end))]
+        if any(k.key == hit.key and (k.start, k.end) == (hit.start, hit.end) for k in same):
+            continue
         kept.append(hit)
+        active.append(hit)
     return kept
+
+
+def _overlapping(hit: Hit, others: list[Hit], starts: list[int]) -> list[Hit]:
+    """Hits of ``others`` (sorted by start; ``starts`` their starts) that overlap ``hit``."""
+    from bisect import bisect_left
+
+    limit = bisect_left(starts, hit.end)
+    first = bisect_left(starts, hit.start - MAX_NAME)
+    return [o for o in others[first:limit] if o.end > hit.start]
 
 
 def _loses_to_dictionary(hit: Hit, dictionary: list[Hit]) -> bool:

@@ -86,9 +86,9 @@ def add_sub_organizations(ctx: DocContext) -> None:
 
 def _departments(ctx: DocContext) -> None:
     owner = main_agency(ctx)
+    named = {h.key for h in ctx.entities}
     for hit in ctx.of_type("Department", "UnitGroup"):
         entry = ctx.lexicon.get(hit.source)
-        named = {h.key for h in ctx.entities}
         lexicon_parent = _entry_key(ctx, entry.parent) if entry else None
         parent = ctx.infos[hit.key].parent or (lexicon_parent if lexicon_parent in named else owner) \
             or lexicon_parent
