@@ -159,13 +159,11 @@ class DocGraph:
         ev = node(mint("ev", f"{body.value}|{prov.doc_id}|{prov.start}|{prov.end}"))
         target, pos, quote = node(ev.value + "-t"), node(ev.value + "-p"), node(ev.value + "-q")
         out = self.out
-        out.add(ev, TYPE, node(kgo("Evidence")))
-        out.add(ev, TYPE, node(OA + "Annotation"))
+        out.add(ev, TYPE, node(kgo("Evidence")))         # ⊑ oa:Annotation in the ontology
         out.add(ev, OA + "motivatedBy", node(OA + motivation))
         out.add(ev, OA + "hasBody", body)
         out.add(ev, OA + "hasTarget", target)
         out.add(ev, kgo("rule"), lit(prov.rule))
-        out.add(target, TYPE, node(OA + "SpecificResource"))
         out.add(target, OA + "hasSource", self.source)
         out.add(target, OA + "hasSelector", pos)
         out.add(target, OA + "hasSelector", quote)
