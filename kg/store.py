@@ -173,7 +173,10 @@ class OxigraphStore:
         return names, rows
 
     def dump(self, path_or_file: PathOrFile, fmt: str) -> None:
-        """Serialize the store: ``trig``/``nq`` every graph, ``ttl`` the merged graph (each triple once).
+        """Serialize the store: ``trig``/``nq`` every graph, ``ttl`` the merged graph.
+
+        The merged graph is streamed (memory stays flat however big the store): a triple stated by several
+        texts appears once per text, which RDF parsers merge on reading.
 
         ``path_or_file`` is a path or a binary file object. Prefixes from ``kg.namespaces.PREFIXES``.
         """
@@ -181,13 +184,23 @@ class OxigraphStore:
         output = str(path_or_file) if isinstance(path_or_file, (str, os.PathLike)) else path_or_file
         try:
             if fmt == "ttl":
-                ox.serialize(self.query(UNION_TRIPLES), output, rdf_format, prefixes=PREFIXES)
+                ox.serialize(self.triples(), output, rdf_format, prefixes=PREFIXES)
             elif fmt == "trig":
                 self._live().dump(output, rdf_format, prefixes=PREFIXES)
             else:
                 self._live().dump(output, rdf_format)
         except OSError as e:
             raise StoreError(f"cannot dump {self._where()} as {fmt}: {e}") from e
+
+    def triples(self, graph_iri: str | None = None) -> Iterator[ox.Triple]:
+        """Every triple of one named graph, or of all graphs (repeated once per graph holding it)."""
+        graph = ox.NamedNode(graph_iri) if graph_iri else None
+        for quad in self._live().quads_for_pattern(None, None, None, graph):
+            yield ox.Triple(quad.subject, quad.predicate, quad.object)
+
+    def quads(self, graph_iri: str) -> Iterator[ox.Quad]:
+        """Every quad of one named graph."""
+        yield from self._live().quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
 
     # -- lifecycle -------------------------------------------------------------------------------
 
