@@ -19,6 +19,7 @@ ENTITY_TYPES = frozenset({
 })
 
 
+@lru_cache(maxsize=65536)
 def normalise_alias(text: str) -> str:
     """Lexicon text as document text looks after normalisation (NFKC, Simplified)."""
     return _T2S.convert(unicodedata.normalize("NFKC", text))
@@ -99,7 +100,9 @@ class DictionaryMatcher:
 
 
 def _inside(hit: tuple[int, int, str], others: list[tuple[int, int, str]]) -> bool:
-    return any(start <= hit[0] and hit[1] <= end and (start, end) != hit[:2] for start, end, _ in others)
+    """True when ``hit`` lies strictly inside one of ``others`` (no name is longer than 120 characters)."""
+    return any(start <= hit[0] and hit[1] <= end and (start, end) != hit[:2]
+               for start, end, _ in others if hit[0] - 120 <= start <= hit[0])
 
 
 def _latin_boundary_ok(text: str, start: int, end: int) -> bool:

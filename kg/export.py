@@ -391,3 +391,51 @@ def _write_atomically(store: OxigraphStore, path: Path, fmt: str) -> Path:
         store.dump(out, fmt)  # pyoxigraph always writes UTF-8
     log.info("wrote %s (%s, %d bytes)", path, fmt, path.stat().st_size)
     return path
+
+
+# -- streaming while building --------------------------------------------------------------------------
+
+
+class StreamedGraphFiles:
+    """graph.trig and graph.ttl written while texts stream through a fresh build.
+
+    Reading 10⁷ quads back out of RocksDB costs minutes; serialising each text's quads as they arrive costs
+    seconds. The shared graphs (entities, ontology) are appended from the store at the end. Only for builds
+    that start from an empty store, where the files then hold exactly what the store holds.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.paths = {"trig": Path(folder) / "graph.trig", "ttl": Path(folder) / "graph.ttl"}
+        self.files = {fmt: path.open("wb") for fmt, path in self.paths.items()}
+        header = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items()).encode("utf-8")
+        for handle in self.files.values():
+            handle.write(header)
+
+    def add(self, quads: list[ox.Quad]) -> None:
+        """One text's graph (or any quads of named graphs)."""
+        if not quads:
+            return
+        self._write("trig", ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        self._write("ttl", ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+
+    def finish(self, store: OxigraphStore, graph_iris: list[str]) -> None:
+        """Append the shared graphs from the store and close the files."""
+        for graph_iri in graph_iris:
+            self.add(list(store.quads(graph_iri)))
+        self.close()
+
+    def close(self) -> None:
+        for handle in self.files.values():
+            handle.close()
+
+    def _write(self, fmt: str, data: bytes) -> None:
+        self.files[fmt].write(_without_prefix_lines(data))
+
+
+def _without_prefix_lines(data: bytes) -> bytes:
+    """ox.serialize starts every chunk with its @prefix lines; the file has them once, at its top."""
+    start = 0
+    while data.startswith(b"@prefix ", start):
+        start = data.index(b"\n", start) + 1
+    return data[start:]

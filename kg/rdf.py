@@ -1,6 +1,7 @@
 """Entities, facts and evidence → quads: one named graph per source text, plus the shared entities graph."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable, Iterator
 
 import opencc
@@ -36,6 +37,12 @@ CLASSES = {
 }
 
 
+@lru_cache(maxsize=65536)
+def traditional(text: str) -> str:
+    """The zh-Hant form of a Simplified name (OpenCC s2t)."""
+    return _S2T.convert(text)
+
+
 def lit(value: str, lang: str | None = None) -> ox.Literal:
     return ox.Literal(value, language=lang) if lang else ox.Literal(value)
 
@@ -49,6 +56,7 @@ def typed(value: object) -> ox.Literal:
     return ox.Literal(str(value), datatype=node(XSD + ("integer" if isinstance(value, int) else "decimal")))
 
 
+@lru_cache(maxsize=65536)
 def script_tag(text: str) -> str:
     """zh-Hant when the text changes under Traditional→Simplified, zh-Hans for other CJK, en for Latin."""
     if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
@@ -89,7 +97,7 @@ def entity_quads(entity: Entity) -> Iterator[ox.Quad]:
         out.add(subject, TYPE, node(cls))
     add_labels(out, subject, entity.name, entity.en)
     for alias in entity.aliases:
-        if alias not in (entity.name, _S2T.convert(entity.name)):
+        if alias not in (entity.name, traditional(entity.name)):
             out.add(subject, ALT, lit(alias, script_tag(alias)))
     for alias in entity.en_aliases:
         out.add(subject, ALT, lit(alias, "en"))
@@ -100,7 +108,7 @@ def entity_quads(entity: Entity) -> Iterator[ox.Quad]:
 
 def add_labels(out: Quads, subject: ox.NamedNode, name: str, en: str | None) -> None:
     """prefLabel in zh-Hans, zh-Hant and (reviewed) en, each copied to rdfs:label."""
-    labels = [(name, "zh-Hans"), (_S2T.convert(name), "zh-Hant")] + ([(en, "en")] if en else [])
+    labels = [(name, "zh-Hans"), (traditional(name), "zh-Hant")] + ([(en, "en")] if en else [])
     for text, lang in labels:
         out.add(subject, PREF, lit(text, lang))
         out.add(subject, LABEL, lit(text, lang))
@@ -132,7 +140,7 @@ class DocGraph:
         self.add_source(self.result.source)
         for entity in self.result.entities:
             self.shared.items.extend(entity_quads(entity))
-            preferred = {entity.name, _S2T.convert(entity.name), entity.en}
+            preferred = {entity.name, traditional(entity.name), entity.en}
             for form in entity.surfaces:
                 if form not in preferred:
                     self.out.add(self.iri(entity.ref), ALT, lit(form, script_tag(form)))
