@@ -8,6 +8,7 @@ import shutil
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -158,27 +159,37 @@ def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
     The store is written into a staging copy and swapped in only when everything succeeded, so a failed
     build leaves the previous output intact. Texts built again replace their earlier graphs.
     """
-    from kg.store import staged_store
-
     started = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = iter_corpus_files(list(corpus))
     report = BuildReport(str(out_dir))
+    with staged_outputs(out_dir, report, started) as (store, staging):
+        had_texts = any("/graph/doc/" in g for g in store.graphs())
+        stream = None if had_texts else StreamedGraphFiles(staging)
+        load_ontology(store)
+        streamed = _load_outcomes(store, extract_all(files, workers=workers), report, progress, len(files), stream)
+        if had_texts:
+            prune_entities(store)
+        report.timings["extract_and_load"] = time.perf_counter() - started
+        _finish_graph_files(store, staging, report, stream if streamed else None)
+        _write_html(store, staging, report, html)
+    return report
+
+
+@contextmanager
+def staged_outputs(out_dir: Path, report: BuildReport, started: float) -> Iterator[tuple[object, Path]]:
+    """(store, folder) to build into; on success the store is swapped in and the files moved into ``out_dir``.
+
+    On failure nothing in ``out_dir`` changes: neither the store nor graph.trig, graph.ttl, graph.html.
+    """
+    from kg.store import staged_store
+
     staging = out_dir / f".outputs.tmp-{os.getpid()}"
     staging.mkdir(exist_ok=True)
     try:
         with staged_store(out_dir / "store") as store:
-            had_texts = any("/graph/doc/" in g for g in store.graphs())
-            stream = None if had_texts else StreamedGraphFiles(staging)
-            load_ontology(store)
-            streamed = _load_outcomes(store, extract_all(files, workers=workers), report, progress, len(files),
-                                      stream)
-            if had_texts:
-                prune_entities(store)
-            report.timings["extract_and_load"] = time.perf_counter() - started
-            _finish_graph_files(store, staging, report, stream if streamed else None)
-            _write_html(store, staging, report, html)
+            yield store, staging
             report.quads = len(store)
         report.timings["total"] = time.perf_counter() - started
         write_report(report, staging / "report.json")
@@ -186,39 +197,26 @@ def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
             path.replace(out_dir / path.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return report
 
 
 def remove(doc_ids: Iterable[str], out_dir: Path, *, html: bool = True) -> BuildReport:
     """Remove texts' graphs from a built ``out_dir`` and rewrite its outputs; the others stay as they were."""
-    from kg.store import staged_store
-
     started = time.perf_counter()
     out_dir = Path(out_dir)
     if not (out_dir / "store").is_dir():
         raise KGError(f"{out_dir}: no store there (build one with `ccakg build … --out {out_dir}`)")
     report = BuildReport(str(out_dir))
-    staging = out_dir / f".outputs.tmp-{os.getpid()}"
-    staging.mkdir(exist_ok=True)
-    try:
-        with staged_store(out_dir / "store") as store:
-            present = set(store.graphs())
-            missing = [d for d in doc_ids if doc_graph(d) not in present]
-            if missing:
-                known = sorted(g.rsplit("/", 1)[-1] for g in present if "/graph/doc/" in g)
-                raise KGError(f"{out_dir}: no text with id {', '.join(missing)}; known ids: {', '.join(known)}")
-            for doc_id in doc_ids:
-                store.remove_graph(doc_graph(doc_id))
-                report.skipped.append({"path": doc_id, "reason": "removed"})
-            prune_entities(store)
-            _write_outputs(store, staging, report, html)
-            report.quads = len(store)
-        report.timings["total"] = time.perf_counter() - started
-        write_report(report, staging / "report.json")
-        for path in staging.iterdir():
-            path.replace(out_dir / path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with staged_outputs(out_dir, report, started) as (store, staging):
+        present = set(store.graphs())
+        missing = [d for d in doc_ids if doc_graph(d) not in present]
+        if missing:
+            known = sorted(g.rsplit("/", 1)[-1] for g in present if "/graph/doc/" in g)
+            raise KGError(f"{out_dir}: no text with id {', '.join(missing)}; known ids: {', '.join(known)}")
+        for doc_id in doc_ids:
+            store.remove_graph(doc_graph(doc_id))
+            report.skipped.append({"path": doc_id, "reason": "removed"})
+        prune_entities(store)
+        _write_outputs(store, staging, report, html)
     return report
 
 
