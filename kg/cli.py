@@ -436,10 +436,11 @@ def export_command(out_dir: Path, fmt: str, dest: Path | None) -> None:
               help="The HTML file to write (self-contained, works offline).")
 def viz(store_dir: Path, name: str | None, hops: int, max_nodes: int, out_file: Path) -> None:
     """Draw the explorer page (like DIR/graph.html) of a store, or of one entity's neighbourhood."""
-    from kg.explorer import ReadOnlyStore, find_nodes, graph_view, write_html
+    from kg.explorer import find_nodes, graph_view, open_store, write_html
 
     try:
-        graph = graph_view(ReadOnlyStore(store_dir))
+        with open_store(store_dir) as store:
+            graph = graph_view(store)
         focus = find_nodes(graph, name) if name else []
         title = (f"{graph.nodes[focus[0]]['label']} · {hops} 跳邻域" if focus else "ccakg")
         summary = write_html(graph, out_file, max_nodes=max_nodes, title=title, focus=focus, hops=hops)

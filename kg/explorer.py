@@ -14,8 +14,9 @@ for the labels; a side panel with names, type, IRI, attributes, relations and ev
 around each quote, read from the source file when it is still there); double-click collapses or expands a
 node's neighbours.
 
-Budgets (STACK.md, headless Chromium on 2 cores): live physics up to ~500 nodes; above that positions
-are computed here and physics is off; above ``max_nodes`` only the most connected entities are drawn and
+Budgets (STACK.md, headless Chromium on 2 cores): live physics up to ~500 nodes (it starts from the
+layout computed here, comes to rest, or is stopped after a few seconds, and wakes when a node is dragged);
+above that positions are computed here and physics is off; above ``max_nodes`` only the most connected entities are drawn and
 the page says what was left out. ``focus``/``hops`` draw the neighbourhood of some entities instead
 (``ccakg viz``).
 """
@@ -42,7 +43,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from kg.errors import KGError, StoreError
-from kg.namespaces import DCT, FOAF, ORG, PREFIXES, SCHEMA, SPARQL_PREFIXES, kgo
+from kg.namespaces import DCT, FOAF, GRAPH, ORG, SCHEMA, SPARQL_PREFIXES, kgo
 from kg.normalize import S2T, to_simplified
 from kg.store import OxigraphStore
 
@@ -58,6 +59,7 @@ STABILIZATION_ITERATIONS = 150  # from the networkx layout; 400 from vis-network
 EVIDENCE_CAP = 5        # evidence items per node on the page (the panel says how many more there are)
 RELATIONS_CAP = 80      # relations listed per node on the page
 ALIASES_CAP = 40
+SOURCES_CAP = 12        # source texts named per node (with their evidence counts); the panel says how many
 ALIAS_CHARS = 40        # an alias longer than this (a task's whole paragraph) is cut in the panel
 SENTENCE_CONTEXT = 60   # characters of sentence kept on each side of a quote
 QUOTE_MAX = 200         # a longer quote (a whole task paragraph) is shown cut in the middle
@@ -167,23 +169,26 @@ RELATIONS_QUERY = (SPARQL_PREFIXES + "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?p
                    + " ".join(f"<{r.predicate}>" for r in RELATIONS) + " } ?s ?p ?o }")
 ATTRIBUTES_QUERY = (SPARQL_PREFIXES + "SELECT DISTINCT ?e ?p ?v WHERE { VALUES ?p { "
                     + " ".join(f"<{a.predicate}>" for a in ATTRIBUTES) + " } ?e ?p ?v FILTER(isLiteral(?v)) }")
+# Facts and evidence sit in the graph of the text that states them: matching them inside one graph is
+# ~100x faster than over Oxigraph's union default graph, which repeats each node once per text.
 MEMBERSHIP_QUERY = SPARQL_PREFIXES + """
-SELECT DISTINCT ?m ?person ?org ?role ?roleLabel ?roleEn WHERE {
-  ?m a org:Membership ; org:member ?person ; org:organization ?org .
-  OPTIONAL { ?m org:role ?role .
-             OPTIONAL { ?role skos:prefLabel ?roleLabel FILTER(langMatches(lang(?roleLabel), "zh-Hans")) }
-             OPTIONAL { ?role skos:prefLabel ?roleEn FILTER(langMatches(lang(?roleEn), "en")) } }
-}"""
+SELECT DISTINCT ?m ?person ?org ?role WHERE { GRAPH ?g {
+  ?m a org:Membership ; org:member ?person ; org:organization ?org . OPTIONAL { ?m org:role ?role } } }"""
+ROLE_LABELS_QUERY = SPARQL_PREFIXES + """
+SELECT DISTINCT ?role ?label (lang(?label) AS ?lang) WHERE { VALUES ?role { %s } ?role skos:prefLabel ?label }"""
 STATEMENTS_QUERY = SPARQL_PREFIXES + """
-SELECT DISTINCT ?st ?s ?p ?o WHERE { ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }"""
-EVIDENCE_QUERY = SPARQL_PREFIXES + """
-SELECT DISTINCT ?body ?doc ?path ?start ?end ?quote ?rule WHERE {
-  ?ev a kgo:Evidence ; oa:hasBody ?body ; oa:hasTarget ?t .
-  OPTIONAL { ?ev kgo:rule ?rule }
+SELECT DISTINCT ?st ?s ?p ?o WHERE { GRAPH ?g {
+  ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }"""
+# Every evidence node with its body, cheap even on millions of quads; the details (offsets, quote, source)
+# are read only for the few items a page shows, one query each with the IRIs as constants (a VALUES join
+# over the same patterns is ~60x slower in Oxigraph).
+EVIDENCE_BODIES_QUERY = SPARQL_PREFIXES + "SELECT ?g ?ev ?body WHERE { GRAPH ?g { ?ev oa:hasBody ?body } }"
+EVIDENCE_DETAIL_QUERY = SPARQL_PREFIXES + """
+SELECT ?doc ?path ?start ?end ?quote ?rule WHERE {{ GRAPH {graph} {{
+  <{ev}> oa:hasTarget ?t . OPTIONAL {{ <{ev}> kgo:rule ?rule }}
   ?t oa:hasSource ?src ; oa:hasSelector ?ps, ?qs .
   ?ps oa:start ?start ; oa:end ?end . ?qs oa:exact ?quote .
-  ?src dct:identifier ?doc . OPTIONAL { ?src kgo:sourcePath ?path }
-}"""
+  ?src dct:identifier ?doc . OPTIONAL {{ ?src kgo:sourcePath ?path }} }} }} LIMIT 1"""
 RE_SENTENCE_END = re.compile(r"[。!?;!?;\n]")
 RE_TAG = re.compile(r"<[^>]*>")
 RE_TASK_LABEL = re.compile(r"^(?P<plan>.*\S)\s+任务(?P<n>\d+)$")
@@ -193,48 +198,29 @@ class ExplorerError(KGError):
     """The explorer page cannot be built or written."""
 
 
-class ReadOnlyStore:
-    """A built store opened read-only (so a page can be drawn while a server holds the store), with ``select``."""
-
-    def __init__(self, store_dir: Path) -> None:
-        import pyoxigraph as ox
-
-        store_dir = Path(store_dir)
-        if not (store_dir / "CURRENT").is_file():
-            raise StoreError(f"{store_dir}: no store there (build one with `ccakg build CORPUS --out DIR`, "
-                             f"then pass DIR/store)")
-        try:
-            self._store = ox.Store.read_only(str(store_dir))
-        except OSError as e:
-            raise StoreError(f"{store_dir}: cannot open the store read-only ({e})") from e
-        self._ox = ox
-
-    def select(self, sparql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
-        result = self._store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
-        names = [v.value for v in result.variables]
-        rows = [tuple(_term_value(self._ox, s[i]) for i in range(len(names))) for s in result]
-        return names, rows
-
-
-def _term_value(ox: Any, term: Any) -> str | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return term.value
+def open_store(store_dir: Path) -> OxigraphStore:
+    """The store of a build, read-only (no lock: a build or a server may hold it), or a clear error."""
+    store_dir = Path(store_dir)
+    if not (store_dir / "CURRENT").is_file():
+        raise StoreError(f"{store_dir}: no store there (build one with `ccakg build CORPUS --out DIR`, "
+                         f"then pass DIR/store)")
+    return OxigraphStore.open_read_only(store_dir)
 
 
 # -- the networkx view ------------------------------------------------------------------------------
 
 
-def graph_view(store: OxigraphStore | ReadOnlyStore, *, evidence: bool = True) -> nx.MultiDiGraph:
+def graph_view(store: OxigraphStore, *, evidence: bool = True,
+               evidence_cap: int | None = EVIDENCE_CAP) -> nx.MultiDiGraph:
     """Read the entities, the readable relations between them and their evidence from ``store``.
 
     Nodes are entity IRIs with ``type``, ``type_label``, ``label`` (zh-Hans), ``labels`` (per script),
-    ``names`` ([(kind, name, lang, is_zh_hans)]), ``title``, ``attributes`` ([(label, en, value)]) and
+    ``names`` ([(kind, name, lang, is_zh_hans)]), ``title``, ``attributes`` ([(label, en, value)]),
     ``evidence`` ([{doc, path, start, end, quote, rule, about}], ``about`` empty for a mention, else the
-    fact it supports). Edges carry ``label`` (e.g. 局长, 牵头), ``labels`` (per script) and ``relation``
-    (the predicate IRI, or ``org:Membership``), keyed by label.
+    fact it supports; at most ``evidence_cap`` items, facts first, one source text after another; all
+    with ``evidence_cap=None``), ``evidence_total`` and ``evidence_docs`` ({doc id: items}, all of them).
+    Edges carry ``label`` (e.g. 局长, 牵头), ``labels`` (per script) and ``relation`` (the predicate IRI,
+    or ``org:Membership``), keyed by label.
     """
     graph = nx.MultiDiGraph()
     _add_entities(graph, store)
@@ -242,12 +228,12 @@ def graph_view(store: OxigraphStore | ReadOnlyStore, *, evidence: bool = True) -
     _add_relations(graph, store)
     memberships = _add_memberships(graph, store)
     if evidence:
-        _add_evidence(graph, store, memberships)
+        _add_evidence(graph, store, memberships, evidence_cap)
     log.info("explorer view: %d entities, %d relations", graph.number_of_nodes(), graph.number_of_edges())
     return graph
 
 
-def _add_entities(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore) -> None:
+def _add_entities(graph: nx.MultiDiGraph, store: OxigraphStore) -> None:
     types: dict[str, EntityType] = {}
     for entity, type_iri in store.select(ENTITIES_QUERY)[1]:
         candidate = TYPES_BY_IRI[type_iri]
@@ -259,10 +245,11 @@ def _add_entities(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore) 
         label = _pick_label(entity, entity_names)
         graph.add_node(entity, type=entity_type.name, type_label=entity_type.label, label=label,
                        labels=_labels_by_script(label, entity_names), names=entity_names,
-                       title=_hover_text(entity, entity_type, entity_names), attributes=[], evidence=[])
+                       title=_hover_text(entity, entity_type, entity_names), attributes=[], evidence=[],
+                       evidence_total=0, evidence_docs={})
 
 
-def _names_by_entity(store: OxigraphStore | ReadOnlyStore) -> dict[str, list[tuple[str, str, str, bool]]]:
+def _names_by_entity(store: OxigraphStore) -> dict[str, list[tuple[str, str, str, bool]]]:
     """entity → [(kind, name, lang, is_zh_hans)], prefLabels first, in a stable order."""
     names: dict[str, list[tuple[str, str, str, bool]]] = defaultdict(list)
     for entity, kind, name, lang, zh in store.select(NAMES_QUERY)[1]:
@@ -299,7 +286,7 @@ def _hover_text(entity: str, entity_type: EntityType, names: list[tuple[str, str
     return "\n".join(lines)
 
 
-def _add_attributes(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore) -> None:
+def _add_attributes(graph: nx.MultiDiGraph, store: OxigraphStore) -> None:
     order = {a.predicate: i for i, a in enumerate(ATTRIBUTES)}
     found: dict[str, set[tuple[int, str]]] = defaultdict(set)
     for entity, predicate, value in store.select(ATTRIBUTES_QUERY)[1]:
@@ -310,7 +297,7 @@ def _add_attributes(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore
                                              for i, value in sorted(values)]
 
 
-def _add_relations(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore) -> None:
+def _add_relations(graph: nx.MultiDiGraph, store: OxigraphStore) -> None:
     skipped = 0
     for subject, predicate, obj in store.select(RELATIONS_QUERY)[1]:
         relation = RELATIONS_BY_PREDICATE[predicate]
@@ -321,19 +308,32 @@ def _add_relations(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore)
         log.debug("explorer: %d relations skipped (an end is not an entity)", skipped)
 
 
-def _add_memberships(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore) -> dict[str, tuple[str, str, str]]:
+def _add_memberships(graph: nx.MultiDiGraph, store: OxigraphStore) -> dict[str, tuple[str, str, str]]:
     """Draw person -role-> organization; return membership node → (person, organization, role label)."""
+    rows = store.select(MEMBERSHIP_QUERY)[1]
+    role_labels = _role_labels(store, sorted({role for *_, role in rows if role and not role.startswith("_:")}))
     roles: dict[tuple[str, str, str], tuple[str, str]] = {}
     nodes: dict[str, tuple[str, str, str]] = {}
-    for m, person, org, role, role_label, role_en in store.select(MEMBERSHIP_QUERY)[1]:
+    for m, person, org, role in rows:
         key = (person, org, role or "")
-        label = role_label or (_local_name(role) if role else MEMBER_LABEL)
-        en = role_en or ("" if role else MEMBER_EN)
+        labels = role_labels.get(role or "", {})
+        label = labels.get("zh-hans") or (_local_name(role) if role else MEMBER_LABEL)
+        en = labels.get("en") or ("" if role else MEMBER_EN)
         roles[key] = min(roles.get(key, (label, en)), (label, en))  # one label per role, however many it has
         nodes[m] = (person, org, label)
     for (person, org, _), (label, en) in sorted(roles.items()):
         _add_edge(graph, person, org, {"zh-Hans": label, "zh-Hant": S2T.convert(label), "en": en}, ORG + "Membership")
     return nodes
+
+
+def _role_labels(store: OxigraphStore, roles: list[str]) -> dict[str, dict[str, str]]:
+    """role → {lowercased language tag: the first prefLabel in it}."""
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for start in range(0, len(roles), 500):
+        values = " ".join(f"<{role}>" for role in roles[start:start + 500])
+        for role, label, lang in sorted(store.select(ROLE_LABELS_QUERY % values)[1]):
+            labels[role].setdefault((lang or "").lower(), label)
+    return labels
 
 
 def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, labels: dict[str, str], relation: str) -> bool:
@@ -344,12 +344,12 @@ def _add_edge(graph: nx.MultiDiGraph, source: str, target: str, labels: dict[str
     return True
 
 
-def _add_evidence(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore,
-                  memberships: dict[str, tuple[str, str, str]]) -> None:
-    """Attach every evidence item to the entities it is about: its body, or the ends of the fact it supports."""
+def _add_evidence(graph: nx.MultiDiGraph, store: OxigraphStore,
+                  memberships: dict[str, tuple[str, str, str]], cap: int | None) -> None:
+    """Attach evidence to the entities it is about: its body, or the ends of the fact it supports."""
     statements = {st: (s, p, o) for st, s, p, o in store.select(STATEMENTS_QUERY)[1]}
-    seen: set[tuple[str, str, int, int, str]] = set()
-    for body, doc, path, start, end, quote, rule in store.select(EVIDENCE_QUERY)[1]:
+    refs: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)   # entity → evidence IRI → ref
+    for graph_iri, ev, body in store.select(EVIDENCE_BODIES_QUERY)[1]:
         if body in graph:
             about, entities = "", (body,)
         elif body in memberships:
@@ -359,15 +359,40 @@ def _add_evidence(graph: nx.MultiDiGraph, store: OxigraphStore | ReadOnlyStore,
             about, entities = _describe_statement(graph, *statements[body])
         else:
             continue
-        item = {"doc": doc or "", "path": path or "", "start": int(start or 0), "end": int(end or 0),
-                "quote": quote or "", "rule": rule or "", "about": about}
         for entity in entities:
-            key = (entity, item["doc"], item["start"], item["end"], about)
-            if entity in graph and key not in seen:
-                seen.add(key)
-                graph.nodes[entity]["evidence"].append(item)
-    for _, attrs in graph.nodes(data=True):
-        attrs["evidence"].sort(key=lambda e: (e["about"] == "", e["doc"], e["start"], e["end"], e["about"]))
+            if entity in graph:
+                refs[entity].setdefault(ev, {"ev": ev, "graph": graph_iri, "doc": _doc_of(graph_iri), "about": about})
+    details: dict[tuple[str, str], dict[str, Any] | None] = {}
+    for entity, by_ev in refs.items():
+        items = sorted(by_ev.values(), key=lambda r: (r["about"] == "", r["doc"], r["ev"], r["about"]))
+        attrs = graph.nodes[entity]
+        attrs["evidence_total"] = len(items)
+        attrs["evidence_docs"] = dict(Counter(r["doc"] for r in items))
+        chosen = items if cap is None else _pick_evidence(items, cap)
+        full = []
+        for ref in chosen:
+            key = (ref["graph"], ref["ev"])
+            if key not in details:
+                details[key] = _evidence_detail(store, *key)
+            if details[key] is not None:
+                full.append({**details[key], "about": ref["about"]})
+        attrs["evidence"] = sorted(full, key=lambda e: (e["about"] == "", e["doc"], e["start"], e["end"], e["about"]))
+
+
+def _doc_of(graph_iri: str) -> str:
+    """The doc id of a text's named graph (kg.namespaces.doc_graph), else the graph IRI's last segment."""
+    prefix = GRAPH + "doc/"
+    return graph_iri[len(prefix):] if graph_iri.startswith(prefix) else _local_name(graph_iri)
+
+
+def _evidence_detail(store: OxigraphStore, graph_iri: str, ev: str) -> dict[str, Any] | None:
+    graph = "?g" if graph_iri.startswith("_:") else f"<{graph_iri}>"
+    rows = store.select(EVIDENCE_DETAIL_QUERY.format(graph=graph, ev=ev))[1]
+    if not rows:
+        return None
+    doc, path, start, end, quote, rule = rows[0]
+    return {"doc": doc or _doc_of(graph_iri), "path": path or "", "start": int(start or 0), "end": int(end or 0),
+            "quote": quote or "", "rule": rule or ""}
 
 
 def _describe_statement(graph: nx.Graph, subject: str, predicate: str, obj: str) -> tuple[str, tuple[str, ...]]:
@@ -509,7 +534,7 @@ def _to_pixels(raw: dict[Hashable, Any], n: int) -> dict[Hashable, tuple[float, 
 # -- the page -------------------------------------------------------------------------------------------
 
 
-def write_html(store_or_graph: OxigraphStore | ReadOnlyStore | nx.Graph, path: Path, *,
+def write_html(store_or_graph: OxigraphStore | nx.Graph, path: Path, *,
                max_nodes: int = DEFAULT_MAX_NODES, title: str = "ccakg", focus: Iterable[Hashable] = (),
                hops: int = 2) -> dict[str, Any]:
     """Write the explorer page to ``path`` (UTF-8, atomically); return a summary of what it shows.
@@ -576,7 +601,8 @@ class _Sources:
         if found is None or found[0][start:end] != item["quote"]:
             return "", quote, ""
         raw, html = found
-        left = max((m.end() for m in RE_SENTENCE_END.finditer(raw, max(0, start - 2000), start)), default=0)
+        window = max(0, start - 2000)
+        left = max((m.end() for m in RE_SENTENCE_END.finditer(raw, window, start)), default=window)
         right = RE_SENTENCE_END.search(raw, end, end + 2000)
         before, after = raw[left:start], raw[end:right.end() if right else min(len(raw), end + 2000)]
         if html:
@@ -670,12 +696,12 @@ def _node_details(graph: nx.Graph, shown: nx.Graph, node: Hashable, attrs: dict[
     relations = _relations(graph, shown, node)
     evidence = list(attrs.get("evidence", ()))
     chosen = _pick_evidence(evidence, EVIDENCE_CAP)
+    per_doc = Counter(attrs.get("evidence_docs") or Counter(item["doc"] for item in evidence))
     items = []
     for item in chosen:
         before, quote, after = sources.sentence(item)
         items.append({"doc": item["doc"], "start": item["start"], "end": item["end"], "before": before,
                       "quote": quote, "after": after, "about": item["about"], "rule": item["rule"]})
-    per_doc = Counter(item["doc"] for item in evidence)
     return {
         "labels": labels,
         "names": [n for n in names if n[0] == "pref"] + aliases[:ALIASES_CAP],
@@ -685,8 +711,9 @@ def _node_details(graph: nx.Graph, shown: nx.Graph, node: Hashable, attrs: dict[
         "rel": relations[:RELATIONS_CAP],
         "rel_total": len(relations),
         "evidence": items,
-        "evidence_total": len(evidence),
-        "sources": sorted(per_doc.items()),
+        "evidence_total": max(int(attrs.get("evidence_total") or 0), len(evidence)),
+        "sources": sorted(per_doc.items(), key=lambda kv: (-kv[1], kv[0]))[:SOURCES_CAP],
+        "sources_total": len(per_doc),
     }
 
 
@@ -749,7 +776,8 @@ def _vis_options(physics: bool, n_nodes: int) -> dict[str, Any]:
                   "font": {"face": FONT_STACK, "size": 11, "align": "middle", "color": "#52606d"},
                   "smooth": {"type": "continuous"} if physics else False},
         "physics": {"enabled": physics, "solver": "forceAtlas2Based",
-                    "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120, "damping": 0.7}, "minVelocity": 1.0,
+                    "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120, "damping": 0.8},
+                    "minVelocity": 1.0,
                     "stabilization": {"enabled": physics, "iterations": STABILIZATION_ITERATIONS}},
         "layout": {"improvedLayout": physics and n_nodes <= 100, "randomSeed": LAYOUT_SEED},
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": not physics},

@@ -9,10 +9,14 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
 from kg import explorer
-from kg.explorer import graph_view, layout_positions, most_connected, numpy_spring_layout, script_json, write_html
-from kg.namespaces import DCT, ENTITY_GRAPH, FOAF, KG, KGO, ORG, RDF, SCHEMA, SKOS, XSD, doc_graph
+from kg.cli import cli
+from kg.errors import StoreError
+from kg.explorer import (ExplorerError, find_nodes, graph_view, layout_positions, most_connected, neighbourhood,
+                         numpy_spring_layout, open_store, script_json, write_html)
+from kg.namespaces import DCT, ENTITY_GRAPH, FOAF, KG, KGO, OA, ORG, RDF, SCHEMA, SKOS, SRC, XSD, doc_graph
 from kg.store import OxigraphStore
 
 HOSTILE = "<script>alert(1)</script>"
@@ -207,7 +211,7 @@ def test_explorer_page_hostile_names_are_escaped(page: tuple[str, dict]) -> None
     assert HOSTILE not in html
     assert "</script><b>" not in html
     own_html = html.replace(str(explorer._vis_assets()[0]), "")  # vis-network's JS holds a "<script>" string
-    assert own_html.count("<script") == own_html.count("</script>") == 5
+    assert own_html.count("<script") == own_html.count("</script>") == 6
     nodes = embedded(html, "kg-nodes")
     evil = next(node for node in nodes if node["id"] == KG + "x_evil")
     assert evil["label"] == HOSTILE  # shown as text: vis-network draws labels on a canvas
@@ -226,7 +230,8 @@ def test_explorer_page_legend_counts_types(page: tuple[str, dict]) -> None:
     html, summary = page
     assert summary["types"] == {"Person": 1, "Agency": 1, "Organization": 1, "PolicyDocument": 1, "Meeting": 1,
                                 "Task": 1, "Region": 1}
-    legend = html[html.index('<ul id="legend">'):html.index("</ul>")]
+    start = html.index('<ul id="legend">')
+    legend = html[start:html.index("</ul>", start)]
     assert "机构" in legend and "人物" in legend and "#d62728" in legend
 
 
@@ -235,7 +240,10 @@ def test_explorer_page_small_graph_has_live_physics(page: tuple[str, dict]) -> N
     options = embedded(html, "kg-options")
     assert summary["physics"] is True and options["physics"]["enabled"] is True
     assert "CJK" in options["nodes"]["font"]["face"]
-    assert all("x" not in node for node in embedded(html, "kg-nodes"))
+    assert options["physics"]["stabilization"]["enabled"] is True
+    # physics settles from the networkx layout (faster than vis-network's random start, the same each time)
+    assert all(isinstance(node["x"], float) for node in embedded(html, "kg-nodes"))
+    assert all("label" in edge and edge["labels"]["en"] for edge in embedded(html, "kg-edges"))
 
 
 def star_graph(leaves: int) -> nx.MultiDiGraph:
@@ -336,3 +344,261 @@ def test_explorer_numpy_spring_layout_pulls_neighbours_together() -> None:
     pos = numpy_spring_layout(graph, chunk=7)
     dist = {v: ((pos[0][0] - pos[v][0]) ** 2 + (pos[0][1] - pos[v][1]) ** 2) ** 0.5 for v in graph if v}
     assert dist[1] < sorted(dist.values())[len(dist) // 2]
+
+
+# -- evidence, names, search keys and the side panel's data -----------------------------------------
+
+RAW_A = "标题\n国家质检总局局长张三出席会议并讲话。国家认监委牵头完善认证认可法规体系。\n"
+
+
+def evidence_quads(body: ox.NamedNode | ox.BlankNode, doc_id: str, quote: str, raw: str, rule: str,
+                   path: str = "") -> list[ox.Quad]:
+    """A kgo:Evidence with source, position and quote selectors, as kg.rdf writes it."""
+    start = raw.index(quote)
+    ev = n(KG + f"ev-{doc_id}-{start}-{abs(hash((str(body), quote))) % 10**8}")
+    target, pos, sel, src = n(ev.value + "-t"), n(ev.value + "-p"), n(ev.value + "-q"), n(SRC + doc_id)
+    g = ox.NamedNode(doc_graph(doc_id))
+    integer = n(XSD + "integer")
+    quads = [q(ev, RDF + "type", n(KGO + "Evidence"), g), q(ev, OA + "hasBody", body, g),
+             q(ev, OA + "hasTarget", target, g), q(ev, KGO + "rule", ox.Literal(rule), g),
+             q(target, OA + "hasSource", src, g), q(target, OA + "hasSelector", pos, g),
+             q(target, OA + "hasSelector", sel, g),
+             q(pos, OA + "start", ox.Literal(str(start), datatype=integer), g),
+             q(pos, OA + "end", ox.Literal(str(start + len(quote)), datatype=integer), g),
+             q(sel, OA + "exact", ox.Literal(quote), g),
+             q(src, DCT + "identifier", ox.Literal(doc_id), g)]
+    if path:
+        quads.append(q(src, KGO + "sourcePath", ox.Literal(path), g))
+    return quads
+
+
+@pytest.fixture
+def evidence_store(tmp_path: Path) -> Iterator[OxigraphStore]:
+    """The contract plus evidence: mentions, a membership, a reified triple; one source file is readable."""
+    raw_path = tmp_path / "001_a.txt"
+    raw_path.write_text(RAW_A, encoding="utf-8")
+    membership = ox.BlankNode("mem1")
+    statement = n(KG + "st_speaks")
+    person, agency, meeting = n(KG + "p_zhang"), n(KG + "a_cnca"), n(KG + "m_1")
+    quads = contract_quads() + [
+        q(statement, RDF + "type", n(RDF + "Statement")), q(statement, RDF + "subject", person),
+        q(statement, RDF + "predicate", n(KGO + "speaksAt")), q(statement, RDF + "object", meeting),
+        q(n(KG + "d_plan"), DCT + "identifier", ox.Literal("国认监〔2018〕1号")),
+    ]
+    quads += evidence_quads(membership, "001_a", "国家质检总局局长张三", RAW_A, "rx:post", str(raw_path))
+    quads += evidence_quads(statement, "001_a", "张三出席会议", RAW_A, "rx:speaks", str(raw_path))
+    quads += evidence_quads(agency, "001_a", "国家认监委", RAW_A, "agency:cnca", str(raw_path))
+    for i in range(7):  # more mentions than the page lists, in a text that is gone
+        quads += evidence_quads(agency, f"00{i + 2}_gone", "认监委", "x" * i + "认监委", "agency:cnca",
+                                f"/nonexistent/00{i + 2}_gone.txt")
+    with OxigraphStore() as s:
+        s.add(quads)
+        yield s
+
+
+def node_data(html: str, iri: str) -> dict:
+    return next(node for node in embedded(html, "kg-nodes") if node["id"] == iri)
+
+
+def test_explorer_graph_view_labels_per_script(store: OxigraphStore) -> None:
+    graph = graph_view(store)
+    assert graph.nodes[KG + "a_cnca"]["labels"] == {"zh-Hans": "国家认证认可监督管理委员会",
+                                                  "zh-Hant": "國家認證認可監督管理委員會", "en": "CNCA"}
+    # no zh-Hant prefLabel in the store: converted with OpenCC; no English: empty (the page falls back)
+    assert graph.nodes[KG + "r_bj"]["labels"] == {"zh-Hans": "北京", "zh-Hant": "北京", "en": ""}
+    assert graph.nodes[KG + "t_1"]["labels"]["zh-Hant"] == "完善認證認可法規體系"
+
+
+def test_explorer_graph_view_membership_edge_carries_role_in_every_script(store: OxigraphStore) -> None:
+    edge = graph_view(store).edges[KG + "p_zhang", KG + "a_cnca", "局长"]
+    assert edge["labels"] == {"zh-Hans": "局长", "zh-Hant": "局長", "en": "Director"}
+
+
+def test_explorer_graph_view_attaches_evidence_to_the_entities_a_fact_is_about(evidence_store: OxigraphStore) -> None:
+    graph = graph_view(evidence_store)
+    person = graph.nodes[KG + "p_zhang"]["evidence"]
+    abouts = {item["about"] for item in person}
+    assert abouts == {"张三 —局长→ 国家认证认可监督管理委员会", "张三 —出席/讲话→ 全国认证认可工作会议"}
+    meeting = graph.nodes[KG + "m_1"]["evidence"]
+    assert [item["quote"] for item in meeting] == ["张三出席会议"]
+    agency = graph_view(evidence_store, evidence_cap=None).nodes[KG + "a_cnca"]["evidence"]
+    assert len(agency) == 1 + 1 + 7  # the membership, its own mention in 001_a, seven mentions elsewhere
+    mention = next(item for item in agency if item["doc"] == "001_a" and item["about"] == "")
+    assert (mention["quote"], mention["rule"]) == ("国家认监委", "agency:cnca")
+    assert RAW_A[mention["start"]:mention["end"]] == "国家认监委"
+
+
+def test_explorer_graph_view_caps_evidence_and_counts_all(evidence_store: OxigraphStore) -> None:
+    attrs = graph_view(evidence_store).nodes[KG + "a_cnca"]
+    assert len(attrs["evidence"]) == explorer.EVIDENCE_CAP and attrs["evidence_total"] == 9
+    assert attrs["evidence_docs"] == {"001_a": 2, **{f"00{i + 2}_gone": 1 for i in range(7)}}
+    assert attrs["evidence"][0]["about"]  # facts first
+    assert len({item["doc"] for item in attrs["evidence"]}) == explorer.EVIDENCE_CAP  # one text after another
+
+
+def test_explorer_graph_view_reads_literal_attributes(evidence_store: OxigraphStore) -> None:
+    graph = graph_view(evidence_store)
+    assert ("任务编号", "task number", "1") in graph.nodes[KG + "t_1"]["attributes"]
+    assert graph.nodes[KG + "d_plan"]["attributes"] == [("文号", "document number", "国认监〔2018〕1号")]
+
+
+def test_explorer_graph_view_without_evidence(evidence_store: OxigraphStore) -> None:
+    assert graph_view(evidence_store, evidence=False).nodes[KG + "a_cnca"]["evidence"] == []
+
+
+def test_explorer_page_node_has_names_search_keys_and_type(evidence_store: OxigraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "graph.html"
+    write_html(evidence_store, path)
+    cnca = node_data(path.read_text(encoding="utf-8"), KG + "a_cnca")
+    assert cnca["type"] == "Agency" and cnca["labels"]["zh-Hant"] == "國家認證認可監督管理委員會"
+    keys = cnca["search"].split("\n")
+    # Simplified and Traditional forms of every name, Latin case-folded: the page matches either script
+    for key in ("国家认监委", "國家認監委", "认监委", "認監委", "cnca", "国家认证认可监督管理委员会", "國家認證認可監督管理委員會"):
+        assert key in keys
+    assert ["alt", "zh-hans", "认监委"] in cnca["names"] or ["alt", "zh-Hans", "认监委"] in cnca["names"]
+
+
+def test_explorer_page_evidence_widens_the_quote_to_its_sentence(evidence_store: OxigraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "graph.html"
+    write_html(evidence_store, path)
+    person = node_data(path.read_text(encoding="utf-8"), KG + "p_zhang")
+    post = next(item for item in person["evidence"] if item["about"].endswith("国家认证认可监督管理委员会"))
+    assert (post["before"], post["quote"], post["after"]) == ("", "国家质检总局局长张三", "出席会议并讲话。")
+    assert post["doc"] == "001_a" and RAW_A[post["start"]:post["end"]] == post["quote"]
+    assert person["sources"] == [["001_a", 2]] and person["evidence_total"] == 2
+
+
+def test_explorer_page_evidence_is_capped_and_says_how_many(evidence_store: OxigraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "graph.html"
+    write_html(evidence_store, path)
+    cnca = node_data(path.read_text(encoding="utf-8"), KG + "a_cnca")
+    assert len(cnca["evidence"]) == explorer.EVIDENCE_CAP and cnca["evidence_total"] == 9
+    assert cnca["evidence"][0]["about"]  # facts first
+    assert len({item["doc"] for item in cnca["evidence"]}) == explorer.EVIDENCE_CAP  # one text after another
+    gone = next(item for item in cnca["evidence"] if item["doc"].endswith("_gone"))
+    assert (gone["before"], gone["quote"], gone["after"]) == ("", "认监委", "")  # the file is gone: the quote
+    assert len(cnca["sources"]) == cnca["sources_total"] == 8 and cnca["sources"][0] == ["001_a", 2]
+
+
+def test_explorer_page_relations_list_neighbours_with_labels(store: OxigraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "graph.html"
+    write_html(store, path)
+    cnca = node_data(path.read_text(encoding="utf-8"), KG + "a_cnca")
+    assert ["in", "局长", KG + "p_zhang", "张三", True] in cnca["rel"]
+    assert ["out", "牵头", KG + "t_1", "完善认证认可法规体系", True] in cnca["rel"]
+    assert cnca["rel_total"] == 3
+    terms = embedded(path.read_text(encoding="utf-8"), "kg-meta")["terms"]
+    assert terms["牵头"] == {"zh-Hant": "牽頭", "en": "leads"} and terms["局长"]["en"] == "Director"
+
+
+def test_explorer_page_task_of_a_plan_is_drawn_by_its_number(tmp_path: Path) -> None:
+    graph = nx.MultiDiGraph()
+    graph.add_node("t9", type="Task", label="2017年认证认可工作要点 任务9")
+    path = tmp_path / "graph.html"
+    write_html(graph, path)
+    node = embedded(path.read_text(encoding="utf-8"), "kg-nodes")[0]
+    assert node["label"] == "任务9" and node["display"] == {"zh-Hans": "任务9", "zh-Hant": "任務9", "en": "Task 9"}
+
+
+def test_explorer_page_long_labels_are_cut_on_the_canvas_only(tmp_path: Path) -> None:
+    graph = nx.MultiDiGraph()
+    long = "构建统一管理、共同实施、权威公信、通用互认的质量认证体系"
+    graph.add_node("t", type="Target", label=long)
+    path = tmp_path / "graph.html"
+    write_html(graph, path)
+    node = embedded(path.read_text(encoding="utf-8"), "kg-nodes")[0]
+    assert node["label"].endswith("…") and len(node["label"]) <= 18 and node["labels"]["zh-Hans"] == long
+
+
+def test_explorer_page_names_the_fonts(page: tuple[str, dict]) -> None:
+    html, _ = page
+    assert 'font-family: "Noto Sans CJK SC", ' in html and "sans-serif;" in html
+    assert "&#34;" not in html[:html.index("</style>", html.index("font-family"))]
+
+
+# -- neighbourhoods and ccakg viz --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["国家认监委", "國家認監委", "认监委", "cnca", "国家认证认可监督管理委员会", KG + "a_cnca"])
+def test_explorer_find_nodes_in_any_script(store: OxigraphStore, name: str) -> None:
+    assert find_nodes(graph_view(store), name) == [KG + "a_cnca"]
+
+
+def test_explorer_find_nodes_unknown_name_suggests(store: OxigraphStore) -> None:
+    with pytest.raises(ExplorerError, match=r"no entity named '认监'.*国家认证认可监督管理委员会"):
+        find_nodes(graph_view(store), "认监")
+
+
+def test_explorer_neighbourhood_ignores_direction(store: OxigraphStore) -> None:
+    graph = graph_view(store)
+    assert neighbourhood(graph, [KG + "r_bj"], 0) == {KG + "r_bj": 0}
+    assert neighbourhood(graph, [KG + "r_bj"], 1) == {KG + "r_bj": 0, KG + "m_1": 1}  # m_1 → r_bj
+    two = neighbourhood(graph, [KG + "r_bj"], 2)
+    assert two[KG + "p_zhang"] == 2 and KG + "a_cnca" not in two
+
+
+def test_explorer_page_focus_draws_the_neighbourhood(store: OxigraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "graph.html"
+    graph = graph_view(store)
+    summary = write_html(graph, path, focus=[KG + "m_1"], hops=1)
+    html = path.read_text(encoding="utf-8")
+    assert {node["id"] for node in embedded(html, "kg-nodes")} == {KG + "m_1", KG + "p_zhang", KG + "r_bj"}
+    assert summary["focus"] == [KG + "m_1"] and summary["omitted"] == 0
+    assert embedded(html, "kg-meta")["focus"] == [KG + "m_1"]
+    assert 'id="scope"' in html and "1 跳以内" in html
+    # the panel still lists relations to entities outside the neighbourhood, marked as not drawn
+    zhang = node_data(html, KG + "p_zhang")
+    assert ["out", "局长", KG + "a_cnca", "国家认证认可监督管理委员会", False] in zhang["rel"]
+
+
+def test_explorer_page_focus_over_budget_keeps_the_nearest(tmp_path: Path) -> None:
+    graph = star_graph(20)
+    graph.add_node("far", type="Region", label="远")
+    graph.add_edge("p0", "far", key="地点", label="地点")
+    path = tmp_path / "graph.html"
+    summary = write_html(graph, path, focus=["p0"], hops=2, max_nodes=3)
+    ids = {node["id"] for node in embedded(path.read_text(encoding="utf-8"), "kg-nodes")}
+    assert "p0" in ids and "hub" in ids and "far" in ids and len(ids) == 3
+    assert summary["omitted"] == 19
+
+
+def test_explorer_open_store_refuses_a_folder_that_is_no_store(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no store there"):
+        open_store(tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing was created
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "store"
+    with OxigraphStore(folder) as s:
+        s.add(contract_quads())
+    return folder
+
+
+def test_cli_viz_draws_a_neighbourhood(store_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cnca.html"
+    result = CliRunner().invoke(cli, ["viz", "--store", str(store_dir), "--focus", "國家認監委", "--hops", "1",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"focus: 国家认证认可监督管理委员会  [Agency]  {KG}a_cnca" in result.output
+    ids = {node["id"] for node in embedded(out.read_text(encoding="utf-8"), "kg-nodes")}
+    assert ids == {KG + "a_cnca", KG + "p_zhang", KG + "t_1", KG + "d_plan"}
+
+
+def test_cli_viz_whole_store_with_a_budget(store_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.html"
+    result = CliRunner().invoke(cli, ["viz", "--store", str(store_dir), "--max-nodes", "3", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 entities" in result.output and "4 entities and" in result.output and 'id="omitted"' in out.read_text()
+
+
+def test_cli_viz_unknown_name_fails_clearly(store_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.html"
+    result = CliRunner().invoke(cli, ["viz", "--store", str(store_dir), "--focus", "不存在", "-o", str(out)])
+    assert result.exit_code == 1 and "no entity named '不存在'" in result.output and not out.exists()
+
+
+def test_cli_viz_missing_store_fails_clearly(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["viz", "--store", str(tmp_path / "nope"), "-o", str(tmp_path / "x.html")])
+    assert result.exit_code == 1 and "no store there" in result.output

@@ -1,0 +1,124 @@
+"""Drive the explorer page in a real Chromium (Debian's, through the playwright package; no downloaded browser).
+
+Every page is opened from a file:// URL with every other request aborted and counted, console messages,
+page errors and dialogs recorded. Without chromium these tests fail when ``CI`` is set (``.ci/run``
+installs it) and are skipped otherwise.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1400, "height": 900}
+READY_TIMEOUT_MS = 60_000
+
+
+def _unavailable(reason: str) -> None:
+    message = f"the browser tests cannot run: {reason}"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI is set: .ci/run installs chromium and fonts-noto-cjk as root)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        _unavailable("no chromium on PATH; install Debian's: apt-get install chromium fonts-noto-cjk")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is missing; pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Loaded:
+    """An explorer page, opened and ready, with what it did while loading and since."""
+
+    page: Any
+    console: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)   # every request the page made
+    blocked: list[str] = field(default_factory=list)    # requests for anything but a file:// URL (aborted)
+    seconds: float = 0.0
+
+    def js(self, expression: str, arg: Any = None) -> Any:
+        return self.page.evaluate(expression, arg)
+
+    def wait_stable(self) -> None:
+        """Until live physics has come to rest (at once when physics is off)."""
+        self.page.wait_for_function("() => !ccakg.meta.physics || ccakg.stable === true", timeout=READY_TIMEOUT_MS)
+
+    def node_point(self, node_id: str) -> tuple[float, float]:
+        """Where a node is drawn, in page coordinates."""
+        x, y = self.js("""(id) => {
+            const net = ccakg.network, dom = net.canvasToDOM(net.getPositions([id])[id]);
+            const box = document.querySelector("#network canvas").getBoundingClientRect();
+            return [box.left + dom.x, box.top + dom.y]; }""", node_id)
+        return x, y
+
+    def zoom_to(self, node_id: str, scale: float = 1.5) -> tuple[float, float]:
+        self.js("""([id, scale]) => ccakg.network.moveTo({position: ccakg.network.getPositions([id])[id],
+                                                           scale: scale})""", [node_id, scale])
+        self.page.wait_for_timeout(100)
+        return self.node_point(node_id)
+
+    def search(self, text: str) -> str | None:
+        """Type ``text`` in the search box and press Enter; return the node the page focused."""
+        self.page.fill("#search-text", text)
+        self.page.press("#search-text", "Enter")
+        self.page.wait_for_timeout(500)  # the focus animation
+        return self.js("() => ccakg.selected")
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Callable[[Path], Loaded]]:
+    """Open an explorer page (a file) and wait until it is drawn; contexts are closed afterwards."""
+    import time
+
+    contexts = []
+
+    def opener(path: Path) -> Loaded:
+        context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        loaded = Loaded(page)
+
+        def route(route: Any) -> None:
+            if route.request.url.startswith("file://"):
+                route.continue_()
+            else:
+                loaded.blocked.append(route.request.url)
+                route.abort()
+
+        def dialog(d: Any) -> None:
+            loaded.dialogs.append(f"{d.type}: {d.message}")
+            d.dismiss()
+
+        context.route("**/*", route)
+        page.on("console", lambda m: loaded.console.append((m.type, m.text)))
+        page.on("pageerror", lambda e: loaded.errors.append(str(e)))
+        page.on("dialog", dialog)
+        page.on("request", lambda r: loaded.requests.append(r.url))
+        started = time.perf_counter()
+        page.goto(Path(path).resolve().as_uri())
+        page.wait_for_function("() => window.ccakgReady === true", timeout=READY_TIMEOUT_MS)
+        loaded.seconds = time.perf_counter() - started
+        return loaded
+
+    yield opener
+    for context in contexts:
+        context.close()
