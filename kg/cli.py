@@ -14,6 +14,13 @@ from kg import __version__
 from kg.errors import KGError
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+DEFAULT_STORE = Path("out/store")
+
+
+def store_option(help_text: str = "The store folder of a build (DIR/store).") -> click.Option:
+    """--store, defaulting to out/store; a missing folder is a usage error naming it."""
+    return click.option("--store", "store_dir", default=DEFAULT_STORE, show_default=True,
+                        type=click.Path(exists=True, file_okay=False, path_type=Path), help=help_text)
 FORMATS = ("table", "csv", "tsv", "json")
 
 
@@ -104,8 +111,7 @@ def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, 
 @click.argument("sparql", required=False)
 @click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read the query from a file.")
-@click.option("--store", "store_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="The store folder of a build (DIR/store).")
+@store_option("The store folder of a build (DIR/store).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--saved", "saved_name", metavar="NAME",
               help="Run a saved query from ontology/queries (list them with `ccakg queries`).")
@@ -157,8 +163,7 @@ def queries() -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("name")
-@click.option("--store", "store_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="The store folder of a build (DIR/store).")
+@store_option("The store folder of a build (DIR/store).")
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
 def lookup(name: str, store_dir: Path, fmt: str) -> None:
     """Find an entity by any of its names (Simplified, Traditional or English) and print its names, type and IRI.
@@ -232,8 +237,7 @@ def main() -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("name")
-@click.option("--store", "store_dir", default=Path("out/store"), show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="The store folder of a build.")
+@store_option()
 def why(name: str, store_dir: Path) -> None:
     """Say why an entity (or the facts about it) exists: sentence, rule or lexicon entry, source file.
 
@@ -314,7 +318,7 @@ def registry_freeze(corpus: tuple[Path, ...], registry_file: Path | None) -> Non
 @registry.command("merge", context_settings=CONTEXT)
 @click.argument("keep")
 @click.argument("other")
-@click.option("--store", "store_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@store_option()
 @click.option("--file", "registry_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Registry TSV (default: the one shipped in kg/data/registry.tsv).")
 def registry_merge(keep: str, other: str, store_dir: Path, registry_file: Path | None) -> None:
@@ -357,8 +361,7 @@ def validate_command(out_dir: Path, quiet: bool, all_warnings: bool) -> None:
 
 
 @cli.command("serve", context_settings=CONTEXT)
-@click.option("--store", "store_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="The store folder of a build (DIR/store; the build folder DIR is accepted too).")
+@store_option("The store folder of a build (DIR/store; the build folder DIR is accepted too).")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535), help="TCP port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback is refused without --allow-remote.")
@@ -424,8 +427,7 @@ def export_command(out_dir: Path, fmt: str, dest: Path | None) -> None:
 
 
 @cli.command("viz", context_settings=CONTEXT)
-@click.option("--store", "store_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="The store folder of a build (DIR/store); opened read-only.")
+@store_option("The store folder of a build (DIR/store); opened read-only.")
 @click.option("--focus", "name", default=None, metavar="NAME",
               help="Draw only the neighbourhood of the entity with this name (any script, or its IRI).")
 @click.option("--hops", default=2, show_default=True, type=click.IntRange(0, 10),
