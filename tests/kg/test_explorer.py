@@ -601,4 +601,4 @@ def test_cli_viz_unknown_name_fails_clearly(store_dir: Path, tmp_path: Path) -> 
 
 def test_cli_viz_missing_store_fails_clearly(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["viz", "--store", str(tmp_path / "nope"), "-o", str(tmp_path / "x.html")])
-    assert result.exit_code == 1 and "no store there" in result.output
+    assert result.exit_code == 2 and "nope" in result.output and "does not exist" in result.output
