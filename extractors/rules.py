@@ -27,6 +27,8 @@ class RegexRule:
     name_group: str | None = None
     examples: tuple[tuple[str, str], ...] = ()
     counter_examples: tuple[str, ...] = ()
+    anchor: re.Pattern | None = None   # a word every match contains: the pattern runs only near it
+    reach: int = 0                     # how far a match can extend before its anchor
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,17 @@ def parse_rule(obj: dict, where: str) -> RegexRule:
     except re.error as exc:
         raise RuleError(f"{where}: rule {obj['id']}: bad pattern ({exc})") from exc
     examples = tuple((e["text"], e["match"]) for e in obj.get("examples", ()))
+    anchor = _compile(obj["anchor"], where, obj["id"]) if obj.get("anchor") else None
     return RegexRule(obj["id"], obj["label"], regex, bool(obj.get("trim", False)),
                      int(obj.get("min_body", 2)), obj.get("name_group"), examples,
-                     tuple(obj.get("counter_examples", ())))
+                     tuple(obj.get("counter_examples", ())), anchor, int(obj.get("reach", 40)))
+
+
+def _compile(pattern: str, where: str, rule_id: str) -> re.Pattern:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise RuleError(f"{where}: rule {rule_id}: bad anchor ({exc})") from exc
 
 
 def read_rules(path: Path) -> Iterator[RegexRule]:
@@ -91,9 +101,36 @@ def trim_left(body: str) -> int:
     return start
 
 
+def windows(rule: RegexRule, text: str) -> Iterator[tuple[int, int]]:
+    """Stretches of the text where the rule can match: around its anchor word, or the whole text.
+
+    A shape rule such as ``[汉]{2,16}(?:协会|学会)`` tries every position of the text; searching for the
+    anchor first and running the pattern only in ``reach`` characters before it is several times faster
+    and finds the same matches (look-behinds still see the text before a window).
+    """
+    if rule.anchor is None:
+        yield 0, len(text)
+        return
+    start = end = -1
+    for found in rule.anchor.finditer(text):
+        low, high = max(0, found.start() - rule.reach), found.end() + rule.reach
+        if low > end:
+            if end >= 0:
+                yield start, end
+            start = low
+        end = max(end, high)
+    if end >= 0:
+        yield start, min(end, len(text))
+
+
 def run_rule(rule: RegexRule, text: str) -> Iterator[RuleMatch]:
     """Matches of one rule, with ``body`` trimmed where the rule asks for it."""
-    for match in rule.regex.finditer(text):
+    for low, high in windows(rule, text):
+        yield from _matches(rule, text, low, high)
+
+
+def _matches(rule: RegexRule, text: str, low: int, high: int) -> Iterator[RuleMatch]:
+    for match in rule.regex.finditer(text, low, high):
         start, end = match.span(rule.name_group) if rule.name_group else match.span()
         if rule.trim and "body" in rule.regex.groupindex:
             start = _name_start(rule, match, text)
