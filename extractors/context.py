@@ -1,6 +1,7 @@
 """The working state of one document while relations are extracted from it."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from extractors.lexicon import Lexicon
@@ -22,6 +23,7 @@ class DocContext:
     infos: dict[EntityKey, EntityInfo] = field(default_factory=dict)
     relations: list[RelationHit] = field(default_factory=list)
     meta: dict = field(default_factory=dict)          # title, published, year, main_agency …
+    _indexed: tuple | None = field(default=None, repr=False)
 
     def cue(self, type_: str) -> list[Hit]:
         return [h for h in self.cues if h.type == type_]
@@ -30,7 +32,16 @@ class DocContext:
         return [h for h in self.entities if h.type in types]
 
     def in_span(self, start: int, end: int, *types: str) -> list[Hit]:
-        return [h for h in self.entities if start <= h.start and h.end <= end and (not types or h.type in types)]
+        """Entity mentions inside [start, end), in order of their start."""
+        starts, ordered = self._index()
+        first, last = bisect_left(starts, start), bisect_left(starts, end)
+        return [h for h in ordered[first:last] if h.end <= end and (not types or h.type in types)]
+
+    def _index(self) -> tuple[list[int], list[Hit]]:
+        if self._indexed is None or self._indexed[0] != len(self.entities):
+            ordered = sorted(self.entities, key=lambda h: (h.start, -h.end))
+            self._indexed = (len(self.entities), [h.start for h in ordered], ordered)
+        return self._indexed[1], self._indexed[2]
 
     def same_sentence(self, a: int, b: int) -> bool:
         return self.sentences.index(a) == self.sentences.index(b)

@@ -21,8 +21,9 @@ def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list
     """Fill ``ctx.entities`` with the mentions kept after the overlap policy."""
     titles = [(h.start, h.end) for h in ctx.cues if h.type == "DocTitle"]
     dictionary = [h for h in dictionary_hits if h.type in ENTITY_TYPES]
-    rules = [h for h in rule_hits + region_agencies(ctx.text, dictionary)
-             if h.type in ENTITY_TYPES and not _inside_any(h, titles)]
+    rules = [h for h in rule_hits + region_agencies(ctx.text, dictionary) if h.type in ENTITY_TYPES]
+    if titles:
+        rules = [h for h in rules if not _inside_any(h, titles)]
     rules = [h for h in _drop_nested_same_type(rules) if not _loses_to_dictionary(h, dictionary)]
     kept = [h for h in _drop_nested_same_type(dictionary) if not any(_covers(r, h) and r.type == h.type for r in rules)]
     kept = _drop_org_clashes(kept + rules)

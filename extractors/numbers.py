@@ -37,13 +37,13 @@ def stat_heads() -> tuple[str, ...]:
 def add_statistics(ctx: DocContext) -> None:
     """Statistic mentions and statistic relations (subject, value, unit, date, change)."""
     found = []
-    for match in RE_SUBJECT_FIRST.finditer(ctx.text):
+    for match in _near_counts(RE_SUBJECT_FIRST, ctx.text):
         body = match.group("body")
         subject = body[trim_left(body):]
         start = match.start("body") + trim_left(body)
         if _counted(subject):
             found.append((start, match.end(), subject, match))
-    for match in RE_VALUE_FIRST.finditer(ctx.text):
+    for match in _near_counts(RE_VALUE_FIRST, ctx.text):
         head = _head_prefix(match.group("body"))
         if head:
             found.append((match.start(), match.start("body") + len(head), head, match))
@@ -51,6 +51,24 @@ def add_statistics(ctx: DocContext) -> None:
     for index, (start, end, subject, match) in enumerate(found):
         following = next((f[0] for f in found[index + 1:] if f[0] >= end), None)
         _statistic(ctx, start, end, subject, match, index_in_clause(ctx, found, start), following)
+
+
+RE_COUNT = re.compile(r"\d+(?:\.\d+)?(?:万|亿)?(?:余|多)?[" + UNITS + "]")
+REACH = 20
+
+
+def _near_counts(pattern: re.Pattern, text: str):
+    """Matches of ``pattern`` only around counts (digits + a measure word): the rest of the text has none."""
+    end = -1
+    for count in RE_COUNT.finditer(text):
+        low = max(0, count.start() - REACH, end)
+        high = min(len(text), count.end() + REACH)
+        if high <= end:
+            continue
+        for match in pattern.finditer(text, low, high):
+            if match.start() >= end:
+                yield match
+                end = max(end, match.end())
 
 
 def _counted(subject: str) -> bool:
