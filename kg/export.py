@@ -101,20 +101,20 @@ def write_jsonld(store: OxigraphStore, path: Path) -> Path:
 
 def write_graphml(store: OxigraphStore, path: Path) -> Path:
     """Write the entity graph as GraphML (string attributes, unique edge ids)."""
-    graph = flat_graph(store)
-    with _replacing(Path(path)) as out:
-        nx.write_graphml(graph, out, encoding="utf-8", prettyprint=True)
-    log.info("wrote %s (graphml, %d nodes, %d edges)", path, graph.number_of_nodes(), graph.number_of_edges())
-    return Path(path)
+    return _write_network(store, Path(path), "graphml", nx.write_graphml)
 
 
 def write_gexf(store: OxigraphStore, path: Path) -> Path:
     """Write the entity graph as GEXF 1.2 (Gephi's own format)."""
+    return _write_network(store, Path(path), "gexf", nx.write_gexf)
+
+
+def _write_network(store: OxigraphStore, path: Path, fmt: str, writer: Callable) -> Path:
     graph = flat_graph(store)
-    with _replacing(Path(path)) as out:
-        nx.write_gexf(graph, out, encoding="utf-8", prettyprint=True)
-    log.info("wrote %s (gexf, %d nodes, %d edges)", path, graph.number_of_nodes(), graph.number_of_edges())
-    return Path(path)
+    with _replacing(path) as out:
+        writer(graph, out, encoding="utf-8", prettyprint=True)
+    log.info("wrote %s (%s, %d nodes, %d edges)", path, fmt, graph.number_of_nodes(), graph.number_of_edges())
+    return path
 
 
 def flat_graph(store: OxigraphStore) -> nx.MultiDiGraph:
