@@ -23,13 +23,29 @@ def find_officials(ctx: DocContext) -> None:
         chain.append(role)
         length = read_name_after(ctx.text, role.end)
         if length and not _overlaps(role.end, role.end + length, taken):
-            _add_person_with_chain(ctx, chain, role.end, role.end + length)
+            end = role.end + length
+            _add_person_with_chain(ctx, chain, role.end, end)
+            for start, end in _listed_names(ctx, end, roles, taken):   # 副主任刘卫军、许增德: both hold it
+                _add_person_with_chain(ctx, chain, start, end)
             chain = []
         elif not _continues(ctx, role, roles):
             _name_before(ctx, role, taken)
             chain = []
     add_byline_people(ctx, taken)
     propagate_people(ctx)
+
+
+def _listed_names(ctx: DocContext, end: int, roles: list[Hit], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Further names listed after the first one with 、 (not a further post: 局长X、副局长Y)."""
+    found = []
+    role_starts = {r.start for r in roles}
+    while ctx.text[end:end + 1] == "、" and end + 1 not in role_starts:
+        length = read_name_after(ctx.text, end + 1)
+        if not length or _overlaps(end + 1, end + 1 + length, taken):
+            break
+        found.append((end + 1, end + 1 + length))
+        end += 1 + length
+    return found
 
 
 def _outer_roles(roles: list[Hit]) -> list[Hit]:
