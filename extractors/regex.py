@@ -93,8 +93,13 @@ def _internet_plus(surface: str, groups: dict) -> str:
     return groups["name"]
 
 
+def _announcement_number(surface: str, groups: dict) -> str:
+    return f"{groups['year']}年第{int(groups['num'])}号"
+
+
 NAMERS = {
     "rx:doc-number": _doc_number,
+    "rx:doc-number-announcement": _announcement_number,
     "rx:date-ymd": _date, "rx:date-iso": _date, "rx:date-ym": _date, "rx:date-md": _date,
     "rx:date-year": _year,
     "rx:meeting-state-council": _state_council,
