@@ -332,8 +332,8 @@ def main() -> int:
                     after = big["after_peak"] / one["after_peak"]
                     print(f"sampled peak RSS {large_mb:g} MB / {small_mb:g} MB: extracting+loading {load:.2f}, "
                           f"after it {after:.2f}")
-                    summary.append((f"(b) ratio, extract+load phase only (sampled)", f"{load:.2f}"))
-                    summary.append((f"(b) ratio, after extract+load (sampled)", f"{after:.2f}"))
+                    summary.append(("(b) ratio, extract+load phase only (sampled)", f"{load:.2f}"))
+                    summary.append(("(b) ratio, after extract+load (sampled)", f"{after:.2f}"))
                 summary.append((f"(b) {large_mb:g} MB build under 10 min", "yes" if big["seconds"] < 600 else "NO"))
         if "c" not in args.skip:
             rule(f"(c) --workers 2 vs --workers 1 on the {small_mb:g} MB corpus")
