@@ -200,16 +200,8 @@ def _document_title_line(ctx: DocContext, start: int, match: re.Match) -> Hit:
     for issuer in issuers:
         ctx.relate("issued", {"organization": issuer.key, "document": doc.key, "date": ctx.meta.get("published")},
                    start, end, "rx:issued-title-line")
-    if match.group("number"):
-        number = re.sub(r"\s+", "", match.group("number"))
-        ctx.relate("doc_id", {"document": doc.key, "identifier": _normal_number(number)},
-                   start, start + match.end(), "rx:doc-number-title-line")
+    _doc_number(ctx, cue, doc)
     return doc
-
-
-def _normal_number(number: str) -> str:
-    """国发[2018]3号 → 国发〔2018〕3号; other forms (2019年第44号) as written."""
-    return re.sub(r"[\[【(﹝]((?:19|20)\d{2})[\]】)﹞]", r"〔\1〕", number)
 
 
 def _speech_reports(ctx: DocContext, titles: list[Hit]) -> None:

@@ -152,3 +152,31 @@ def _media_type(path: Path, text: str) -> str:
     if path.suffix.lower() in HTML_SUFFIXES or RE_HTML_START.match(text):
         return "text/html"
     return "text/plain"
+
+
+RE_SENTENCE_END = re.compile(r"[。!?;!?;\n]")
+
+
+def sentence_bounds(raw: str, start: int, end: int, *, reach: int = 2000) -> tuple[int, int]:
+    """[left, right) of the sentence holding raw[start:end], looking at most ``reach`` characters each way."""
+    window = max(0, start - reach)
+    left = max((m.end() for m in RE_SENTENCE_END.finditer(raw, window, start)), default=window)
+    right = RE_SENTENCE_END.search(raw, end, end + reach)
+    return left, right.end() if right else min(len(raw), end + reach)
+
+
+class SourceTexts:
+    """Source files named by evidence, each read once (None when a file is gone or unreadable)."""
+
+    def __init__(self) -> None:
+        self._documents: dict[str, Document | None] = {}
+
+    def get(self, path: str) -> Document | None:
+        if not path:
+            return None
+        if path not in self._documents:
+            try:
+                self._documents[path] = read_document(Path(path))
+            except (CorpusError, OSError, ValueError):
+                self._documents[path] = None
+        return self._documents[path]

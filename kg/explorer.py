@@ -42,6 +42,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from pyvis.network import Network
 
+from kg.documents import SourceTexts, sentence_bounds
 from kg.errors import KGError, StoreError
 from kg.namespaces import DCT, FOAF, GRAPH, ORG, SCHEMA, SPARQL_PREFIXES, kgo
 from kg.normalize import S2T, to_simplified
@@ -189,7 +190,6 @@ SELECT ?doc ?path ?start ?end ?quote ?rule WHERE {{ GRAPH {graph} {{
   ?t oa:hasSource ?src ; oa:hasSelector ?ps, ?qs .
   ?ps oa:start ?start ; oa:end ?end . ?qs oa:exact ?quote .
   ?src dct:identifier ?doc . OPTIONAL {{ ?src kgo:sourcePath ?path }} }} }} LIMIT 1"""
-RE_SENTENCE_END = re.compile(r"[。!?;!?;\n]")
 RE_TAG = re.compile(r"<[^>]*>")
 RE_TASK_LABEL = re.compile(r"^(?P<plan>.*\S)\s+任务(?P<n>\d+)$")
 
@@ -573,39 +573,21 @@ def _entity_type(attrs: dict[str, Any]) -> EntityType:
     return TYPES_BY_NAME.get(attrs.get("type", ""), OTHER_TYPE)
 
 
-class _Sources:
+class _Sources(SourceTexts):
     """Raw source texts, read once per page, to widen a quote to its sentence."""
-
-    def __init__(self) -> None:
-        self._texts: dict[str, tuple[str, bool] | None] = {}
-
-    def raw(self, path: str) -> tuple[str, bool] | None:
-        if not path:
-            return None
-        if path not in self._texts:
-            try:
-                from kg.documents import read_document
-
-                document = read_document(Path(path))
-                self._texts[path] = (document.raw_text, document.media_type == "text/html")
-            except (KGError, OSError, ValueError):
-                self._texts[path] = None
-        return self._texts[path]
 
     def sentence(self, item: dict[str, Any]) -> tuple[str, str, str]:
         """(before, quote, after): the sentence around the quote, trimmed to ``SENTENCE_CONTEXT`` a side."""
         quote, start, end = item["quote"], item["start"], item["end"]
-        found = self.raw(item["path"])
+        document = self.get(item["path"])
         if len(quote) > QUOTE_MAX:
             quote = quote[:QUOTE_MAX // 2] + " … " + quote[-QUOTE_MAX // 2:]
-        if found is None or found[0][start:end] != item["quote"]:
+        if document is None or document.raw_text[start:end] != item["quote"]:
             return "", quote, ""
-        raw, html = found
-        window = max(0, start - 2000)
-        left = max((m.end() for m in RE_SENTENCE_END.finditer(raw, window, start)), default=window)
-        right = RE_SENTENCE_END.search(raw, end, end + 2000)
-        before, after = raw[left:start], raw[end:right.end() if right else min(len(raw), end + 2000)]
-        if html:
+        raw = document.raw_text
+        left, right = sentence_bounds(raw, start, end)
+        before, after = raw[left:start], raw[end:right]
+        if document.media_type == "text/html":
             before, after = RE_TAG.sub("", before), RE_TAG.sub("", after)
         before, after = before.lstrip(), after.rstrip()
         if len(before) > SENTENCE_CONTEXT:

@@ -42,7 +42,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import KGError, StoreError
-from kg.namespaces import GRAPH, PREFIXES, SPARQL_PREFIXES, SRC
+from kg.namespaces import GRAPH, PREFIXES, SPARQL_PREFIXES, SRC, compact_iri
 from kg.store import OxigraphStore
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def flat_graph(store: OxigraphStore) -> nx.MultiDiGraph:
     for i, (source, target, label, predicate) in enumerate(edges):
         relation = RELATIONS_BY_PREDICATE.get(predicate)
         graph.add_edge(source, target, key=f"e{i}", label=_xml_safe(label),
-                       relation=("^" if relation is not None and relation.reverse else "") + curie(predicate),
+                       relation=("^" if relation is not None and relation.reverse else "") + compact_iri(predicate),
                        predicate=predicate)
     return graph
 
@@ -230,7 +230,7 @@ def _relation_rows(store: OxigraphStore, view: nx.MultiDiGraph) -> list[list[str
     for subject, predicate, obj, graph in store.select(_relation_query())[1]:
         relation = RELATIONS_BY_PREDICATE[predicate]
         source, target = (obj, subject) if relation.reverse else (subject, obj)
-        name = ("^" if relation.reverse else "") + curie(predicate)
+        name = ("^" if relation.reverse else "") + compact_iri(predicate)
         docs[(source, name, target, relation.label)].add(_doc_of_graph(graph))
     roles: dict[tuple[str, str, str], str] = {}
     role_docs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
@@ -330,15 +330,6 @@ def open_build(out_dir: Path) -> Iterator[OxigraphStore]:
         yield store
     finally:
         store.close()
-
-
-def curie(iri: str) -> str:
-    """``dct:publisher`` for a project prefix, else the IRI itself."""
-    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
-    if best is None:
-        return iri
-    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
 
 
 def _doc_of_graph(graph: str | None) -> str:

@@ -46,7 +46,15 @@ def lookup(store_dir: Path, name: str) -> list[Found]:
     (for names with Latin letters) NAME ignoring case. Sorted by IRI."""
     if not name.strip():
         raise QueryError("lookup needs a name")
-    store = OxigraphStore.open_read_only(Path(store_dir))
+    return find(OxigraphStore.open_read_only(Path(store_dir)), name)
+
+
+def find(store: OxigraphStore, name: str) -> list[Found]:
+    """:func:`lookup` over an open store; an IRI of the project's namespace finds its own entity."""
+    if name.startswith(KG):
+        found = Found(name)
+        _describe(store, found)
+        return [found] if found.types else []
     wanted = candidates(name)
     test = f"STR(?n) IN ({', '.join(sparql_string(w) for w in wanted)})"
     if RE_LATIN.search(name):

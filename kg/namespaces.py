@@ -69,3 +69,12 @@ def doc_graph(doc_id: str) -> str:
 def node(iri: str) -> ox.NamedNode:
     """A cached pyoxigraph NamedNode."""
     return ox.NamedNode(iri)
+
+
+def compact_iri(iri: str) -> str:
+    """``kg:o-…``, ``dct:publisher``: the shortest prefixed form of an IRI, or the IRI itself."""
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"

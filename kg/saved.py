@@ -23,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.namespaces import PREFIXES
+from kg.namespaces import compact_iri as compact
 from kg.normalize import to_simplified
 
 RE_HEADER = re.compile(r"^#\s*(\w+)\s*:\s*(.*?)\s*$")
@@ -220,15 +220,6 @@ def _fact_rows(store_dir: Path, sparql: str) -> dict[tuple[str, ...], tuple[str,
             compact(o.value) if isinstance(o, ox.NamedNode) else _literal(o))
         found[key] = (text, subject, compact(p.value), value)
     return found
-
-
-def compact(iri: str) -> str:
-    """``kg:o-…``, ``skos:prefLabel``: the shortest prefixed form of an IRI."""
-    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
-    if best is None:
-        return iri
-    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
-    return f"{prefix}:{iri[len(best):]}"
 
 
 def _literal(term: ox.Literal) -> str:

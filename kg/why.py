@@ -7,13 +7,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import KGError
 from kg.store import OxigraphStore
 from kg.namespaces import SPARQL_PREFIXES
-from kg.normalize import to_simplified
+from kg.documents import SourceTexts, sentence_bounds
 
-RE_SENTENCE_END = re.compile(r"[。!?;!?;\n]")
-NAMES = "(skos:prefLabel|skos:altLabel|rdfs:label)"
 
 
 @dataclass(frozen=True)
@@ -33,18 +30,10 @@ def open_store(store_dir: Path) -> OxigraphStore:
 
 
 def find_entities(store: OxigraphStore, name: str) -> list[tuple[str, str, str]]:
-    """(iri, zh-Hans label, type) of entities carrying ``name`` in any script, or with that IRI."""
-    if name.startswith("http"):
-        where = f"BIND(<{name}> AS ?e) ?e a ?t ."
-    else:
-        wanted = {name, to_simplified(name)}
-        values = " ".join(_literal(v) for v in wanted)
-        where = f"?e {NAMES} ?n . FILTER(STR(?n) IN ({values.replace(' ', ', ')})) ?e a ?t ."
-    query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?e ?l ?t WHERE {{ {where}
-        OPTIONAL {{ ?e skos:prefLabel ?l FILTER(langMatches(lang(?l), "zh-Hans")) }}
-        FILTER(?t != owl:Class && ?t != kgo:Evidence) }}"""
-    rows = store.query(query)
-    return sorted({(r["e"].value, r["l"].value if r["l"] else "", _local(r["t"].value)) for r in rows})
+    """(iri, zh-Hans label, type) of the entities named ``name`` (any script, English, or the IRI)."""
+    from kg.lookup import find
+
+    return [(f.iri, f.labels.get("zh-Hans", ""), f.type) for f in find(store, name)]
 
 
 def reasons(store: OxigraphStore, iri: str) -> list[Reason]:
@@ -60,28 +49,23 @@ def reasons(store: OxigraphStore, iri: str) -> list[Reason]:
         ?ps oa:start ?s ; oa:end ?e . ?qs oa:exact ?q .
         ?src dct:identifier ?id . OPTIONAL {{ ?src kgo:sourcePath ?path }}
         OPTIONAL {{ ?body rdf:predicate ?p ; rdf:object ?o }} }}"""
-    found = []
+    found, sources = [], SourceTexts()
     for row in store.query(query):
         path = row["path"].value if row["path"] else ""
         start, end = int(row["s"].value), int(row["e"].value)
         subject = describe(store, row["body"].value, iri)
         found.append(Reason(subject, row["id"].value, path, start, end, row["q"].value, row["rule"].value,
-                            sentence_around(path, start, end, row["q"].value)))
+                            sentence_around(sources, path, start, end, row["q"].value)))
     return sorted(found, key=lambda r: (r.doc_id, r.start, r.subject))
 
 
-def sentence_around(path: str, start: int, end: int, quote: str) -> str:
+def sentence_around(sources: SourceTexts, path: str, start: int, end: int, quote: str) -> str:
     """The whole sentence holding [start, end) in the source file, or the quote if the file is gone."""
-    try:
-        from kg.documents import read_document
-        raw = read_document(Path(path)).raw_text
-    except (KGError, OSError, ValueError):
+    document = sources.get(path)
+    if document is None or document.raw_text[start:end] != quote:
         return quote
-    if raw[start:end] != quote:
-        return quote
-    left = max((m.end() for m in RE_SENTENCE_END.finditer(raw, 0, start)), default=0)
-    right = RE_SENTENCE_END.search(raw, end)
-    return raw[left:right.end() if right else len(raw)].strip()
+    left, right = sentence_bounds(document.raw_text, start, end)
+    return document.raw_text[left:right].strip()
 
 
 def describe(store: OxigraphStore, body: str, about: str) -> str:
@@ -114,7 +98,3 @@ def label(store: OxigraphStore, term) -> str:
 
 def _local(iri: str) -> str:
     return re.split(r"[#/]", iri)[-1]
-
-
-def _literal(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
