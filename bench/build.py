@@ -108,7 +108,7 @@ def bench_extraction(target_bytes: int, rounds: int) -> dict:
     built = time.perf_counter()
     stock, n_patterns = stock_pipeline()
     stock_build = time.perf_counter() - built
-    print(f"ccakg pipeline: {ours.pipe_names} + per-character tokenizer (built in {ours_build:.2f} s)")
+    print(f"ccakg pipeline: {ours.pipe_names} + clause tokenizer (built in {ours_build:.2f} s)")
     print(f"stock pipeline: spacy.blank('zh') + entity_ruler with {n_patterns:,} phrase patterns "
           f"(built in {stock_build:.2f} s)")
 

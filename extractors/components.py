@@ -1,10 +1,13 @@
 """spaCy pipeline components. Every ``kg_*`` factory is registered here and nowhere else."""
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractors.dictionary import DictionaryMatcher, default_lexicon
+from extractors.records import Hit
 from extractors.regex import match_rules
 from extractors.relations import understand
 
@@ -12,15 +15,24 @@ for _name in ("kg_dictionary_hits", "kg_rule_hits", "kg_context"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
+# A run of Han characters, of Latin letters, of digits or of spaces; anything else is a token of its own.
+RE_TOKEN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z]+|[0-9]+|[ \t]+|.", re.S)
 
-class CharTokenizer:
-    """One token per character: fast, and no token boundary can cut a dictionary term or a rule match."""
+
+class ClauseTokenizer:
+    """Coarse tokens: runs of one script, each punctuation mark alone.
+
+    Matching runs on the string, never on tokens, so a token boundary can never cut a name; the last
+    component cuts the tokens once more at every entity edge (see ``segment``). A per-character Doc
+    costs more than the whole dictionary pass (bench/build.py).
+    """
 
     def __init__(self, vocab) -> None:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        doc = Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+        words = RE_TOKEN.findall(text)
+        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
         doc.user_data["kg_text"] = text   # Doc.text re-joins every token: keep the string once
         return doc
 
@@ -29,12 +41,30 @@ def text_of(doc: Doc) -> str:
     return doc.user_data.get("kg_text") or doc.text
 
 
-def _spans(doc: Doc, hits, key: str) -> None:
-    doc.spans[key] = [Span(doc, h.start, h.end, label=h.type, span_id=h.source) for h in hits]
+def segment(doc: Doc, hits: list[Hit], key: str = "entities") -> Doc:
+    """A Doc of the same text whose tokens are also cut at every hit edge, with the hits as ``doc.spans[key]``.
+
+    Extensions and user data are carried over; every hit becomes a Span with exactly its characters.
+    """
+    text = text_of(doc)
+    cuts = {0, len(text)}
+    for token in doc:
+        cuts.add(token.idx)
+    for hit in hits:
+        cuts.add(hit.start)
+        cuts.add(hit.end)
+    ordered = sorted(cuts)
+    words = [text[a:b] for a, b in zip(ordered, ordered[1:])]
+    fine = Doc(doc.vocab, words=words, spaces=[False] * len(words))
+    fine.user_data.update(doc.user_data)
+    index = {offset: i for i, offset in enumerate(ordered)}
+    strings = doc.vocab.strings
+    fine.spans[key] = [Span(fine, index[h.start], index[h.end], label=strings.add(h.type)) for h in hits]
+    return fine
 
 
 class DictionaryComponent:
-    """kg_dictionary: every lexicon alias in the text → doc._.kg_dictionary_hits and doc.spans["dictionary"]."""
+    """kg_dictionary: every lexicon alias in the text → doc._.kg_dictionary_hits."""
 
     def __init__(self) -> None:
         self.matcher = DictionaryMatcher(default_lexicon())
@@ -42,28 +72,26 @@ class DictionaryComponent:
     def __call__(self, doc: Doc) -> Doc:
         hits = self.matcher(text_of(doc))
         doc._.kg_dictionary_hits = hits
-        _spans(doc, hits, "dictionary")
         return doc
 
 
 class RegexComponent:
-    """kg_regex: every regex rule match → doc._.kg_rule_hits and doc.spans["regex"]."""
+    """kg_regex: every regex rule match → doc._.kg_rule_hits."""
 
     def __call__(self, doc: Doc) -> Doc:
         hits = match_rules(text_of(doc))
         doc._.kg_rule_hits = hits
-        _spans(doc, hits, "regex")
         return doc
 
 
 class RelationsComponent:
-    """kg_relations: entity mentions and relations of the whole text → doc._.kg_context, doc.spans["entities"]."""
+    """kg_relations: entity mentions and relations of the whole text → doc._.kg_context; returns the Doc
+    re-cut at every mention edge, with the mentions as doc.spans["entities"]."""
 
     def __call__(self, doc: Doc) -> Doc:
         ctx = understand(text_of(doc), default_lexicon(), doc._.kg_dictionary_hits or [], doc._.kg_rule_hits or [])
         doc._.kg_context = ctx
-        _spans(doc, ctx.entities, "entities")
-        return doc
+        return segment(doc, ctx.entities)
 
 
 @Language.factory("kg_dictionary")

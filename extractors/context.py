@@ -1,7 +1,7 @@
 """The working state of one document while relations are extracted from it."""
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from extractors.lexicon import Lexicon
@@ -24,12 +24,28 @@ class DocContext:
     relations: list[RelationHit] = field(default_factory=list)
     meta: dict = field(default_factory=dict)          # title, published, year, main_agency …
     _indexed: tuple | None = field(default=None, repr=False)
+    _version: int = field(default=0, repr=False)       # bumped whenever ``entities`` changes
+    _by_types: dict = field(default_factory=dict, repr=False)
+    _cues_by_type: dict | None = field(default=None, repr=False)
 
     def cue(self, type_: str) -> list[Hit]:
-        return [h for h in self.cues if h.type == type_]
+        if self._cues_by_type is None:
+            self._cues_by_type = {}
+            for hit in self.cues:
+                self._cues_by_type.setdefault(hit.type, []).append(hit)
+        return list(self._cues_by_type.get(type_, ()))
 
     def of_type(self, *types: str) -> list[Hit]:
-        return [h for h in self.entities if h.type in types]
+        """Entity mentions of these types, in the order of ``entities`` (a fresh list: callers may keep it)."""
+        cached = self._by_types.get(types)
+        if cached is None or cached[0] != self._version:
+            cached = (self._version, [h for h in self.entities if h.type in types])
+            self._by_types[types] = cached
+        return list(cached[1])
+
+    def sort_entities(self) -> None:
+        self.entities.sort(key=lambda h: (h.start, -h.end))
+        self._version += 1
 
     def in_span(self, start: int, end: int, *types: str) -> list[Hit]:
         """Entity mentions inside [start, end), in order of their start."""
@@ -38,16 +54,22 @@ class DocContext:
         return [h for h in ordered[first:last] if h.end <= end and (not types or h.type in types)]
 
     def _index(self) -> tuple[list[int], list[Hit]]:
-        if self._indexed is None or self._indexed[0] != len(self.entities):
+        if self._indexed is None:
             ordered = sorted(self.entities, key=lambda h: (h.start, -h.end))
-            self._indexed = (len(self.entities), [h.start for h in ordered], ordered)
-        return self._indexed[1], self._indexed[2]
+            self._indexed = ([h.start for h in ordered], ordered)
+        return self._indexed
 
     def same_sentence(self, a: int, b: int) -> bool:
         return self.sentences.index(a) == self.sentences.index(b)
 
     def add_entity(self, hit: Hit, info: EntityInfo | None = None) -> Hit:
         self.entities.append(hit)
+        self._version += 1
+        if self._indexed is not None:      # keep the start index sorted instead of rebuilding it
+            starts, ordered = self._indexed
+            at = bisect_right(ordered, (hit.start, -hit.end), key=lambda h: (h.start, -h.end))
+            starts.insert(at, hit.start)
+            ordered.insert(at, hit)
         if hit.key not in self.infos:
             self.infos[hit.key] = info or EntityInfo(hit.key, hit.source)
         return hit

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 import ahocorasick
@@ -56,7 +57,9 @@ class DictionaryMatcher:
             ids = [i for i in ids if self._guard_ok(i, text, start, end)]
             (weak if is_weak else strong).extend((start, end, entry_id) for entry_id in ids)
         seen = {entry_id for _, _, entry_id in strong}
-        kept = strong + [w for w in weak if self._weak_allowed(w[2], seen) and not _inside(w, strong)]
+        ordered = sorted(strong)
+        starts = [s for s, _, _ in ordered]
+        kept = strong + [w for w in weak if self._weak_allowed(w[2], seen) and not _inside(w, ordered, starts)]
         return [self._hit(start, end, entry_id) for start, end, entry_id in self._disambiguate(text, kept, seen)]
 
     def _disambiguate(self, text: str, found: list[tuple[int, int, str]],
@@ -85,7 +88,7 @@ class DictionaryMatcher:
             return True
         form = text[start:end]
         before, after = next(((b, a) for g, b, a in entry.guards if normalise_alias(g) == form), ((), ()))
-        return not any(text[:start].endswith(b) for b in before) and not any(text.startswith(a, end) for a in after)
+        return not any(text.endswith(b, 0, start) for b in before) and not any(text.startswith(a, end) for a in after)
 
     def _weak_allowed(self, entry_id: str, seen: set[str]) -> bool:
         """A weak alias counts where its entity is named strongly, or (units only) its parent is."""
@@ -99,10 +102,11 @@ class DictionaryMatcher:
         return Hit(start, end, entry.type, normalise_alias(entry.name), entry_id)
 
 
-def _inside(hit: tuple[int, int, str], others: list[tuple[int, int, str]]) -> bool:
-    """True when ``hit`` lies strictly inside one of ``others`` (no name is longer than 120 characters)."""
-    return any(start <= hit[0] and hit[1] <= end and (start, end) != hit[:2]
-               for start, end, _ in others if hit[0] - 120 <= start <= hit[0])
+def _inside(hit: tuple[int, int, str], others: list[tuple[int, int, str]], starts: list[int]) -> bool:
+    """True when ``hit`` lies strictly inside one of ``others`` (sorted by start; ``starts`` their starts).
+    No name is longer than 120 characters."""
+    low, high = bisect_left(starts, hit[0] - 120), bisect_right(starts, hit[0])
+    return any(hit[1] <= end and (start, end) != hit[:2] for start, end, _ in others[low:high])
 
 
 def _latin_boundary_ok(text: str, start: int, end: int) -> bool:

@@ -24,23 +24,29 @@ def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list
     rules = [h for h in rule_hits + region_agencies(ctx.text, dictionary) if h.type in ENTITY_TYPES]
     if titles:
         rules = [h for h in rules if not _inside_any(h, titles)]
-    rules = [h for h in _drop_nested_same_type(rules) if not _loses_to_dictionary(h, dictionary)]
-    kept = [h for h in _drop_nested_same_type(dictionary) if not any(_covers(r, h) and r.type == h.type for r in rules)]
+    by_start = _ByStart(dictionary)
+    rules = [h for h in _drop_nested_same_type(rules) if not _loses_to_dictionary(h, by_start)]
+    rule_index = _ByStart(rules)
+    kept = [h for h in _drop_nested_same_type(dictionary)
+            if not any(_covers(r, h) and r.type == h.type for r in rule_index.overlapping(h))]
     kept = _drop_org_clashes(kept + rules)
-    kept = [h for h in kept if h.type != "Sector" or not any(o.type != "Sector" and _covers(o, h) for o in kept)]
+    kept_index = _ByStart(kept)
+    kept = [h for h in kept if h.type != "Sector"
+            or not any(o.type != "Sector" and _covers(o, h) for o in kept_index.overlapping(h))]
     for hit in sorted(kept, key=lambda h: (h.start, -h.end)):
-        info = ctx.info_for_entry(hit)
-        ctx.add_entity(hit, info)
+        ctx.add_entity(hit, None if hit.key in ctx.infos else ctx.info_for_entry(hit))
 
 
+RE_SYSTEM_ANCHOR = re.compile("管理体系认证")
+SYSTEM_LIST_REACH = 300   # a list of up to ~20 fields before the anchor
 RE_SYSTEM_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,12}、)+[\u4e00-\u9fff]{2,12})等(?:新型|各类)?管理体系认证")
 
 
 def add_management_system_lists(ctx: DocContext) -> None:
     """能源管理、知识产权管理等新型管理体系认证: each listed field names a management-system scheme."""
-    from extractors.rules import trim_left
+    from extractors.rules import finditer_near, trim_left
 
-    for match in RE_SYSTEM_LIST.finditer(ctx.text):
+    for match in finditer_near(RE_SYSTEM_LIST, RE_SYSTEM_ANCHOR, SYSTEM_LIST_REACH, ctx.text):
         offset = match.start("items")
         for index, item in enumerate(match.group("items").split("、")):
             start, end = offset, offset + len(item)
@@ -53,7 +59,7 @@ def add_management_system_lists(ctx: DocContext) -> None:
             name = field + ("体系认证" if field.endswith("管理") else "管理体系认证")
             hit = Hit(start, end, "CertificationScheme", name, "rx:scheme-system-list")
             ctx.add_entity(hit)
-    ctx.entities.sort(key=lambda h: (h.start, -h.end))
+    ctx.sort_entities()
 
 
 def region_agencies(text: str, dictionary: list[Hit]) -> list[Hit]:
@@ -85,19 +91,24 @@ def _drop_nested_same_type(hits: list[Hit]) -> list[Hit]:
     """Within one type the longest mention wins, but nested bodies (国务院 in 国务院办公厅) stay."""
     ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
     kept: list[Hit] = []
-    active: list[Hit] = []          # kept hits that still reach past the current start
+    active: dict[str, list[Hit]] = {}   # per type: kept hits that still reach past the current start
     for hit in ordered:
-        active = [k for k in active if k.end > hit.start]
-        same = [k for k in active if k.type == hit.type]
-        if any(_covers(k, hit) and (hit.type not in NESTABLE or k.name == hit.name) for k in same):
-            continue
-        if hit.type not in NESTABLE and any(_crosses(k, hit) for k in same):
-            continue
-        if any(k.key == hit.key and (k.start, k.end) == (hit.start, hit.end) for k in same):
-            continue
+        same = active.get(hit.type)
+        if same:
+            same = active[hit.type] = [k for k in same if k.end > hit.start]
+            if _loses_within_type(hit, same):
+                continue
         kept.append(hit)
-        active.append(hit)
+        active.setdefault(hit.type, []).append(hit)
     return kept
+
+
+def _loses_within_type(hit: Hit, same: list[Hit]) -> bool:
+    if any(_covers(k, hit) and (hit.type not in NESTABLE or k.name == hit.name) for k in same):
+        return True
+    if hit.type not in NESTABLE and any(_crosses(k, hit) for k in same):
+        return True
+    return any(k.key == hit.key and (k.start, k.end) == (hit.start, hit.end) for k in same)
 
 
 def _overlapping(hit: Hit, others: list[Hit], starts: list[int]) -> list[Hit]:
@@ -109,18 +120,34 @@ def _overlapping(hit: Hit, others: list[Hit], starts: list[int]) -> list[Hit]:
     return [o for o in others[first:limit] if o.end > hit.start]
 
 
-def _loses_to_dictionary(hit: Hit, dictionary: list[Hit]) -> bool:
+def _loses_to_dictionary(hit: Hit, dictionary: _ByStart) -> bool:
     """A rule hit gives way to an overlapping dictionary hit of its type unless it strictly contains it,
     and to one it only lengthens leftwards over the name of a body or place (国务院“放管服”改革)."""
-    for other in dictionary:
-        if other.type != hit.type or not (other.start < hit.end and hit.start < other.end):
+    for other in dictionary.overlapping(hit):
+        if other.type != hit.type:
             continue
         if not _covers(hit, other):
             return True
-        if other.end == hit.end and any(h.type in NESTABLE and hit.start <= h.start < other.start
-                                        for h in dictionary):
+        if other.end == hit.end and any(h.type in NESTABLE for h in dictionary.starting(hit.start, other.start)):
             return True
     return False
+
+
+class _ByStart:
+    """Hits sorted by start, for the overlap questions of the selection (names are at most MAX_NAME long)."""
+
+    def __init__(self, hits: list[Hit]) -> None:
+        self.hits = sorted(hits, key=lambda h: h.start)
+        self.starts = [h.start for h in self.hits]
+
+    def overlapping(self, hit: Hit) -> list[Hit]:
+        return _overlapping(hit, self.hits, self.starts)
+
+    def starting(self, low: int, high: int) -> list[Hit]:
+        """Hits starting in [low, high)."""
+        from bisect import bisect_left
+
+        return self.hits[bisect_left(self.starts, low):bisect_left(self.starts, high)]
 
 
 def _covers(outer: Hit, inner: Hit) -> bool:

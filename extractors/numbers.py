@@ -7,7 +7,7 @@ from functools import lru_cache
 from extractors.context import DocContext
 from extractors.dates import reference_date
 from extractors.records import EntityInfo, Hit
-from extractors.rules import DATA_DIR, trim_left
+from extractors.rules import DATA_DIR, finditer_near, trim_left
 
 UNITS = "家项个张份批名件种"
 RE_SUBJECT_FIRST = re.compile(
@@ -25,6 +25,7 @@ RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:基本|全面|初步)?(?:形成|建成
 RE_BUILD = re.compile(r"构建(?P<goal>[^,。;的]{4,40})的(?P<subj>[\u4e00-\u9fff]{2,14}体系)")
 RE_ASPIRE = re.compile(r"(?P<clause>(?:推动|加快|引导|努力|力争|为)?[\u4e00-\u9fff]{0,12}?"
                        r"(?:建设|迈进|迈入|迈向|建成)[\u4e00-\u9fff]{0,14}?(?:强国|行列|水平))")
+RE_ASPIRE_ANCHOR = re.compile(r"建设|迈进|迈入|迈向|建成")
 RE_LEADING = re.compile(r"^(?:我国|要|将|并|同时|共同|使|推动|使得)")
 
 
@@ -131,7 +132,7 @@ def add_targets(ctx: DocContext) -> None:
             _horizon_clause(ctx, clause.rstrip("。"), start, horizon)
     for match in RE_BUILD.finditer(ctx.text):
         _target(ctx, match.start(), match.end(), match.group("subj"), match.group("goal"), _horizon_near(ctx, match.start()))
-    for match in RE_ASPIRE.finditer(ctx.text):
+    for match in finditer_near(RE_ASPIRE, RE_ASPIRE_ANCHOR, 20, ctx.text):
         clause = match.group("clause")
         lead = RE_LEADING.match(clause)
         start = match.start() + (lead.end() if lead else 0)

@@ -155,7 +155,7 @@ def propagate_people(ctx: DocContext) -> None:
                 ctx.add_entity(Hit(start, end, "Person", name, "rx:person-known"))
                 seen.add((start, end))
             start = ctx.text.find(name, end)
-    ctx.entities.sort(key=lambda h: (h.start, -h.end))
+    ctx.sort_entities()
 
 
 def _inside_name(text: str, start: int, end: int) -> bool:

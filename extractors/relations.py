@@ -39,7 +39,7 @@ def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hit
     numbers.add_targets(ctx)
     add_sub_organizations(ctx)
     add_applies_to(ctx)
-    ctx.entities.sort(key=lambda h: (h.start, -h.end))
+    ctx.sort_entities()
     return ctx
 
 
@@ -51,7 +51,7 @@ def add_party_bodies(ctx: DocContext) -> None:
                              for h in ctx.entities):
             body = Hit(hit.start, match.end(), "Agency", hit.name + match.group(0), "rx:agency-party-body")
             ctx.add_entity(body, EntityInfo(body.key, body.source))
-    ctx.entities.sort(key=lambda h: (h.start, -h.end))
+    ctx.sort_entities()
 
 
 def add_attached_departments(ctx: DocContext) -> None:
@@ -66,7 +66,7 @@ def add_attached_departments(ctx: DocContext) -> None:
             continue
         unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-attached")
         ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=agency.key))
-    ctx.entities.sort(key=lambda h: (h.start, -h.end))
+    ctx.sort_entities()
 
 
 def main_agency(ctx: DocContext) -> tuple[str, str] | None:

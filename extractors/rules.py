@@ -111,9 +111,14 @@ def windows(rule: RegexRule, text: str) -> Iterator[tuple[int, int]]:
     if rule.anchor is None:
         yield 0, len(text)
         return
+    yield from anchor_windows(rule.anchor, rule.reach, text)
+
+
+def anchor_windows(anchor: re.Pattern, reach: int, text: str) -> Iterator[tuple[int, int]]:
+    """Merged stretches of ``reach`` characters either side of every match of ``anchor``."""
     start = end = -1
-    for found in rule.anchor.finditer(text):
-        low, high = max(0, found.start() - rule.reach), found.end() + rule.reach
+    for found in anchor.finditer(text):
+        low, high = max(0, found.start() - reach), found.end() + reach
         if low > end:
             if end >= 0:
                 yield start, end
@@ -121,6 +126,13 @@ def windows(rule: RegexRule, text: str) -> Iterator[tuple[int, int]]:
         end = max(end, high)
     if end >= 0:
         yield start, min(end, len(text))
+
+
+def finditer_near(pattern: re.Pattern, anchor: re.Pattern, reach: int, text: str) -> Iterator[re.Match]:
+    """``pattern.finditer(text)`` for a pattern every match of which holds ``anchor`` and reaches at most
+    ``reach`` characters beyond it on either side: the same matches, found only near the anchors."""
+    for low, high in anchor_windows(anchor, reach, text):
+        yield from pattern.finditer(text, low, high)
 
 
 def run_rule(rule: RegexRule, text: str) -> Iterator[RuleMatch]:

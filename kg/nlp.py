@@ -1,4 +1,4 @@
-"""The spaCy pipeline: a blank Chinese pipeline with a per-character tokenizer and the kg_* components."""
+"""The spaCy pipeline: a blank Chinese pipeline with a clause tokenizer and the kg_* components."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -7,14 +7,14 @@ import spacy
 from spacy.language import Language
 
 import extractors
-from extractors.components import CharTokenizer
+from extractors.components import ClauseTokenizer
 
 
 @lru_cache(maxsize=1)
 def make_nlp() -> Language:
     """Build the pipeline once per process; this is the only place components are added."""
     nlp = spacy.blank("zh")
-    nlp.tokenizer = CharTokenizer(nlp.vocab)
+    nlp.tokenizer = ClauseTokenizer(nlp.vocab)
     for name in extractors.PIPELINE:
         nlp.add_pipe(name)
     return nlp
