@@ -20,7 +20,7 @@ RE_REGION_AGENCY = re.compile(
 def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list[Hit]) -> None:
     """Fill ``ctx.entities`` with the mentions kept after the overlap policy."""
     titles = [(h.start, h.end) for h in ctx.cues if h.type == "DocTitle"]
-    dictionary = [h for h in dictionary_hits if h.type in ENTITY_TYPES]
+    dictionary = _drop_orgs_into_roles([h for h in dictionary_hits if h.type in ENTITY_TYPES], ctx.cue("Role"))
     rules = [h for h in rule_hits + region_agencies(ctx.text, dictionary) if h.type in ENTITY_TYPES]
     if titles:
         rules = [h for h in rules if not _inside_any(h, titles)]
@@ -31,8 +31,7 @@ def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list
             if not any(_covers(r, h) and r.type == h.type for r in rule_index.overlapping(h))]
     kept = _drop_org_clashes(kept + rules)
     kept_index = _ByStart(kept)
-    kept = [h for h in kept if h.type != "Sector"
-            or not any(o.type != "Sector" and _covers(o, h) for o in kept_index.overlapping(h))]
+    kept = [h for h in kept if not _inside_other_name(h, kept_index)]
     for hit in sorted(kept, key=lambda h: (h.start, -h.end)):
         ctx.add_entity(hit, None if hit.key in ctx.infos else ctx.info_for_entry(hit))
 
@@ -60,6 +59,24 @@ def add_management_system_lists(ctx: DocContext) -> None:
             hit = Hit(start, end, "CertificationScheme", name, "rx:scheme-system-list")
             ctx.add_entity(hit)
     ctx.sort_entities()
+
+
+def _inside_other_name(hit: Hit, kept: _ByStart) -> bool:
+    """A sector inside any other name, a programme inside a body's name (质量认证 in 中国质量认证中心)."""
+    if hit.type == "Sector":
+        return any(o.type != "Sector" and _covers(o, hit) for o in kept.overlapping(hit))
+    if hit.type in ("CertificationScheme", "Initiative"):
+        return any(o.type in ORG_TYPES and _covers(o, hit) for o in kept.overlapping(hit))
+    return False
+
+
+def _drop_orgs_into_roles(hits: list[Hit], roles: list[Hit]) -> list[Hit]:
+    """A body's name running into a post is the body plus the post: 质检总局党组 in 质检总局党组成员."""
+    if not roles:
+        return hits
+    role_index = _ByStart(roles)
+    return [h for h in hits if h.type not in ORG_TYPES
+            or not any(r.start < h.end < r.end and h.start < r.start for r in role_index.overlapping(h))]
 
 
 def region_agencies(text: str, dictionary: list[Hit]) -> list[Hit]:

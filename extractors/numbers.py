@@ -5,7 +5,7 @@ import re
 from functools import lru_cache
 
 from extractors.context import DocContext
-from extractors.dates import reference_date
+from extractors.dates import reference_date, resolve
 from extractors.records import EntityInfo, Hit
 from extractors.rules import DATA_DIR, finditer_near, trim_left
 
@@ -101,8 +101,26 @@ def _statistic(ctx: DocContext, start: int, end: int, subject: str, match: re.Ma
     change = _change(ctx.text, end, sent_end, order, following)
     args = {"statistic": stat.key, "subject": core, "indicator": core + "数量",
             "value": int(value) if value.is_integer() else value, "unit": match.group("unit"),
-            "date": reference_date(ctx), "change": change}
+            "date": _as_of(ctx, start) or reference_date(ctx), "change": change}
     ctx.relate("statistic", args, start, end, "rx:statistic")
+
+
+RE_AS_OF = re.compile(r"(?:截至|截止到|截止|到)\s*")
+
+
+def _as_of(ctx: DocContext, offset: int) -> str | None:
+    """The date a statistic is counted at: 截至2019年5月, 截止到2017年底 earlier in its sentence."""
+    sent_start, _ = ctx.sentences.span(offset)
+    found = None
+    for found in RE_AS_OF.finditer(ctx.text, sent_start, offset):
+        pass
+    if found is None:
+        return None
+    for type_ in ("Date", "Year"):
+        cue = next((c for c in ctx.cue(type_) if c.start == found.end() and c.end <= offset), None)
+        if cue is not None:
+            return resolve(ctx, cue) if type_ == "Date" else cue.name
+    return None
 
 
 def _change(text: str, start: int, end: int, order: int, following: int | None) -> str | None:

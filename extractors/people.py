@@ -7,6 +7,8 @@ from extractors.context import ORG_TYPES, DocContext
 from extractors.records import EntityInfo, Hit
 from extractors.text import RE_HAN, read_name_after, read_name_before
 
+# 分管负责同志, 主要负责同志, 全体同志: a group of people, not a name before 同志
+RE_NOT_A_NAME = re.compile(r"负责|领导|干部|全体|有关|广大|各位|青年|老")
 RE_CHAIN_GAP = re.compile(r"^(?:、|,|兼|和|及)?$")
 # the character an organisation's name ends with, for a role that carries no organisation of its own
 ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会"), ("部长", "部"), ("司长", "司"), ("处长", "处"),
@@ -137,7 +139,8 @@ def add_byline_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
     for cue in ctx.cues:
         if cue.type == "Person" and not _overlaps(cue.start, cue.end, taken):
             ctx.add_entity(cue, EntityInfo(cue.key, cue.source))
-        elif cue.type == "PersonCue" and read_name_after(cue.name + "同志", 0) == len(cue.name):
+        elif cue.type == "PersonCue" and read_name_after(cue.name + "同志", 0) == len(cue.name) \
+                and not RE_NOT_A_NAME.search(ctx.text, max(0, cue.start - 2), cue.end):
             if not _overlaps(cue.start, cue.end, taken):
                 ctx.add_entity(Hit(cue.start, cue.end, "Person", cue.name, cue.source))
 

@@ -116,6 +116,8 @@ def _nested_document(ctx: DocContext, title: Hit) -> None:
 
 def _doc_number(ctx: DocContext, title: Hit, doc: Hit) -> None:
     for number in ctx.cue("DocNumber"):
+        if number.start < title.end:
+            continue
         gap = ctx.text[title.end:number.start]
         if 0 <= len(gap) <= 3 and re.fullmatch(r"》?\s*[(\[【]?\s*", gap):
             ctx.relate("doc_id", {"document": doc.key, "identifier": number.name},

@@ -47,11 +47,17 @@ def add_party_bodies(ctx: DocContext) -> None:
     """国家认监委党组: the party group of a known agency is an agency of its own."""
     for hit in list(ctx.of_type("Agency")):
         match = RE_PARTY_BODY.match(ctx.text, hit.end)
+        if match and _in_role(ctx, match.start(), match.end()):
+            continue                      # 党组成员, 党委书记: a post of the agency, not a body of its own
         if match and ctx.text[hit.start - 1:hit.start] != "驻" and not any(h.type == "Agency" and h.start == hit.start and h.end >= match.end()
                              for h in ctx.entities):
             body = Hit(hit.start, match.end(), "Agency", hit.name + match.group(0), "rx:agency-party-body")
             ctx.add_entity(body, EntityInfo(body.key, body.source))
     ctx.sort_entities()
+
+
+def _in_role(ctx: DocContext, start: int, end: int) -> bool:
+    return any(r.start < end and start < r.end for r in ctx.cue("Role"))
 
 
 def add_attached_departments(ctx: DocContext) -> None:

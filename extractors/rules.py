@@ -13,6 +13,7 @@ from kg.errors import RuleError
 DATA_DIR = Path(__file__).parent / "data"
 RULES_DIR = DATA_DIR / "rules"
 CUT_WORDS_FILE = DATA_DIR / "cut_words.txt"
+RE_INSTITUTION_TAIL = re.compile(r"院|所|中心|会|室|站|馆|社|基地")
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def trim_left(body: str) -> int:
     """Offset where a name really starts inside ``body``: after the last cut word, if any."""
     start = 0
     for match in cut_regex().finditer(body):
+        if len(match.group()) >= 2 and RE_INSTITUTION_TAIL.match(body, match.end()):
+            continue          # 研究院, 创新中心: the verb is part of the body's own name
         start = max(start, match.end())
     return start
 

@@ -62,8 +62,16 @@ def test_sentences_expected_entities_and_relations(case):
     names = names_of(result)
     missing = [e for e in case["entities"] if not has_entity(result, names, *e)]
     missing += [r for r in case["relations"] if not has_relation(result, names, *r)]
-    assert not missing, f"missing {missing}; got entities {[(e.ref.type, e.name) for e in result.entities]}, " \
-                        f"facts {[(f.kind, f.args) for f in result.facts]}"
+    wrong = [e for e in case.get("absent", []) if has_entity(result, names, *e)]
+    assert not missing and not wrong, \
+        f"missing {missing}, wrongly found {wrong}; got entities {[(e.ref.type, e.name) for e in result.entities]}, " \
+        f"facts {[(f.kind, f.args) for f in result.facts]}"
+
+
+def test_sentences_absent_entities_are_checked():
+    """A case's "absent" list fails the case when the entity is found (the check can fail)."""
+    result = extract_text("国家认监委主任孙大伟出席会议。")
+    assert has_entity(result, names_of(result), "Person", "孙大伟")
 
 
 def test_sentences_suite_covers_both_scripts():
