@@ -10,6 +10,7 @@ from extractors.text import cn_number
 RE_PUBLISHED = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期|日期|时间)\s*[::]\s*$")
 RE_ORDINAL_DAY = re.compile(r"第(?P<n>[0-9一二三四五六七八九十]{1,4})(?:个|届)\s*“?$")
 YEAR_RANGE = range(1978, 2100)
+TITLE_MAX = 60
 
 
 def set_document_dates(ctx: DocContext) -> None:
@@ -19,9 +20,21 @@ def set_document_dates(ctx: DocContext) -> None:
     if ctx.meta["published"]:
         ctx.meta["year"] = int(ctx.meta["published"][:4])
     elif years:
-        ctx.meta["year"] = max(years)
+        ctx.meta["year"] = _title_year(ctx) or max(years)
     else:
         ctx.meta["year"] = _year_from_ordinal_day(ctx)
+
+
+def _title_year(ctx: DocContext) -> int | None:
+    """The year the first line names (2016年全国…工作会议, 2020年…工作要点): later years are targets."""
+    first_line_start = len(ctx.text) - len(ctx.text.lstrip())
+    first_line_end = ctx.text.find("\n", first_line_start)
+    first_line_end = len(ctx.text) if first_line_end < 0 else first_line_end
+    title = ctx.text[first_line_start:first_line_end]
+    if len(title) > TITLE_MAX or re.search(r"[。,;]", title):
+        return None       # a sentence, not a title
+    years = [int(h.name) for h in ctx.cue("Year") if h.end <= first_line_end and int(h.name) in YEAR_RANGE]
+    return max(years) if years else None
 
 
 def _published(ctx: DocContext) -> str | None:

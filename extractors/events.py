@@ -20,7 +20,7 @@ def add_meeting_dates(ctx: DocContext) -> None:
         date_cue = _meeting_date_cue(ctx, meeting)
         if date_cue is None:
             continue
-        date = resolve(ctx, date_cue)
+        date = _meeting_year_date(ctx, meeting, date_cue) or resolve(ctx, date_cue)
         if date is None:
             continue
         args = {"meeting": meeting.key, "date": date, "place": _place(ctx, meeting)}
@@ -33,6 +33,14 @@ def add_meeting_dates(ctx: DocContext) -> None:
         title_meetings = [m for m in first if m.start < 80]
         if title_meetings:
             ctx.meta["focal_meeting"] = title_meetings[0].key
+
+
+def _meeting_year_date(ctx: DocContext, meeting: Hit, cue: Hit) -> str | None:
+    """1月12日,2016年全国…工作会议: a month and day take the year the meeting is named with."""
+    if not cue.name.startswith("--"):
+        return None
+    year = next((y for y in ctx.cue("Year") if 0 <= meeting.start - y.end <= 1), None)
+    return f"{year.name}-{cue.name[2:]}" if year is not None else None
 
 
 def _meeting_date_cue(ctx: DocContext, meeting: Hit) -> Hit | None:

@@ -79,8 +79,18 @@ def main_agency(ctx: DocContext) -> tuple[str, str] | None:
     """The agency a text speaks for: its signature, else its most mentioned agency."""
     if ctx.meta.get("main_agency"):
         return ctx.meta["main_agency"]
+    owners = Counter(_entry_key(ctx, entry.parent) for entry in _named_departments(ctx))
+    if owners:        # the agency whose departments the text names (not 党中央 of 贯彻党中央决策部署)
+        return owners.most_common(1)[0][0]
     counts = Counter(h.key for h in ctx.of_type("Agency"))
     return counts.most_common(1)[0][0] if counts else None
+
+
+def _named_departments(ctx: DocContext) -> list:
+    """Lexicon entries of the departments in the text that have a name of their own and a known parent."""
+    entries = (ctx.lexicon.get(h.source) for h in ctx.of_type("Department"))
+    return [e for e in entries if e is not None and e.parent and not e.weak_name
+            and ctx.lexicon.get(e.parent) is not None and ctx.lexicon.get(e.parent).type == "Agency"]
 
 
 def add_sub_organizations(ctx: DocContext) -> None:
@@ -96,8 +106,8 @@ def _departments(ctx: DocContext) -> None:
     for hit in ctx.of_type("Department", "UnitGroup"):
         entry = ctx.lexicon.get(hit.source)
         lexicon_parent = _entry_key(ctx, entry.parent) if entry else None
-        parent = ctx.infos[hit.key].parent or (lexicon_parent if lexicon_parent in named else owner) \
-            or lexicon_parent
+        known = lexicon_parent in named or (entry is not None and not entry.weak_name)
+        parent = ctx.infos[hit.key].parent or (lexicon_parent if known else owner) or lexicon_parent
         if parent is None:
             continue
         info = ctx.infos[hit.key]

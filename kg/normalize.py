@@ -1,9 +1,10 @@
 """Normalise raw text with an exact map back to it.
 
 Stages, each a function ``_Mapped -> _Mapped`` that keeps the raw span of every character:
-HTML → text, control characters, inline pinyin glosses, NFKC, Traditional→Simplified, boilerplate and
-spam. Boilerplate runs last so that its patterns (``kg/data/boilerplate.txt``, ``kg/data/spam.txt``)
-are written once, in Simplified with ASCII punctuation.
+HTML → text, control characters, inline pinyin glosses, NFKC, Traditional→Simplified, corner brackets
+→ curly quotes, boilerplate and spam. Boilerplate runs last so that its patterns
+(``kg/data/boilerplate.txt``, ``kg/data/spam.txt``) are written once, in Simplified with ASCII
+punctuation.
 """
 from __future__ import annotations
 
@@ -211,6 +212,15 @@ def _t2s(m: _Mapped) -> _Mapped:
     return _apply(m, edits)
 
 
+# Corner brackets, the quotation marks of Traditional texts, as the curly quotes rules look for.
+QUOTES = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
+
+
+def _quotes(m: _Mapped) -> _Mapped:
+    """「同线同标同质」 → “同线同标同质”: one character for one, so the map is unchanged."""
+    return _Mapped(m.text.translate(QUOTES), m.starts, m.ends)
+
+
 def _line_lengths(text: str) -> list[int]:
     return [len(line) for line in text.split("\n")]
 
@@ -333,7 +343,7 @@ def normalize(raw: str, *, html: bool = False) -> NormText:
     m = _identity(raw)
     if html:
         m = _strip_html(m)
-    for stage in (_clean_controls, _drop_glosses, _nfkc, _t2s, _drop_boilerplate):
+    for stage in (_clean_controls, _drop_glosses, _nfkc, _t2s, _quotes, _drop_boilerplate):
         m = stage(m)
     return NormText(m.text, tuple(m.starts), tuple(m.ends))
 
@@ -342,7 +352,7 @@ def to_simplified(s: str) -> str:
     """NFKC, gloss removal and Traditional→Simplified without a map (for aliases and queries)."""
     s = RE_CONTROLS.sub(lambda x: "\n" if x.group()[0] == "\r" else "", s)
     s = RE_GLOSS.sub("", s)
-    return T2S.convert("".join(map(_nfkc_char, s)))
+    return T2S.convert("".join(map(_nfkc_char, s))).translate(QUOTES)
 
 
 def _changed(before: str, after: str) -> int:

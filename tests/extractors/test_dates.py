@@ -24,3 +24,8 @@ def test_dates_without_any_year_the_latest_year_named_counts():
 
 def test_dates_ordinal_annual_day_gives_the_year():
     assert meeting_dates("6月9日是第十一个“世界认可日”。") == {("世界认可日", "2018-06-09")}
+
+
+def test_dates_year_of_the_title_line_beats_later_target_years():
+    text = "2016年全国认证认可工作会议召开\n会议部署了到2020年的目标。1月12日,全国认证认可工作会议在京召开。"
+    assert meeting_dates(text) == {("全国认证认可工作会议", "2016-01-12")}
