@@ -9,6 +9,7 @@ from extractors.text import RE_HAN, read_name_after, read_name_before
 
 # 分管负责同志, 主要负责同志, 全体同志: a group of people, not a name before 同志
 RE_NOT_A_NAME = re.compile(r"负责|领导|干部|全体|有关|广大|各位|青年|老")
+RE_TAKES_OFFICE = re.compile(r"(?:当选为|当选|担任|出任|被任命为|任命为|继任)$")
 RE_CHAIN_GAP = re.compile(r"^(?:、|,|兼|和|及)?$")
 # the character an organisation's name ends with, for a role that carries no organisation of its own
 ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会"), ("部长", "部"), ("司长", "司"), ("处长", "处"),
@@ -82,6 +83,20 @@ def _name_before(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> No
     if length and not _overlaps(role.start - length, role.start, taken):
         person = _person(ctx, role.start - length, role.start, "rx:person-name-role")
         _membership(ctx, person, role, role.start - length, role.end)
+    elif not length:
+        _name_before_verb(ctx, role, taken)
+
+
+def _name_before_verb(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> None:
+    """王某当选为协会会长, 李某担任秘书长: a name, a verb of taking office, the post (and its body)."""
+    verb = RE_TAKES_OFFICE.search(ctx.text, max(0, _org_start(ctx, role) - 6), _org_start(ctx, role))
+    if verb is None:
+        return
+    length = read_name_before(ctx.text, verb.start())
+    start = verb.start() - length
+    if length and not _overlaps(start, verb.start(), taken):
+        person = _person(ctx, start, verb.start(), "rx:person-takes-office")
+        _membership(ctx, person, role, start, role.end)
 
 
 def _add_person_with_chain(ctx: DocContext, chain: list[Hit], start: int, end: int) -> None:

@@ -28,6 +28,7 @@ def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hit
                                                     and not h.source.startswith("rx:person-byline")])
     add_party_bodies(ctx)
     add_attached_departments(ctx)
+    add_listed_departments(ctx)
     entities.add_management_system_lists(ctx)
     people.find_officials(ctx)
     dates.set_document_dates(ctx)
@@ -72,6 +73,24 @@ def add_attached_departments(ctx: DocContext) -> None:
             continue
         unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-attached")
         ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=agency.key))
+    ctx.sort_entities()
+
+
+def add_listed_departments(ctx: DocContext) -> None:
+    """国家认监委认证监管部、认可与检测监管部等部门: units listed after a department share its parent."""
+    for department in ctx.of_type("Department"):
+        info = ctx.infos[department.key]
+        entry = ctx.lexicon.get(department.source)
+        parent = info.parent or (_entry_key(ctx, entry.parent) if entry else None)
+        end = department.end
+        while ctx.text.startswith("、", end):
+            match = RE_UNIT_AFTER.match(ctx.text, end + 1)
+            if not match or ctx.in_span(match.start(), match.end()) or _in_role(ctx, match.start(), match.end()) \
+                    or any(len(word.group()) >= 2 for word in cut_regex().finditer(match.group(0))):
+                break
+            unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-listed")
+            ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=parent))
+            end = unit.end
     ctx.sort_entities()
 
 

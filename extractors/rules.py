@@ -13,7 +13,7 @@ from kg.errors import RuleError
 DATA_DIR = Path(__file__).parent / "data"
 RULES_DIR = DATA_DIR / "rules"
 CUT_WORDS_FILE = DATA_DIR / "cut_words.txt"
-RE_INSTITUTION_TAIL = re.compile(r"院|所|中心|会|室|站|馆|社|基地")
+RE_INSTITUTION_TAIL = re.compile(r"(?:院|所|中心|会|室|站|馆|社|基地)$")
 
 
 @dataclass(frozen=True)
