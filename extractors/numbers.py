@@ -7,7 +7,7 @@ from functools import lru_cache
 from extractors.context import DocContext
 from extractors.dates import reference_date, resolve
 from extractors.records import EntityInfo, Hit
-from extractors.rules import DATA_DIR, finditer_near, trim_left
+from extractors.rules import DATA_DIR, cut_regex, finditer_near, trim_left
 
 UNITS = "家项个张份批名件种"
 RE_SUBJECT_FIRST = re.compile(
@@ -45,13 +45,28 @@ def add_statistics(ctx: DocContext) -> None:
         if _counted(subject):
             found.append((start, match.end(), subject, match))
     for match in _near_counts(RE_VALUE_FIRST, ctx.text):
-        head = _head_prefix(match.group("body"))
+        body = match.group("body")
+        verb = cut_regex().search(body)       # 3家机构承担认证任务: the subject ends before the verb
+        head = _head_prefix(body[:verb.start()] if verb else body)
         if head:
             found.append((match.start(), match.start("body") + len(head), head, match))
-    found.sort(key=lambda f: f[0])
+    found = sorted((f for f in found if not _in_goal(ctx, f[0])), key=lambda f: f[0])
     for index, (start, end, subject, match) in enumerate(found):
         following = next((f[0] for f in found[index + 1:] if f[0] >= end), None)
         _statistic(ctx, start, end, subject, match, index_in_clause(ctx, found, start), following)
+
+
+RE_GOAL_CUE = re.compile(r"力争|争取|目标是|目标为|预计")
+RE_AS_OF_BEFORE = re.compile(r"(?:截至|截止)$")
+
+
+def _in_goal(ctx: DocContext, offset: int) -> bool:
+    """到2020年实现1000万家企业…, 力争…: a count in a goal is a target, not a fact."""
+    sent_start, _ = ctx.sentences.span(offset)
+    if RE_GOAL_CUE.search(ctx.text, sent_start, offset):
+        return True
+    return any(not RE_AS_OF_BEFORE.search(ctx.text, max(0, h.start() - 2), h.start())
+               for h in RE_HORIZON.finditer(ctx.text, sent_start, offset))
 
 
 RE_COUNT = re.compile(r"\d+(?:\.\d+)?(?:万|亿)?(?:余|多)?[" + UNITS + "]")
