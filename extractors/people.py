@@ -111,11 +111,23 @@ def _person(ctx: DocContext, start: int, end: int, source: str) -> Hit:
 
 
 def _membership(ctx: DocContext, person: Hit, role: Hit, start: int, end: int) -> None:
-    org = org_for_role(ctx, role)
+    org = org_for_role(ctx, role) or _known_post(ctx, person.name, role.name)
     if org is None:
         return
     ctx.relate("membership", {"person": person.key, "role": role.name, "organization": org},
                min(start, role.start), end, role.source)
+
+
+def _known_post(ctx: DocContext, name: str, role: str) -> tuple[str, str] | None:
+    """支树平局长 with no body in the sentence: the body of that post in the person's lexicon entry."""
+    from extractors.dictionary import normalise_alias
+
+    for entry_id in ctx.lexicon.strong.get(name, ()):
+        entry = ctx.lexicon.entries[entry_id]
+        org = next((ctx.lexicon.get(o) for r, o in entry.posts if r == role), None) if entry.type == "Person" else None
+        if org is not None:
+            return (org.type, normalise_alias(org.name))
+    return None
 
 
 def _adjacent_org(ctx: DocContext, role: Hit) -> Hit | None:
