@@ -138,10 +138,12 @@ def _overlapping(hit: Hit, others: list[Hit], starts: list[int]) -> list[Hit]:
 
 
 def _loses_to_dictionary(hit: Hit, dictionary: _ByStart) -> bool:
-    """A rule hit gives way to an overlapping dictionary hit of its type unless it strictly contains it,
-    and to one it only lengthens leftwards over the name of a body or place (国务院“放管服”改革)."""
+    """A rule hit gives way to a dictionary hit of any type with exactly its span, to an overlapping one of
+    its type unless it strictly contains it, and to one it only lengthens leftwards over the name of a body or place (国务院“放管服”改革)."""
     for other in dictionary.overlapping(hit):
         if other.type != hit.type:
+            if (other.start, other.end) == (hit.start, hit.end):
+                return True       # the dictionary knows what this name is (国际认可论坛 is a body)
             continue
         if not _covers(hit, other):
             return True

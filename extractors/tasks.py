@@ -6,8 +6,10 @@ import re
 from extractors.context import ORG_TYPES, DocContext
 from extractors.policy import main_title
 from extractors.records import EntityInfo, Hit
+from extractors.text import cn_number
 
 RE_TASK = re.compile(r"^[ \t]*\(?(?P<n>\d{1,3})(?:[.、]|\))(?!\d)", re.M)
+RE_TASK_CN = re.compile(r"^[ \t]*\((?P<n>[一二三四五六七八九十]{1,3})\)", re.M)
 RE_UNITS = re.compile(
     r"[(\[【〔]\s*(?:主要)?(?:牵头|负责|责任)(?:部门|单位|司局|处室)?\s*[::]\s*(?P<lead>[^:;)\]】〕]+?)"
     r"(?:(?:\s*[,;]\s*|\s+)(?:协作|配合|参与|协办|协助)(?:部门|单位|司局|处室)?\s*[::]\s*(?P<support>[^:)\]】〕]+?))?"
@@ -42,7 +44,8 @@ def add_tasks(ctx: DocContext) -> None:
 
 
 def _task_spans(text: str) -> list[tuple[int, int, int, int]]:
-    """(number, start, end of the number marker, end) of numbered paragraphs that count up from 1."""
+    """(number, start, end of the number marker, end) of numbered paragraphs that count up from 1:
+    1. 2. 3. …, or else (一)(二)(三) …, which may start again under each heading and are then numbered on."""
     spans, expected = [], 1
     for match in RE_TASK.finditer(text):
         number = int(match.group("n"))
@@ -50,6 +53,20 @@ def _task_spans(text: str) -> list[tuple[int, int, int, int]]:
             continue
         end = text.find("\n", match.end())
         spans.append((number, match.start("n"), match.end(), len(text) if end < 0 else end))
+        expected += 1
+    return spans or _chinese_task_spans(text)
+
+
+def _chinese_task_spans(text: str) -> list[tuple[int, int, int, int]]:
+    spans, expected = [], 1
+    for match in RE_TASK_CN.finditer(text):
+        marker = cn_number(match.group("n"))
+        if marker == 1:
+            expected = 1           # a new heading starts its list again
+        if marker != expected:
+            continue
+        end = text.find("\n", match.end())
+        spans.append((len(spans) + 1, match.start("n"), match.end(), len(text) if end < 0 else end))
         expected += 1
     return spans
 
