@@ -77,6 +77,13 @@ class DocContext:
     def relate(self, kind: str, args: dict, start: int, end: int, source: str) -> None:
         self.relations.append(RelationHit(kind, tuple(args.items()), start, end, source))
 
+    def entry_key(self, entry_id: str | None) -> EntityKey | None:
+        """The key the entity of a lexicon entry has in this text: its type and normalised canonical name."""
+        from extractors.dictionary import normalise_alias
+
+        entry = self.lexicon.get(entry_id)
+        return (entry.type, normalise_alias(entry.name)) if entry else None
+
     def info_for_entry(self, hit: Hit) -> EntityInfo:
         entry = self.lexicon.get(hit.source)
         if entry is None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from extractors.context import ORG_TYPES, DocContext
 from extractors.records import Hit
@@ -130,8 +131,6 @@ def _loses_within_type(hit: Hit, same: list[Hit]) -> bool:
 
 def _overlapping(hit: Hit, others: list[Hit], starts: list[int]) -> list[Hit]:
     """Hits of ``others`` (sorted by start; ``starts`` their starts) that overlap ``hit``."""
-    from bisect import bisect_left
-
     limit = bisect_left(starts, hit.end)
     first = bisect_left(starts, hit.start - MAX_NAME)
     return [o for o in others[first:limit] if o.end > hit.start]
@@ -139,7 +138,8 @@ def _overlapping(hit: Hit, others: list[Hit], starts: list[int]) -> list[Hit]:
 
 def _loses_to_dictionary(hit: Hit, dictionary: _ByStart) -> bool:
     """A rule hit gives way to a dictionary hit of any type with exactly its span, to an overlapping one of
-    its type unless it strictly contains it, and to one it only lengthens leftwards over the name of a body or place (国务院“放管服”改革)."""
+    its type unless it strictly contains it, and to one it only lengthens leftwards over the name of a
+    body or place (国务院“放管服”改革)."""
     for other in dictionary.overlapping(hit):
         if other.type != hit.type:
             if (other.start, other.end) == (hit.start, hit.end):
@@ -164,8 +164,6 @@ class _ByStart:
 
     def starting(self, low: int, high: int) -> list[Hit]:
         """Hits starting in [low, high)."""
-        from bisect import bisect_left
-
         return self.hits[bisect_left(self.starts, low):bisect_left(self.starts, high)]
 
 

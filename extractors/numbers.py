@@ -57,7 +57,8 @@ def add_statistics(ctx: DocContext) -> None:
 
 
 RE_GOAL_CUE = re.compile(r"力争|争取|目标是|目标为|预计")
-RE_AS_OF_BEFORE = re.compile(r"(?:截至|截止)$")
+AS_OF = r"(?:截至|截止)"
+RE_AS_OF_BEFORE = re.compile(AS_OF + "$")
 
 
 def _in_goal(ctx: DocContext, offset: int) -> bool:
@@ -120,7 +121,7 @@ def _statistic(ctx: DocContext, start: int, end: int, subject: str, match: re.Ma
     ctx.relate("statistic", args, start, end, "rx:statistic")
 
 
-RE_AS_OF = re.compile(r"(?:截至|截止到|截止|到)\s*")
+RE_AS_OF = re.compile(AS_OF + r"到?\s*")
 
 
 def _as_of(ctx: DocContext, offset: int) -> str | None:

@@ -120,13 +120,11 @@ def _membership(ctx: DocContext, person: Hit, role: Hit, start: int, end: int) -
 
 def _known_post(ctx: DocContext, name: str, role: str) -> tuple[str, str] | None:
     """支树平局长 with no body in the sentence: the body of that post in the person's lexicon entry."""
-    from extractors.dictionary import normalise_alias
-
     for entry_id in ctx.lexicon.strong.get(name, ()):
         entry = ctx.lexicon.entries[entry_id]
-        org = next((ctx.lexicon.get(o) for r, o in entry.posts if r == role), None) if entry.type == "Person" else None
+        org = next((ctx.entry_key(o) for r, o in entry.posts if r == role), None) if entry.type == "Person" else None
         if org is not None:
-            return (org.type, normalise_alias(org.name))
+            return org
     return None
 
 
@@ -154,11 +152,7 @@ def org_for_role(ctx: DocContext, role: Hit) -> tuple[str, str] | None:
         if hit.name[-1:] in units:
             return hit.key
     entry = ctx.lexicon.get(role.source)
-    default = ctx.lexicon.get(entry.default_org) if entry else None
-    if default is not None:
-        from extractors.dictionary import normalise_alias
-        return (default.type, normalise_alias(default.name))
-    return None
+    return ctx.entry_key(entry.default_org) if entry else None
 
 
 def add_byline_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:

@@ -6,7 +6,6 @@ from collections import Counter
 
 from extractors import dates, entities, events, numbers, people, policy, tasks
 from extractors.context import ORG_TYPES, DocContext
-from extractors.dictionary import normalise_alias
 from extractors.lexicon import Lexicon
 from extractors.records import EntityInfo, Hit
 from extractors.rules import cut_regex
@@ -68,8 +67,7 @@ def add_attached_departments(ctx: DocContext) -> None:
         if not match or any(h.start < match.end() and agency.end < h.end and h.type in ORG_TYPES
                             and h.start >= agency.end for h in ctx.entities):
             continue
-        if any(h.type == "Role" and h.start < match.end() and match.start() < h.end for h in ctx.cues) \
-                or cut_regex().search(match.group(0)):
+        if _in_role(ctx, match.start(), match.end()) or cut_regex().search(match.group(0)):
             continue
         unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-attached")
         ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=agency.key))
@@ -81,7 +79,7 @@ def add_listed_departments(ctx: DocContext) -> None:
     for department in ctx.of_type("Department"):
         info = ctx.infos[department.key]
         entry = ctx.lexicon.get(department.source)
-        parent = info.parent or (_entry_key(ctx, entry.parent) if entry else None)
+        parent = info.parent or (ctx.entry_key(entry.parent) if entry else None)
         end = department.end
         while ctx.text.startswith("、", end):
             match = RE_UNIT_AFTER.match(ctx.text, end + 1)
@@ -98,7 +96,7 @@ def main_agency(ctx: DocContext) -> tuple[str, str] | None:
     """The agency a text speaks for: its signature, else its most mentioned agency."""
     if ctx.meta.get("main_agency"):
         return ctx.meta["main_agency"]
-    owners = Counter(_entry_key(ctx, entry.parent) for entry in _named_departments(ctx))
+    owners = Counter(ctx.entry_key(entry.parent) for entry in _named_departments(ctx))
     if owners:        # the agency whose departments the text names (not 党中央 of 贯彻党中央决策部署)
         return owners.most_common(1)[0][0]
     counts = Counter(h.key for h in ctx.of_type("Agency"))
@@ -108,8 +106,8 @@ def main_agency(ctx: DocContext) -> tuple[str, str] | None:
 def _named_departments(ctx: DocContext) -> list:
     """Lexicon entries of the departments in the text that have a name of their own and a known parent."""
     entries = (ctx.lexicon.get(h.source) for h in ctx.of_type("Department"))
-    return [e for e in entries if e is not None and e.parent and not e.weak_name
-            and ctx.lexicon.get(e.parent) is not None and ctx.lexicon.get(e.parent).type == "Agency"]
+    return [e for e in entries if e is not None and not e.weak_name
+            and (ctx.entry_key(e.parent) or ("",))[0] == "Agency"]
 
 
 def add_sub_organizations(ctx: DocContext) -> None:
@@ -124,7 +122,7 @@ def _departments(ctx: DocContext) -> None:
     named = {h.key for h in ctx.entities}
     for hit in ctx.of_type("Department", "UnitGroup"):
         entry = ctx.lexicon.get(hit.source)
-        lexicon_parent = _entry_key(ctx, entry.parent) if entry else None
+        lexicon_parent = ctx.entry_key(entry.parent) if entry else None
         known = lexicon_parent in named or (entry is not None and not entry.weak_name)
         parent = ctx.infos[hit.key].parent or (lexicon_parent if known else owner) or lexicon_parent
         if parent is None:
@@ -149,13 +147,8 @@ def _lexicon_parents(ctx: DocContext) -> None:
             start, end = (min(hit.start, parent.start), max(hit.end, parent.end)) \
                 if ctx.same_sentence(hit.start, parent.start) else (hit.start, hit.end)
             ctx.relate("sub_organization", {"child": hit.key, "parent": parent.key}, start, end, entry.id)
-        elif owner and _entry_key(ctx, entry.parent) == owner:
+        elif owner and ctx.entry_key(entry.parent) == owner:
             ctx.relate("sub_organization", {"child": hit.key, "parent": owner}, hit.start, hit.end, entry.id)
-
-
-def _entry_key(ctx: DocContext, entry_id: str | None) -> tuple[str, str] | None:
-    entry = ctx.lexicon.get(entry_id)
-    return (entry.type, normalise_alias(entry.name)) if entry else None
 
 
 def _prefix_parents(ctx: DocContext) -> None:

@@ -46,22 +46,14 @@ def add_tasks(ctx: DocContext) -> None:
 def _task_spans(text: str) -> list[tuple[int, int, int, int]]:
     """(number, start, end of the number marker, end) of numbered paragraphs that count up from 1:
     1. 2. 3. …, or else (一)(二)(三) …, which may start again under each heading and are then numbered on."""
-    spans, expected = [], 1
-    for match in RE_TASK.finditer(text):
-        number = int(match.group("n"))
-        if number != expected:
-            continue
-        end = text.find("\n", match.end())
-        spans.append((number, match.start("n"), match.end(), len(text) if end < 0 else end))
-        expected += 1
-    return spans or _chinese_task_spans(text)
+    return _counted_paragraphs(RE_TASK, text, restarts=False) or _counted_paragraphs(RE_TASK_CN, text, restarts=True)
 
 
-def _chinese_task_spans(text: str) -> list[tuple[int, int, int, int]]:
+def _counted_paragraphs(pattern: re.Pattern, text: str, *, restarts: bool) -> list[tuple[int, int, int, int]]:
     spans, expected = [], 1
-    for match in RE_TASK_CN.finditer(text):
+    for match in pattern.finditer(text):
         marker = cn_number(match.group("n"))
-        if marker == 1:
+        if restarts and marker == 1:
             expected = 1           # a new heading starts its list again
         if marker != expected:
             continue

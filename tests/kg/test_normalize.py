@@ -276,6 +276,7 @@ def test_normalize_nfkc_expansion_maps_to_the_one_raw_char() -> None:
         ("國家認證認可監督管理委員會", "国家认证认可监督管理委员会"),
         ("質量技術監督局(市場監督管理部門)", "质量技术监督局(市场监督管理部门)"),
         ("(牽頭部門:認證部,協作部門:法律部)", "(牵头部门:认证部,协作部门:法律部)"),
+        ("推進「同線同標同質」工程", "推进“同线同标同质”工程"),
     ],
 )
 def test_normalize_converts_traditional(text_in: str, expected: str) -> None:
