@@ -14,7 +14,7 @@ RE_NESTED = re.compile(r"关于(?:印发|发布|转发)(?P<inner>[^《》]{2,60}
 RE_SPEECH = re.compile(r"题为《[^《》]+》的(?:工作)?报告")
 RE_ON_BEHALF = re.compile(r"代表(?P<org>[\u4e00-\u9fff]{2,20}?)(?:作|向|在|发表)")
 RE_PLAN_TITLE = re.compile(r"(?:工作要点|工作计划|实施方案|行动计划|行动方案|工作方案|规划|要点)$")
-RE_TITLE_LINE = re.compile(r"^(?P<title>[^,。;:!?《》]{2,60}?关于[^,。;:!?《》]{2,80}?"
+RE_TITLE_LINE = re.compile(r"^(?P<title>(?:[^,。;:!?《》]|《[^《》]{2,80}》){0,60}?关于(?:[^,。;:!?《》]|《[^《》]{2,80}》){2,80}?"
                            r"(?:通知|公告|通告|意见|决定|办法|规定|方案|批复|函|要点|计划|规划|纲要|报告))"
                            r"\s*(?:\((?P<number>[^()]{4,30})\))?$")
 ABBREVIATION_MAX = 4
@@ -33,6 +33,7 @@ def add_documents(ctx: DocContext) -> None:
                        min(issuer.start, title.start - 1), title.end + 1, "rx:issued-verb")
         _nested_document(ctx, title)
         _doc_number(ctx, title, doc)
+    _document_line(ctx)
     _signature(ctx, titles)
     _speech_reports(ctx, titles)
 
@@ -103,15 +104,17 @@ def _issue_date(ctx: DocContext, title: Hit) -> str | None:
     return date_before(ctx, title.start)
 
 
-def _nested_document(ctx: DocContext, title: Hit) -> None:
+def _nested_document(ctx: DocContext, title: Hit) -> Hit | None:
+    """关于印发《X》的通知: X is a document of its own."""
     match = RE_NESTED.search(title.name)
-    if match:
-        start = title.start + match.start("inner")
-        end = title.start + match.end("inner")
-        if ctx.text[start] == "《":
-            start, end = start + 1, end - 1
-        inner = ctx.text[start:end]
-        _document_hit(ctx, Hit(start, end, "DocTitle", inner, "rx:doc-nested"), inner)
+    if not match:
+        return None
+    start = title.start + match.start("inner")
+    end = title.start + match.end("inner")
+    if ctx.text[start] == "《":
+        start, end = start + 1, end - 1
+    inner = ctx.text[start:end]
+    return _document_hit(ctx, Hit(start, end, "DocTitle", inner, "rx:doc-nested"), inner)
 
 
 def _doc_number(ctx: DocContext, title: Hit, doc: Hit) -> None:
@@ -125,7 +128,8 @@ def _doc_number(ctx: DocContext, title: Hit, doc: Hit) -> None:
 
 
 def _signature(ctx: DocContext, titles: list[Hit]) -> None:
-    """Organisations alone on their lines, followed by a date line, sign the text's main document."""
+    """Organisations alone on their lines, followed by a date line, sign the text's main document (and the
+    notice it came with)."""
     main = main_title(ctx, titles)
     if main is None:
         return
@@ -141,10 +145,12 @@ def _signature(ctx: DocContext, titles: list[Hit]) -> None:
         next_line = ctx.text[line_end + 1:next_end if next_end >= 0 else len(ctx.text)].strip() if line_end >= 0 else ""
         dates = [c for c in ctx.cue("Date") if c.start > line_end >= 0 and ctx.text[c.start:c.end] == next_line]
         if dates:
-            for signer in signers:
-                if main.start <= signer.start < main.end:
+            notice = _document_line(ctx)
+            signed = [main] if notice in (None, main) else [main, notice]   # the plan and the notice sending it
+            for signer, document in ((s, d) for s in signers for d in signed):
+                if document.start <= signer.start < document.end:
                     continue
-                ctx.relate("issued", {"organization": signer.key, "document": main.key,
+                ctx.relate("issued", {"organization": signer.key, "document": document.key,
                                       "date": resolve(ctx, dates[0])}, signer.start, dates[0].end, "rx:issued-signature")
             ctx.meta.setdefault("main_agency", signers[0].key)
             return
@@ -178,30 +184,51 @@ def _doc_at(ctx: DocContext, title: Hit) -> Hit | None:
 
 def _title_line(ctx: DocContext) -> Hit | None:
     """A line of its own naming a plan (2019年…工作要点) or a document (X关于…的公告) is the text's own title."""
-    offset = 0
-    for line in ctx.text.split("\n")[:12]:
-        stripped = line.strip()
-        start = offset + line.find(stripped) if stripped else offset
-        offset += len(line) + 1
-        match = RE_TITLE_LINE.match(stripped)
-        if match:
-            return _document_title_line(ctx, start, match)
+    for start, stripped in _head_lines(ctx.text):
+        if RE_TITLE_LINE.match(stripped):
+            return _document_line(ctx)
         if 4 <= len(stripped) <= 40 and RE_PLAN_TITLE.search(stripped) and not re.search(r"[,。;:]", stripped):
             hit = Hit(start, start + len(stripped), "PolicyDocument", stripped, "rx:doc-title-line")
             return ctx.add_entity(hit, EntityInfo(hit.key, hit.source))
     return None
 
 
+def _head_lines(text: str) -> list[tuple[int, str]]:
+    """(offset, stripped line) of the first 12 lines, where a text's own title stands."""
+    lines, offset = [], 0
+    for line in text.split("\n")[:12]:
+        stripped = line.strip()
+        lines.append((offset + line.find(stripped) if stripped else offset, stripped))
+        offset += len(line) + 1
+    return lines
+
+
+def _document_line(ctx: DocContext) -> Hit | None:
+    """The first head line naming a document (X关于…的公告, X关于印发《Y》的通知), read once per text."""
+    if "document_line" not in ctx.meta:
+        found = None
+        for start, stripped in _head_lines(ctx.text):
+            match = RE_TITLE_LINE.match(stripped)
+            if match:
+                found = _document_title_line(ctx, start, match)
+                break
+        ctx.meta["document_line"] = found
+    return ctx.meta["document_line"]
+
+
 def _document_title_line(ctx: DocContext, start: int, match: re.Match) -> Hit:
-    """X、Y关于…的公告(2019年第44号): the document, its issuers and its number."""
+    """X、Y关于…的公告(2019年第44号): the document, its issuers and its number; X关于印发《Z》的通知: X
+    issues Z too."""
     end = start + match.end("title")
     cue = Hit(start, end, "DocTitle", match.group("title"), "rx:doc-title-line")
     issuers = _prefix_issuers(ctx, cue)
     name = _canonical(ctx, cue, [cue], issuers, bool(issuers))
     doc = _document_hit(ctx, cue, name)
-    for issuer in issuers:
-        ctx.relate("issued", {"organization": issuer.key, "document": doc.key, "date": ctx.meta.get("published")},
-                   start, end, "rx:issued-title-line")
+    inner = _nested_document(ctx, cue)
+    for document in (doc, inner) if inner else (doc,):
+        for issuer in issuers:
+            ctx.relate("issued", {"organization": issuer.key, "document": document.key,
+                                  "date": ctx.meta.get("published")}, start, end, "rx:issued-title-line")
     _doc_number(ctx, cue, doc)
     return doc
 

@@ -8,6 +8,8 @@ from extractors.rules import DATA_DIR, RegexRule, RuleMatch, default_rules, run_
 from extractors.records import Hit
 from extractors.text import cn_number, iso_date
 
+# 设区市市场监督管理局, 县级人民政府: a kind of place, not a place, so not one body
+RE_GENERIC_PLACE = re.compile(r"^(?:各|设区的?市|市州|地级市|县级市|县市区|市县|省市|省级|市级|县级|地方|当地|属地|所在地)")
 RE_NUMERAL_START = re.compile(r"^(?:[一二三四五六七八九十百千万几两多数]+(?:大|项|个|类|批|种|方面|家|条)|[各每本该此这那其家个项批种名位])")
 
 
@@ -47,6 +49,8 @@ def to_hit(match: RuleMatch, text: str) -> Hit | None:
         return None
     data = tuple((k, v) for k, v in groups.items() if v is not None and k != "body")
     if rule.trim and (name in stop_names() or RE_NUMERAL_START.match(name)):
+        return None
+    if rule.label == "Agency" and RE_GENERIC_PLACE.match(name):
         return None
     if rule.label == "CertificationScheme" and not name[:-2].endswith(scheme_heads()):
         return None

@@ -14,6 +14,13 @@ RE_UNITS = re.compile(
     r"[(\[【〔]\s*(?:主要)?(?:牵头|负责|责任)(?:部门|单位|司局|处室)?\s*[::]\s*(?P<lead>[^:;)\]】〕]+?)"
     r"(?:(?:\s*[,;]\s*|\s+)(?:协作|配合|参与|协办|协助)(?:部门|单位|司局|处室)?\s*[::]\s*(?P<support>[^:)\]】〕]+?))?"
     r"\s*[)\]】〕]")
+# State Council style: (A牵头,B、C按职责分工负责) and (A、B、C按职责分工负责), where the first is the lead
+_UNIT_LIST = r"[^():;\n]{2,80}?"
+_UNIT_TAIL = r"(?:等(?:部门|单位)?)?(?:按职责分工负责|按职责负责|按职责分工配合|配合|参与|协助)"
+RE_UNITS_LEAD_FIRST = re.compile(
+    rf"\((?P<lead>{_UNIT_LIST})牵头\s*[,;]\s*(?P<support>{_UNIT_LIST}){_UNIT_TAIL}\)|"
+    rf"\((?P<lead2>[^():;,、\n]{{2,30}}?)(?:[、,](?P<support2>{_UNIT_LIST}))?{_UNIT_TAIL}\)|"
+    rf"\((?P<lead3>{_UNIT_LIST})(?:牵头|负责)\)")
 RE_SPLIT = re.compile(r"[、,和及]")
 RE_GROUP = re.compile(r"^(?:各|有关|相关|其他)[\u4e00-\u9fff]{1,8}$|^(?:下属|直属|挂靠)单位$")
 RE_UNIT_SHAPE = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:部|司|处|局|室|办|委|中心|所|院|协会|党委|办公室)$")
@@ -21,7 +28,17 @@ MENTION_TYPES = ("Initiative", "CertificationScheme", "Sector")
 
 
 def is_work_plan(text: str) -> bool:
-    return RE_UNITS.search(text) is not None
+    return RE_UNITS.search(text) is not None or RE_UNITS_LEAD_FIRST.search(text) is not None
+
+
+def _units(text: str, start: int, end: int) -> tuple[re.Match, str, str] | None:
+    """The first unit assignment of a task: the match and the names of its lead and support groups."""
+    labelled = RE_UNITS.search(text, start, end)
+    listed = RE_UNITS_LEAD_FIRST.search(text, start, end)
+    if listed and (labelled is None or listed.start() < labelled.start()):
+        lead = next(g for g in ("lead", "lead2", "lead3") if listed.group(g) is not None)
+        return listed, lead, {"lead": "support", "lead2": "support2"}.get(lead, "")
+    return (labelled, "lead", "support") if labelled else None
 
 
 def add_tasks(ctx: DocContext) -> None:
@@ -36,11 +53,12 @@ def add_tasks(ctx: DocContext) -> None:
         ctx.add_entity(task, EntityInfo(task.key, "rx:task"))
         ctx.relate("task", {"task": task.key, "number": number, "plan": plan.key if plan else None},
                    start, end, "rx:task")
-        units = RE_UNITS.search(ctx.text, start, end)
-        if units:
-            _unit_relations(ctx, task, units, "lead", "task_lead")
-            _unit_relations(ctx, task, units, "support", "task_support")
-        _mentions(ctx, task, start, units.start() if units else end)
+        found = _units(ctx.text, start, end)
+        if found:
+            units, lead, support = found
+            _unit_relations(ctx, task, units, lead, "task_lead")
+            _unit_relations(ctx, task, units, support, "task_support")
+        _mentions(ctx, task, start, found[0].start() if found else end)
 
 
 def _task_spans(text: str) -> list[tuple[int, int, int, int]]:
@@ -64,7 +82,7 @@ def _counted_paragraphs(pattern: re.Pattern, text: str, *, restarts: bool) -> li
 
 
 def _unit_relations(ctx: DocContext, task: Hit, units: re.Match, group: str, kind: str) -> None:
-    if not units.group(group):
+    if not group or not units.group(group):
         return
     offset = units.start(group)
     for part in RE_SPLIT.split(units.group(group)):
