@@ -22,11 +22,15 @@ RE_SINCE = re.compile(r"(?:比|较)(?P<ref>[^,。;]{1,10}?)(?:分别)?(?:增长|
 RE_HORIZON = re.compile(r"(?:通过|经过|用)(?P<h>(?:\d+(?:-\d+)?|[一二三四五六七八九十]{1,2}(?:到[一二三四五六七八九十])?))年(?:的|左右)?(?:时间)?(?:的)?努力|到(?P<y>20\d\d)年(?:底|末)?|今后(?P<n>\d+|[一二三四五])年")
 RE_GOAL = re.compile(r"(?P<goal>(?:趋于|基本|明显|显著|全面|进一步|大幅|普遍|不断)[\u4e00-\u9fff]{2,4})$")
 RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:基本|全面|初步)?(?:形成|建成|建立|实现|培育|打造)(?:一批|一套)?)(?P<subj>[\u4e00-\u9fff、]{2,30})$")
+# 行业营业收入达到5000亿元, 检验检测机构突破5万家, 收入年均增长10%以上: a subject and a number it is to reach
+RE_QUANT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff、]{2,30}?)(?P<goal>(?:年均|平均|每年)?(?:达到|超过|突破|增长|增加|提高|提升|"
+                           r"降低|下降|减少|控制在|保持在|不少于|不低于)(?:到|至)?[^,。;\d]{0,4}\d[^,。;]{0,16})$")
+RE_STRIVE = re.compile(r"(?:力争|争取)(?P<clause>[^,。;\n]{4,40})")
 RE_BUILD = re.compile(r"构建(?P<goal>[^,。;的]{4,40})的(?P<subj>[\u4e00-\u9fff]{2,14}体系)")
 RE_ASPIRE = re.compile(r"(?P<clause>(?:推动|加快|引导|努力|力争|为)?[\u4e00-\u9fff]{0,12}?"
                        r"(?:建设|迈进|迈入|迈向|建成)[\u4e00-\u9fff]{0,14}?(?:强国|行列|水平))")
 RE_ASPIRE_ANCHOR = re.compile(r"建设|迈进|迈入|迈向|建成")
-RE_LEADING = re.compile(r"^(?:我国|要|将|并|同时|共同|使|推动|使得)")
+RE_LEADING = re.compile(r"^(?:我国|要|将|并|同时|共同|使|推动|使得|力争|争取)")
 
 
 @lru_cache(maxsize=1)
@@ -164,6 +168,8 @@ def add_targets(ctx: DocContext) -> None:
             start = ctx.text.find(clause, offset)
             offset = start + len(clause)
             _horizon_clause(ctx, clause.rstrip("。"), start, horizon)
+    for match in RE_STRIVE.finditer(ctx.text):
+        _horizon_clause(ctx, match.group("clause"), match.start("clause"), _horizon_near(ctx, match.start()))
     for match in RE_BUILD.finditer(ctx.text):
         _target(ctx, match.start(), match.end(), match.group("subj"), match.group("goal"), _horizon_near(ctx, match.start()))
     for match in finditer_near(RE_ASPIRE, RE_ASPIRE_ANCHOR, 20, ctx.text):
@@ -181,16 +187,19 @@ def _horizon_near(ctx: DocContext, offset: int) -> str | None:
     return match.group(0) if match else None
 
 
-def _horizon_clause(ctx: DocContext, clause: str, start: int, horizon: str) -> None:
+def _horizon_clause(ctx: DocContext, clause: str, start: int, horizon: str | None) -> None:
     lead = RE_LEADING.match(clause)
     if lead:
         clause, start = clause[lead.end():], start + lead.end()
     goal = RE_GOAL.search(clause)
     verb = RE_VERB_FIRST.match(clause)
+    quant = RE_QUANT_GOAL.match(clause)
     if goal and len(clause) - len(goal.group("goal")) >= 2:
         _target(ctx, start, start + len(clause), clause[:goal.start()], goal.group("goal"), horizon)
     elif verb:
         _target(ctx, start, start + len(clause), verb.group("subj"), verb.group("goal"), horizon)
+    elif quant:
+        _target(ctx, start, start + len(clause), quant.group("subj"), quant.group("goal"), horizon)
 
 
 def _target(ctx: DocContext, start: int, end: int, subject: str, goal: str, horizon: str | None) -> None:
