@@ -9,12 +9,14 @@ from extractors.dates import reference_date, resolve
 from extractors.records import EntityInfo, Hit
 from extractors.rules import DATA_DIR, cut_regex, finditer_near, trim_left
 
-UNITS = "家项个张份批名件种"
+UNITS = "家项个张份批名件种人"
 RE_SUBJECT_FIRST = re.compile(
     r"(?P<body>[\u4e00-\u9fff]{2,14}?)(?:共|达到|达|为|超过|累计|约)?(?P<value>\d+(?:\.\d+)?)(?P<mult>万|亿)?(?:余|多)?"
     r"(?P<unit>[" + UNITS + r"])(?![\u4e00-\u9fff]?(?:以上|左右|方面))")
 RE_VALUE_FIRST = re.compile(
     r"(?<![\d\-.第])(?P<value>\d+(?:\.\d+)?)(?P<mult>万|亿)?(?:余|多)?(?P<unit>[" + UNITS + r"])(?P<body>[\u4e00-\u9fff]{2,8})")
+RE_SUBJECT_LEAD = re.compile(r"(?:全年|全国|全省|全市|我国|当年)*(?:(?:共|累计|总共|合计)?(?:完成|颁发|发放|办理|受理)|"
+                             r"共|累计|总共|合计)?")
 RE_CHANGE = re.compile(r"(?:分别)?(?:增长|提高|增加|上升|下降|减少)(?P<pcts>\d+(?:\.\d+)?%(?:(?:和|、)\d+(?:\.\d+)?%)*)")
 RE_PCT = re.compile(r"\d+(?:\.\d+)?")
 RE_SINCE = re.compile(r"(?:比|较)(?P<ref>[^,。;]{1,10}?)(?:分别)?(?:增长|提高|增加|上升|下降|减少)")
@@ -44,8 +46,12 @@ def add_statistics(ctx: DocContext) -> None:
     found = []
     for match in _near_counts(RE_SUBJECT_FIRST, ctx.text):
         body = match.group("body")
-        subject = body[trim_left(body):]
-        start = match.start("body") + trim_left(body)
+        cut = trim_left(body)
+        lead = RE_SUBJECT_LEAD.match(body, cut)
+        if lead.end() > cut and _counted(body[lead.end():]):
+            cut = lead.end()             # 全国共完成评审任务9800项: the subject is 评审任务
+        subject = body[cut:]
+        start = match.start("body") + cut
         if _counted(subject):
             found.append((start, match.end(), subject, match))
     for match in _near_counts(RE_VALUE_FIRST, ctx.text):
@@ -126,16 +132,19 @@ def _statistic(ctx: DocContext, start: int, end: int, subject: str, match: re.Ma
 
 
 RE_AS_OF = re.compile(AS_OF + r"到?\s*")
+RE_PERIOD = re.compile(r"\s*(?P<y>(?:19|20)\d\d)年(?:度|全年)?[,,]")
 
 
 def _as_of(ctx: DocContext, offset: int) -> str | None:
-    """The date a statistic is counted at: 截至2019年5月, 截止到2017年底 earlier in its sentence."""
+    """The date a statistic is counted at: 截至2019年5月, 截止到2017年底 earlier in its sentence, or the year
+    the sentence opens with (2021年,…)."""
     sent_start, _ = ctx.sentences.span(offset)
     found = None
     for found in RE_AS_OF.finditer(ctx.text, sent_start, offset):
         pass
     if found is None:
-        return None
+        period = RE_PERIOD.match(ctx.text, sent_start, offset)   # 2021年,协会新增…: counted over that year
+        return period.group("y") if period else None
     for type_ in ("Date", "Year"):
         cue = next((c for c in ctx.cue(type_) if c.start == found.end() and c.end <= offset), None)
         if cue is not None:

@@ -10,6 +10,8 @@ from extractors.text import RE_HAN, read_name_after, read_name_before
 # 分管负责同志, 主要负责同志, 全体同志: a group of people, not a name before 同志
 RE_NOT_A_NAME = re.compile(r"负责|领导|干部|全体|有关|广大|各位|青年|老")
 RE_TAKES_OFFICE = re.compile(r"(?:当选为|当选|担任|出任|被任命为|任命为|继任)$")
+# short names a text uses for a body it has named in full before (协会 for 中国认证认可协会)
+ANAPHORS = ("联合会", "研究会", "委员会", "认可委", "协会", "学会", "中心", "研究院", "本会")
 RE_CHAIN_GAP = re.compile(r"^(?:、|,|兼|和|及)?$")
 # the character an organisation's name ends with, for a role that carries no organisation of its own
 ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会"), ("部长", "部"), ("司长", "司"), ("处长", "处"),
@@ -100,9 +102,15 @@ def _name_before_verb(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) 
 
 
 def _add_person_with_chain(ctx: DocContext, chain: list[Hit], start: int, end: int) -> None:
+    """Every post of the chain; a post after 兼 with no body of its own is in the body of the post before
+    (协会副会长兼秘书长)."""
     person = _person(ctx, start, end, "rx:person-role-name")
+    previous = None
     for role in chain:
-        _membership(ctx, person, role, _org_start(ctx, role), end)
+        shared = previous if previous and ctx.text[previous.end:role.start] == "兼" and \
+            _adjacent_org(ctx, role) is None else None
+        _membership(ctx, person, shared or role, _org_start(ctx, role), end, role.name)
+        previous = shared or role
 
 
 def _person(ctx: DocContext, start: int, end: int, source: str) -> Hit:
@@ -110,11 +118,13 @@ def _person(ctx: DocContext, start: int, end: int, source: str) -> Hit:
     return ctx.add_entity(hit, EntityInfo(hit.key, source))
 
 
-def _membership(ctx: DocContext, person: Hit, role: Hit, start: int, end: int) -> None:
-    org = org_for_role(ctx, role) or _known_post(ctx, person.name, role.name)
+def _membership(ctx: DocContext, person: Hit, role: Hit, start: int, end: int, post: str | None = None) -> None:
+    """``person`` holds ``post`` (default: the role's own name) in the body of ``role``."""
+    post = post or role.name
+    org = org_for_role(ctx, role) or _known_post(ctx, person.name, post)
     if org is None:
         return
-    ctx.relate("membership", {"person": person.key, "role": role.name, "organization": org},
+    ctx.relate("membership", {"person": person.key, "role": post, "organization": org},
                min(start, role.start), end, role.source)
 
 
@@ -135,6 +145,24 @@ def _adjacent_org(ctx: DocContext, role: Hit) -> Hit | None:
     return None
 
 
+def _anaphor_org(ctx: DocContext, role: Hit) -> Hit | None:
+    """协会会长X, 认可委秘书长Y: a short name of a body the text has named before, right before the post."""
+    for short in ANAPHORS:
+        start = role.start - len(short)
+        if not ctx.text.endswith(short, 0, role.start) or (start > 0 and RE_HAN.match(ctx.text[start - 1])
+                                                          and ctx.text[start - 1] not in "本该"):
+            continue
+        named = [h for h in ctx.entities if h.type in ORG_TYPES and h.end <= start and _short_for(short, h.name)]
+        if named:
+            return max(named, key=lambda h: h.end)
+    return None
+
+
+def _short_for(short: str, name: str) -> bool:
+    return len(name) > len(short) and (name.endswith(short) or name.endswith(short.removesuffix("委") + "委员会")
+                                       or (short == "本会" and name.endswith("会")))
+
+
 def _org_start(ctx: DocContext, role: Hit) -> int:
     org = _adjacent_org(ctx, role)
     return org.start if org else role.start
@@ -142,7 +170,7 @@ def _org_start(ctx: DocContext, role: Hit) -> int:
 
 def org_for_role(ctx: DocContext, role: Hit) -> tuple[str, str] | None:
     """The organisation a role belongs to: adjacent, else the last fitting one in the sentence, else default."""
-    adjacent = _adjacent_org(ctx, role)
+    adjacent = _adjacent_org(ctx, role) or _anaphor_org(ctx, role)
     if adjacent is not None:
         return adjacent.key
     units = next((u for r, u in ROLE_UNIT if role.name.endswith(r)), "")

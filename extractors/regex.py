@@ -93,6 +93,11 @@ def _plenum(surface: str, groups: dict) -> str | None:
     return f"中国共产党第{groups['n']}届中央委员会第{groups['k']}次全体会议"
 
 
+def _congress(surface: str, groups: dict) -> str:
+    """中国XX协会(ABC)第六届理事会: the name without the bracketed abbreviation."""
+    return re.sub(r"\([A-Za-z]{2,10}\)", "", surface)
+
+
 def _internet_plus(surface: str, groups: dict) -> str:
     return groups["name"]
 
@@ -109,5 +114,6 @@ NAMERS = {
     "rx:meeting-state-council": _state_council,
     "rx:meeting-party-congress": _party_congress,
     "rx:meeting-plenum": _plenum,
+    "rx:meeting-congress": _congress,
     "rx:init-internet-plus": _internet_plus,
 }

@@ -27,3 +27,20 @@ def test_numbers_target_with_horizon():
     targets = [f for f in extract_text("通过3-5年努力,我国检测体系基本完善,形成一批知名品牌。").facts if f.kind == "target"]
     assert {(f.arg("subject"), f.arg("goal"), f.arg("horizon")) for f in targets} == {
         ("检测体系", "基本完善", "通过3-5年努力"), ("知名品牌", "形成一批", "通过3-5年努力")}
+
+
+def test_numbers_a_sentence_opening_with_a_year_dates_its_counts_by_that_year():
+    stats = statistics("发布时间:2023-02-01\n2022年,全国新增认证机构35家。截至2022年底,全国共有检验检测机构5万家。")
+    assert stats["新增认证机构"].arg("date") == "2022"
+    assert stats["检验检测机构"].arg("date") == "2022"
+
+
+def test_numbers_a_verb_before_the_counted_noun_is_not_part_of_the_subject():
+    assert set(statistics("全年共完成评审任务900项。")) == {"评审任务"}
+
+
+def test_numbers_targets_that_set_a_number():
+    targets = {f.arg("subject"): f for f in extract_text("到2030年,检验检测营业收入突破8000亿元。").facts
+               if f.kind == "target"}
+    assert targets["检验检测营业收入"].arg("goal") == "突破8000亿元"
+    assert targets["检验检测营业收入"].arg("horizon") == "到2030年"
