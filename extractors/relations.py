@@ -67,11 +67,16 @@ def add_attached_departments(ctx: DocContext) -> None:
         if not match or any(h.start < match.end() and agency.end < h.end and h.type in ORG_TYPES
                             and h.start >= agency.end for h in ctx.entities):
             continue
-        if _in_role(ctx, match.start(), match.end()) or cut_regex().search(match.group(0)):
+        if _in_role(ctx, match.start(), match.end()) or _cut_inside(match.group(0)):
             continue
         unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-attached")
         ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=agency.key))
     ctx.sort_entities()
+
+
+def _cut_inside(name: str) -> bool:
+    """A verb or a joining word where a unit name has none; a 与 inside a name is part of it (认证认可与检验检测处)."""
+    return any(len(word.group()) >= 2 or word.start() < 2 for word in cut_regex().finditer(name))
 
 
 def add_listed_departments(ctx: DocContext) -> None:
@@ -84,7 +89,7 @@ def add_listed_departments(ctx: DocContext) -> None:
         while ctx.text.startswith("、", end):
             match = RE_UNIT_AFTER.match(ctx.text, end + 1)
             if not match or ctx.in_span(match.start(), match.end()) or _in_role(ctx, match.start(), match.end()) \
-                    or any(len(word.group()) >= 2 for word in cut_regex().finditer(match.group(0))):
+                    or _cut_inside(match.group(0)):
                 break
             unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-listed")
             ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=parent))
