@@ -132,7 +132,20 @@ def _statistic(ctx: DocContext, start: int, end: int, subject: str, match: re.Ma
 
 
 RE_AS_OF = re.compile(AS_OF + r"到?\s*")
-RE_PERIOD = re.compile(r"\s*(?P<y>(?:19|20)\d\d)年(?:度|全年)?[,,]")
+RE_PERIOD = re.compile(r"\s*(?P<y>(?:19|20)\d\d)年(?!\d|以来|起|前|后|之前|以后)(?:底|末|度|全年)?")
+
+
+def _period_year(text: str, sent_start: int, offset: int) -> str | None:
+    """The year the nearest clause of the sentence opens with (会议指出,2014年全国认证机构达到170家,实验室…),
+    or that stands alone as a clause (2021年,协会新增…)."""
+    end = offset
+    while end > sent_start:
+        clause = max(text.rfind(",", sent_start, end), text.rfind(";", sent_start, end), sent_start - 1) + 1
+        period = RE_PERIOD.match(text, clause, end)
+        if period:
+            return period.group("y")
+        end = clause - 1
+    return None
 
 
 def _as_of(ctx: DocContext, offset: int) -> str | None:
@@ -143,8 +156,7 @@ def _as_of(ctx: DocContext, offset: int) -> str | None:
     for found in RE_AS_OF.finditer(ctx.text, sent_start, offset):
         pass
     if found is None:
-        period = RE_PERIOD.match(ctx.text, sent_start, offset)   # 2021年,协会新增…: counted over that year
-        return period.group("y") if period else None
+        return _period_year(ctx.text, sent_start, offset)
     for type_ in ("Date", "Year"):
         cue = next((c for c in ctx.cue(type_) if c.start == found.end() and c.end <= offset), None)
         if cue is not None:

@@ -44,3 +44,9 @@ def test_numbers_targets_that_set_a_number():
                if f.kind == "target"}
     assert targets["检验检测营业收入"].arg("goal") == "突破8000亿元"
     assert targets["检验检测营业收入"].arg("horizon") == "到2030年"
+
+
+def test_numbers_the_year_a_clause_opens_with_dates_the_counts_after_it():
+    stats = statistics("发布时间:2015-01-16\n会议指出,2014年全国认证机构达到170家,检测机构超过2.8万家。2013年以来累计颁发证书9万张。")
+    assert stats["认证机构"].arg("date") == "2014" and stats["检测机构"].arg("date") == "2014"
+    assert stats["证书"].arg("date") == "2015-01-16"
