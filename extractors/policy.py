@@ -7,8 +7,8 @@ from extractors.context import ORG_TYPES, DocContext
 from extractors.dates import date_before, reference_date, resolve
 from extractors.records import EntityInfo, Hit
 
-RE_ISSUE_GAP = re.compile(r"^[\s,)]*(?:当日|同日|近日|日前|正式|联合|今天|今日|专门|共同)?(?:制定)?"
-                          r"(?:印发|发布|出台|颁布|下发|公布|制定|发出)了?\s*$")
+RE_ISSUE_GAP = re.compile(r"^[\s,)]*(?:当日|同日|近日|日前|正式|联合|今天|今日|专门|共同)?(?:组织)?(?:制定)?"
+                          r"(?:印发|发布|出台|颁布|下发|公布|制定|发出|修订)了?\s*$")
 RE_JOINER = re.compile(r"^[、\s和与及()]*$")
 RE_NESTED = re.compile(r"关于(?:印发|发布|转发)(?P<inner>[^《》]{2,60}?|《[^《》]{2,60}》)的(?:通知|通告|决定)$")
 RE_SPEECH = re.compile(r"题为《[^《》]+》的(?:工作)?报告")

@@ -168,15 +168,26 @@ def _prefix_parents(ctx: DocContext) -> None:
 
 
 def add_applies_to(ctx: DocContext) -> None:
-    """A list of sectors and the initiative or scheme carried out in them, within one sentence."""
+    """A list of sectors and the initiative or scheme carried out in them, within one sentence, else the one
+    programme the text's own title names (a CCC catalogue announcement listing its product classes)."""
+    fallback = _title_programme(ctx)
     for group in _sector_groups(ctx):
         start, end = ctx.sentences.span(group[0].start)
-        target = _nearest_programme(ctx, group, start, end)
+        target = _nearest_programme(ctx, group, start, end) or fallback
         if target is None:
             continue
         for sector in group:
             ctx.relate("applies_to", {"programme": target.key, "sector": sector.key},
                        min(sector.start, target.start), max(sector.end, target.end), "rx:applies-to")
+
+
+def _title_programme(ctx: DocContext) -> Hit | None:
+    """The programme named in the text's title line, when it names exactly one."""
+    title = ctx.meta.get("document_line")
+    if title is None:
+        return None
+    named = [h for h in ctx.of_type("Initiative", "CertificationScheme") if title.start <= h.start and h.end <= title.end]
+    return named[0] if len({h.key for h in named}) == 1 else None
 
 
 def _sector_groups(ctx: DocContext) -> list[list[Hit]]:
