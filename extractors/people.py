@@ -102,15 +102,19 @@ def _name_before_verb(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) 
 
 
 def _add_person_with_chain(ctx: DocContext, chain: list[Hit], start: int, end: int) -> None:
-    """Every post of the chain; a post after 兼 with no body of its own is in the body of the post before
-    (协会副会长兼秘书长)."""
+    """Every post of the chain. A post after 兼 with no body of its own is in the body of the post before
+    (协会副会长兼秘书长); so is a post after 、 that no body in the sentence fits (副主任、党组成员X)."""
     person = _person(ctx, start, end, "rx:person-role-name")
-    previous = None
+    previous, previous_org = None, None
     for role in chain:
-        shared = previous if previous and ctx.text[previous.end:role.start] == "兼" and \
-            _adjacent_org(ctx, role) is None else None
-        _membership(ctx, person, shared or role, _org_start(ctx, role), end, role.name)
-        previous = shared or role
+        gap = ctx.text[previous.end:role.start] if previous else None
+        if gap == "兼" and _adjacent_org(ctx, role) is None:
+            org = previous_org
+        else:
+            org = org_for_role(ctx, role) or _known_post(ctx, person.name, role.name) or \
+                (previous_org if gap in ("、", ",") else None)
+        _relate_membership(ctx, person, role, org, _org_start(ctx, role), end)
+        previous, previous_org = role, org
 
 
 def _person(ctx: DocContext, start: int, end: int, source: str) -> Hit:
@@ -118,14 +122,16 @@ def _person(ctx: DocContext, start: int, end: int, source: str) -> Hit:
     return ctx.add_entity(hit, EntityInfo(hit.key, source))
 
 
-def _membership(ctx: DocContext, person: Hit, role: Hit, start: int, end: int, post: str | None = None) -> None:
-    """``person`` holds ``post`` (default: the role's own name) in the body of ``role``."""
-    post = post or role.name
-    org = org_for_role(ctx, role) or _known_post(ctx, person.name, post)
-    if org is None:
-        return
-    ctx.relate("membership", {"person": person.key, "role": post, "organization": org},
-               min(start, role.start), end, role.source)
+def _membership(ctx: DocContext, person: Hit, role: Hit, start: int, end: int) -> None:
+    org = org_for_role(ctx, role) or _known_post(ctx, person.name, role.name)
+    _relate_membership(ctx, person, role, org, start, end)
+
+
+def _relate_membership(ctx: DocContext, person: Hit, role: Hit, org: tuple[str, str] | None,
+                       start: int, end: int) -> None:
+    if org is not None:
+        ctx.relate("membership", {"person": person.key, "role": role.name, "organization": org},
+                   min(start, role.start), end, role.source)
 
 
 def _known_post(ctx: DocContext, name: str, role: str) -> tuple[str, str] | None:

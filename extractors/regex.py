@@ -50,8 +50,8 @@ def to_hit(match: RuleMatch, text: str) -> Hit | None:
     data = tuple((k, v) for k, v in groups.items() if v is not None and k != "body")
     if rule.trim and (name in stop_names() or RE_NUMERAL_START.match(name)):
         return None
-    if rule.label == "Agency" and RE_GENERIC_PLACE.match(name):
-        return None
+    if rule.label == "Agency" and (RE_GENERIC_PLACE.match(name) or text[match.start - 1:match.start] in ("以", "级")):
+        return None                       # 各地级以上市市场监管局: a kind of place
     if rule.label == "CertificationScheme" and not name[:-2].endswith(scheme_heads()):
         return None
     return Hit(match.start, match.end, rule.label, name, rule.id, data)

@@ -21,24 +21,32 @@ RE_UNITS_LEAD_FIRST = re.compile(
     rf"\((?P<lead>{_UNIT_LIST})牵头\s*[,;]\s*(?P<support>{_UNIT_LIST}){_UNIT_TAIL}\)|"
     rf"\((?P<lead2>[^():;,、\n]{{2,30}}?)(?:[、,](?P<support2>{_UNIT_LIST}))?{_UNIT_TAIL}\)|"
     rf"\((?P<lead3>{_UNIT_LIST})(?:牵头|负责)\)")
+# units on a line of their own under the task: 牵头单位:A;配合单位:B (the support may be on the next line)
+_LABEL_LEAD = r"(?:主要)?(?:牵头|负责|责任)(?:部门|单位|司局|处室)?\s*[::]"
+_LABEL_SUPPORT = r"(?:协作|配合|参与|协办|协助)(?:部门|单位|司局|处室)?\s*[::]"
+RE_UNITS_LINE = re.compile(
+    rf"^[ \t]*{_LABEL_LEAD}\s*(?P<lead>[^:;\n]+?)"
+    rf"(?:(?:\s*[;,]\s*|\n[ \t]*){_LABEL_SUPPORT}\s*(?P<support>[^:;\n]+?))?[ \t。]*$", re.M)
+RE_UNITS_LINE_START = re.compile(rf"[ \t]*(?:{_LABEL_LEAD}|{_LABEL_SUPPORT})")
 RE_SPLIT = re.compile(r"[、,和及]")
-RE_GROUP = re.compile(r"^(?:各|有关|相关|其他)[\u4e00-\u9fff]{1,8}$|^(?:下属|直属|挂靠)单位$")
+RE_GROUP = re.compile(r"^(?:各|有关|相关|其他)[\u4e00-\u9fff]{1,14}$|^(?:下属|直属|挂靠)单位$")
 RE_UNIT_SHAPE = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:部|司|处|局|室|办|委|中心|所|院|协会|党委|办公室)$")
 MENTION_TYPES = ("Initiative", "CertificationScheme", "Sector")
 
 
 def is_work_plan(text: str) -> bool:
-    return RE_UNITS.search(text) is not None or RE_UNITS_LEAD_FIRST.search(text) is not None
+    return any(pattern.search(text) for pattern in (RE_UNITS, RE_UNITS_LEAD_FIRST, RE_UNITS_LINE))
 
 
 def _units(text: str, start: int, end: int) -> tuple[re.Match, str, str] | None:
     """The first unit assignment of a task: the match and the names of its lead and support groups."""
-    labelled = RE_UNITS.search(text, start, end)
-    listed = RE_UNITS_LEAD_FIRST.search(text, start, end)
-    if listed and (labelled is None or listed.start() < labelled.start()):
-        lead = next(g for g in ("lead", "lead2", "lead3") if listed.group(g) is not None)
-        return listed, lead, {"lead": "support", "lead2": "support2"}.get(lead, "")
-    return (labelled, "lead", "support") if labelled else None
+    found = [m for m in (RE_UNITS.search(text, start, end), RE_UNITS_LEAD_FIRST.search(text, start, end),
+                         RE_UNITS_LINE.search(text, start, end)) if m is not None]
+    if not found:
+        return None
+    first = min(found, key=lambda m: m.start())
+    lead = next(g for g in ("lead", "lead2", "lead3") if first.re.groupindex.get(g) and first.group(g) is not None)
+    return first, lead, {"lead": "support", "lead2": "support2"}.get(lead, "")
 
 
 def add_tasks(ctx: DocContext) -> None:
@@ -75,10 +83,17 @@ def _counted_paragraphs(pattern: re.Pattern, text: str, *, restarts: bool) -> li
             expected = 1           # a new heading starts its list again
         if marker != expected:
             continue
-        end = text.find("\n", match.end())
-        spans.append((len(spans) + 1, match.start("n"), match.end(), len(text) if end < 0 else end))
+        spans.append((len(spans) + 1, match.start("n"), match.end(), _paragraph_end(text, match.end())))
         expected += 1
     return spans
+
+
+def _paragraph_end(text: str, offset: int) -> int:
+    """End of the task's line, and of the unit lines (牵头单位:…, 配合单位:…) right under it."""
+    end = text.find("\n", offset)
+    while end >= 0 and RE_UNITS_LINE_START.match(text, end + 1):
+        end = text.find("\n", end + 1)
+    return len(text) if end < 0 else end
 
 
 def _unit_relations(ctx: DocContext, task: Hit, units: re.Match, group: str, kind: str) -> None:
