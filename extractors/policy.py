@@ -18,6 +18,8 @@ RE_TITLE_LINE = re.compile(r"^(?P<title>(?:[^,。;:!?《》]|《[^《》]{2,80}�
                            r"(?:通知|公告|通告|意见|决定|办法|规定|方案|批复|函|要点|计划|规划|纲要|报告))"
                            r"\s*(?:\((?P<number>[^()]{4,30})\))?$")
 ABBREVIATION_MAX = 4
+# between a title and its number: brackets, or the body that announced it (《X》(国家认监委公告2019年第3号))
+RE_NUMBER_GAP = re.compile(r"》?\s*[(\[【]?\s*(?:(?P<issuer>[\u4e00-\u9fff]{2,16}?)(?:公告|令))?")
 
 
 def add_documents(ctx: DocContext) -> None:
@@ -122,9 +124,16 @@ def _doc_number(ctx: DocContext, title: Hit, doc: Hit) -> None:
         if number.start < title.end:
             continue
         gap = ctx.text[title.end:number.start]
-        if 0 <= len(gap) <= 3 and re.fullmatch(r"》?\s*[(\[【]?\s*", gap):
-            ctx.relate("doc_id", {"document": doc.key, "identifier": number.name},
-                       title.start - 1, number.end, number.source)
+        announced = RE_NUMBER_GAP.fullmatch(gap)
+        if announced is None:
+            continue
+        ctx.relate("doc_id", {"document": doc.key, "identifier": number.name},
+                   title.start - 1, number.end, number.source)
+        if announced.group("issuer"):     # 《办法》(国家认监委公告2019年第3号): the agency announced it
+            for issuer in ctx.in_span(title.end + announced.start("issuer"), title.end + announced.end("issuer"),
+                                      "Agency", "Organization"):
+                ctx.relate("issued", {"organization": issuer.key, "document": doc.key, "date": None},
+                           title.start - 1, number.end, "rx:issued-announcement")
 
 
 def _signature(ctx: DocContext, titles: list[Hit]) -> None:
