@@ -10,8 +10,10 @@ from extractors.text import RE_HAN, read_name_after, read_name_before
 # 分管负责同志, 主要负责同志, 全体同志: a group of people, not a name before 同志
 RE_NOT_A_NAME = re.compile(r"负责|领导|干部|全体|有关|广大|各位|青年|老")
 RE_TAKES_OFFICE = re.compile(r"(?:当选为|当选|担任|出任|被任命为|任命为|继任)$")
-# short names a text uses for a body it has named in full before (协会 for 中国认证认可协会)
-ANAPHORS = ("联合会", "研究会", "委员会", "认可委", "协会", "学会", "中心", "研究院", "本会")
+# short names a text uses for a body it has named in full before (协会 for 中国认证认可协会), with the
+# ending of the full name each stands for
+ANAPHORS = {"联合会": "联合会", "研究会": "研究会", "委员会": "委员会", "认可委": "认可委员会", "协会": "协会",
+            "学会": "学会", "中心": "中心", "研究院": "研究院", "本会": "会"}
 RE_CHAIN_GAP = re.compile(r"^(?:、|,|兼|和|及)?$")
 # the character an organisation's name ends with, for a role that carries no organisation of its own
 ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会"), ("部长", "部"), ("司长", "司"), ("处长", "处"),
@@ -153,20 +155,16 @@ def _adjacent_org(ctx: DocContext, role: Hit) -> Hit | None:
 
 def _anaphor_org(ctx: DocContext, role: Hit) -> Hit | None:
     """协会会长X, 认可委秘书长Y: a short name of a body the text has named before, right before the post."""
-    for short in ANAPHORS:
+    for short, ending in ANAPHORS.items():
         start = role.start - len(short)
         if not ctx.text.endswith(short, 0, role.start) or (start > 0 and RE_HAN.match(ctx.text[start - 1])
                                                           and ctx.text[start - 1] not in "本该"):
             continue
-        named = [h for h in ctx.entities if h.type in ORG_TYPES and h.end <= start and _short_for(short, h.name)]
+        named = [h for h in ctx.entities if h.type in ORG_TYPES and h.end <= start
+                 and len(h.name) > len(short) and h.name.endswith(ending)]
         if named:
             return max(named, key=lambda h: h.end)
     return None
-
-
-def _short_for(short: str, name: str) -> bool:
-    return len(name) > len(short) and (name.endswith(short) or name.endswith(short.removesuffix("委") + "委员会")
-                                       or (short == "本会" and name.endswith("会")))
 
 
 def _org_start(ctx: DocContext, role: Hit) -> int:

@@ -10,24 +10,25 @@ from extractors.text import cn_number
 
 RE_TASK = re.compile(r"^[ \t]*\(?(?P<n>\d{1,3})(?:[.、]|\))(?!\d)", re.M)
 RE_TASK_CN = re.compile(r"^[ \t]*\((?P<n>[一二三四五六七八九十]{1,3})\)", re.M)
-RE_UNITS = re.compile(
-    r"[(\[【〔]\s*(?:主要)?(?:牵头|负责|责任)(?:部门|单位|司局|处室)?\s*[::]\s*(?P<lead>[^:;)\]】〕]+?)"
-    r"(?:(?:\s*[,;]\s*|\s+)(?:协作|配合|参与|协办|协助)(?:部门|单位|司局|处室)?\s*[::]\s*(?P<support>[^:)\]】〕]+?))?"
-    r"\s*[)\]】〕]")
-# State Council style: (A牵头,B、C按职责分工负责) and (A、B、C按职责分工负责), where the first is the lead
-_UNIT_LIST = r"[^():;\n]{2,80}?"
-_UNIT_TAIL = r"(?:等(?:部门|单位)?)?(?:按职责分工负责|按职责负责|按职责分工配合|配合|参与|协助)"
-RE_UNITS_LEAD_FIRST = re.compile(
-    rf"\((?P<lead>{_UNIT_LIST})牵头\s*[,;]\s*(?P<support>{_UNIT_LIST}){_UNIT_TAIL}\)|"
-    rf"\((?P<lead2>[^():;,、\n]{{2,30}}?)(?:[、,](?P<support2>{_UNIT_LIST}))?{_UNIT_TAIL}\)|"
-    rf"\((?P<lead3>{_UNIT_LIST})(?:牵头|负责)\)")
-# units on a line of their own under the task: 牵头单位:A;配合单位:B (the support may be on the next line)
 _LABEL_LEAD = r"(?:主要)?(?:牵头|负责|责任)(?:部门|单位|司局|处室)?\s*[::]"
 _LABEL_SUPPORT = r"(?:协作|配合|参与|协办|协助)(?:部门|单位|司局|处室)?\s*[::]"
+# (牵头部门:A;协作部门:B) in any bracket
+RE_UNITS = re.compile(
+    rf"[(\[【〔]\s*{_LABEL_LEAD}\s*(?P<lead>[^:;)\]】〕]+?)"
+    rf"(?:(?:\s*[,;]\s*|\s+){_LABEL_SUPPORT}\s*(?P<support>[^:)\]】〕]+?))?"
+    r"\s*[)\]】〕]")
+# State Council style: (A牵头,B、C按职责分工负责), (A、B、C按职责分工负责) where the first leads, (A负责)
+_UNIT_LIST = r"[^():;\n]{2,80}?"
+_UNIT_TAIL = r"(?:等(?:部门|单位)?)?(?:按职责分工负责|按职责负责|按职责分工配合|配合|参与|协助)"
+RE_UNITS_LEAD_THEN_LIST = re.compile(rf"\((?P<lead>{_UNIT_LIST})牵头\s*[,;]\s*(?P<support>{_UNIT_LIST}){_UNIT_TAIL}\)")
+RE_UNITS_FIRST_LEADS = re.compile(rf"\((?P<lead>[^():;,、\n]{{2,30}}?)(?:[、,](?P<support>{_UNIT_LIST}))?{_UNIT_TAIL}\)")
+RE_UNITS_LEAD_ONLY = re.compile(rf"\((?P<lead>{_UNIT_LIST})(?:牵头|负责)\)")
+# units on a line of their own under the task: 牵头单位:A;配合单位:B (the support may be on the next line)
 RE_UNITS_LINE = re.compile(
     rf"^[ \t]*{_LABEL_LEAD}\s*(?P<lead>[^:;\n]+?)"
     rf"(?:(?:\s*[;,]\s*|\n[ \t]*){_LABEL_SUPPORT}\s*(?P<support>[^:;\n]+?))?[ \t。]*$", re.M)
 RE_UNITS_LINE_START = re.compile(rf"[ \t]*(?:{_LABEL_LEAD}|{_LABEL_SUPPORT})")
+UNIT_PATTERNS = (RE_UNITS, RE_UNITS_LEAD_THEN_LIST, RE_UNITS_FIRST_LEADS, RE_UNITS_LEAD_ONLY, RE_UNITS_LINE)
 RE_SPLIT = re.compile(r"[、,和及]")
 RE_GROUP = re.compile(r"^(?:各|有关|相关|其他)[\u4e00-\u9fff]{1,14}$|^(?:下属|直属|挂靠)单位$")
 RE_UNIT_SHAPE = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:部|司|处|局|室|办|委|中心|所|院|协会|党委|办公室)$")
@@ -35,18 +36,13 @@ MENTION_TYPES = ("Initiative", "CertificationScheme", "Sector")
 
 
 def is_work_plan(text: str) -> bool:
-    return any(pattern.search(text) for pattern in (RE_UNITS, RE_UNITS_LEAD_FIRST, RE_UNITS_LINE))
+    return any(pattern.search(text) for pattern in UNIT_PATTERNS)
 
 
-def _units(text: str, start: int, end: int) -> tuple[re.Match, str, str] | None:
-    """The first unit assignment of a task: the match and the names of its lead and support groups."""
-    found = [m for m in (RE_UNITS.search(text, start, end), RE_UNITS_LEAD_FIRST.search(text, start, end),
-                         RE_UNITS_LINE.search(text, start, end)) if m is not None]
-    if not found:
-        return None
-    first = min(found, key=lambda m: m.start())
-    lead = next(g for g in ("lead", "lead2", "lead3") if first.re.groupindex.get(g) and first.group(g) is not None)
-    return first, lead, {"lead": "support", "lead2": "support2"}.get(lead, "")
+def _units(text: str, start: int, end: int) -> re.Match | None:
+    """The first unit assignment of a task, in any of the forms (groups ``lead`` and, if any, ``support``)."""
+    found = [m for m in (pattern.search(text, start, end) for pattern in UNIT_PATTERNS) if m is not None]
+    return min(found, key=lambda m: m.start()) if found else None
 
 
 def add_tasks(ctx: DocContext) -> None:
@@ -61,12 +57,11 @@ def add_tasks(ctx: DocContext) -> None:
         ctx.add_entity(task, EntityInfo(task.key, "rx:task"))
         ctx.relate("task", {"task": task.key, "number": number, "plan": plan.key if plan else None},
                    start, end, "rx:task")
-        found = _units(ctx.text, start, end)
-        if found:
-            units, lead, support = found
-            _unit_relations(ctx, task, units, lead, "task_lead")
-            _unit_relations(ctx, task, units, support, "task_support")
-        _mentions(ctx, task, start, found[0].start() if found else end)
+        units = _units(ctx.text, start, end)
+        if units:
+            _unit_relations(ctx, task, units, "lead", "task_lead")
+            _unit_relations(ctx, task, units, "support", "task_support")
+        _mentions(ctx, task, start, units.start() if units else end)
 
 
 def _task_spans(text: str) -> list[tuple[int, int, int, int]]:
@@ -97,7 +92,7 @@ def _paragraph_end(text: str, offset: int) -> int:
 
 
 def _unit_relations(ctx: DocContext, task: Hit, units: re.Match, group: str, kind: str) -> None:
-    if not group or not units.group(group):
+    if not units.groupdict().get(group):
         return
     offset = units.start(group)
     for part in RE_SPLIT.split(units.group(group)):
