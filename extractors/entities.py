@@ -139,7 +139,7 @@ def _overlapping(hit: Hit, others: list[Hit], starts: list[int]) -> list[Hit]:
 def _loses_to_dictionary(hit: Hit, dictionary: _ByStart) -> bool:
     """A rule hit gives way to a dictionary hit of any type with exactly its span, to an overlapping one of
     its type unless it strictly contains it, and to one it only lengthens leftwards over the name of a
-    body or place (国务院“放管服”改革)."""
+    body or place (国务院“放管服”改革), unless it is a place's own agency (广东省知识产权局)."""
     for other in dictionary.overlapping(hit):
         if other.type != hit.type:
             if (other.start, other.end) == (hit.start, hit.end):
@@ -147,7 +147,10 @@ def _loses_to_dictionary(hit: Hit, dictionary: _ByStart) -> bool:
             continue
         if not _covers(hit, other):
             return True
-        if other.end == hit.end and any(h.type in NESTABLE for h in dictionary.starting(hit.start, other.start)):
+        prefix = dictionary.starting(hit.start, other.start)
+        if hit.type == "Agency" and prefix and all(h.type == "Region" for h in prefix):
+            continue              # 广东省知识产权局: a place's own bureau, not the national one it is named like
+        if other.end == hit.end and any(h.type in NESTABLE for h in prefix):
             return True
     return False
 

@@ -6,16 +6,22 @@ import re
 from extractors.context import DocContext
 from extractors.dates import resolve
 from extractors.records import Hit
+from extractors.text import head_lines
 
 RE_HELD = re.compile(r"召开|举行|举办|开幕|闭幕|主持召开")
 RE_PLACE = re.compile(r"在(?P<place>[\u4e00-\u9fff]{1,8}?)(?:隆重)?(?:召开|举行|举办|开幕)")
 RE_DAY_IS = re.compile(r"^\s*(?:是|为)第[0-9一二三四五六七八九十]{1,4}(?:个|届)\s*“?$")
-RE_TAKES_PART = re.compile(r"出席|讲话|致辞|主持|发言|通报[^。,]{0,6}?情况|作[^。]{0,10}?发言|作[^。]{0,30}?报告|发表[^。]{0,10}?讲话|参加会议|作总结|作动员")
+RE_TAKES_PART = re.compile(r"出席|讲话|致辞|主持|发言|通报[^。,]{0,20}?情况|作[^。]{0,10}?发言|作[^。]{0,30}?报告|发表[^。]{0,10}?讲话|参加会议|作总结|作动员")
+# a speech as the text's title: 在2019年全国…工作会议上的讲话
+RE_SPEECH_TITLE = re.compile(r"在(?P<meeting>.{2,60}?)上的(?:总结讲话|讲话|工作报告|主题报告|报告|致辞|发言)")
+RE_DATE_LINE = re.compile(r"^\(?(?P<date>[^()]{6,16})\)?$")
+SPEECH_HEAD = 5
 PLACE_ABBREVIATIONS = {"京": "北京", "沪": "上海", "津": "天津", "渝": "重庆", "穗": "广州", "深": "深圳"}
 
 
 def add_meeting_dates(ctx: DocContext) -> None:
     """meeting_date relations; the first dated meeting becomes the text's focal meeting."""
+    add_speech_title(ctx)
     for meeting in ctx.of_type("Meeting"):
         date_cue = _meeting_date_cue(ctx, meeting)
         if date_cue is None:
@@ -33,6 +39,40 @@ def add_meeting_dates(ctx: DocContext) -> None:
         title_meetings = [m for m in first if m.start < 80]
         if title_meetings:
             ctx.meta["focal_meeting"] = title_meetings[0].key
+
+
+def add_speech_title(ctx: DocContext) -> None:
+    """A text titled 在X会议上的讲话: X is its focal meeting, held on the date on a line of its own under the
+    title ((2019年1月22日)); the people on the lines between speak at it."""
+    lines = [(start, line) for start, line in head_lines(ctx.text, SPEECH_HEAD) if line]
+    match = RE_SPEECH_TITLE.fullmatch(lines[0][1]) if lines else None
+    meetings = ctx.in_span(lines[0][0] + match.start("meeting"), lines[0][0] + match.end("meeting"), "Meeting") \
+        if match else []
+    if not meetings:
+        return
+    meeting = meetings[-1]
+    ctx.meta["focal_meeting"] = meeting.key
+    head_end = lines[0][0] + len(lines[0][1])
+    for start, line in lines[1:]:
+        date = _date_line(ctx, start, line)
+        if date is not None:
+            ctx.relate("meeting_date", {"meeting": meeting.key, "date": date, "place": None},
+                       meeting.start, start + len(line), "rx:speech-title")
+            ctx.meta["meeting_date"] = date
+            break
+        head_end = start + len(line)
+    for person in ctx.in_span(meeting.end, head_end, "Person"):
+        ctx.relate("speaks_at", {"person": person.key, "meeting": meeting.key}, meeting.start, person.end,
+                   "rx:speech-title")
+
+
+def _date_line(ctx: DocContext, start: int, line: str) -> str | None:
+    match = RE_DATE_LINE.match(line)
+    if match is None:
+        return None
+    cue = next((c for c in ctx.cue("Date") if c.start == start + match.start("date")
+                and c.end == start + match.end("date")), None)
+    return resolve(ctx, cue) if cue is not None else None
 
 
 def _meeting_year_date(ctx: DocContext, meeting: Hit, cue: Hit) -> str | None:

@@ -17,8 +17,10 @@ RE_VALUE_FIRST = re.compile(
     r"(?<![\d\-.第])(?P<value>\d+(?:\.\d+)?)(?P<mult>万|亿)?(?:余|多)?(?P<unit>[" + UNITS + r"])(?P<body>[\u4e00-\u9fff]{2,8})")
 RE_SUBJECT_LEAD = re.compile(r"(?:全年|全国|全省|全市|我国|当年)*(?:(?:共|累计|总共|合计)?(?:完成|颁发|发放|办理|受理)|"
                              r"共|累计|总共|合计)?")
-RE_CHANGE = re.compile(r"(?:分别)?(?:增长|提高|增加|上升|下降|减少)(?P<pcts>\d+(?:\.\d+)?%(?:(?:和|、)\d+(?:\.\d+)?%)*)")
-RE_PCT = re.compile(r"\d+(?:\.\d+)?")
+# 增长9.6%, 分别增长5%和8%, 增加200张 (a change in the statistic's own unit)
+RE_CHANGE = re.compile(r"(?:分别)?(?:增长|提高|增加|上升|下降|减少)(?P<pcts>\d+(?:\.\d+)?%(?:(?:和|、)\d+(?:\.\d+)?%)*"
+                       r"|\d+(?:\.\d+)?(?:万|亿)?[" + UNITS + r"])")
+RE_PCT = re.compile(r"\d+(?:\.\d+)?(?:%|(?:万|亿)?[" + UNITS + r"])")
 RE_SINCE = re.compile(r"(?:比|较)(?P<ref>[^,。;]{1,10}?)(?:分别)?(?:增长|提高|增加|上升|下降|减少)")
 
 RE_HORIZON = re.compile(r"(?:通过|经过|用)(?P<h>(?:\d+(?:-\d+)?|[一二三四五六七八九十]{1,2}(?:到[一二三四五六七八九十])?))年(?:的|左右)?(?:时间)?(?:的)?努力|到(?P<y>20\d\d)年(?:底|末)?|今后(?P<n>\d+|[一二三四五])年")
@@ -27,6 +29,11 @@ RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:基本|全面|初步)?(?:形成|建成
 # 行业营业收入达到5000亿元, 检验检测机构突破5万家, 收入年均增长10%以上: a subject and a number it is to reach
 RE_QUANT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff、]{2,30}?)(?P<goal>(?:年均|平均|每年)?(?:达到|超过|突破|增长|增加|提高|提升|"
                            r"降低|下降|减少|控制在|保持在|不少于|不低于)(?:到|至)?[^,。;\d]{0,4}\d[^,。;]{0,16})$")
+# 主要产品质量达到国际先进水平, 认证认可能力进入世界前列
+RE_LEVEL_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff、]{2,30}?)(?P<goal>(?:达到|接近|保持|进入|迈入|跻身)[\u4e00-\u9fff]{0,10}"
+                           r"(?:水平|前列|行列))$")
+# 力争在2019年底前实现…: a deadline that opens the clause is its horizon
+RE_DEADLINE = re.compile(r"^在(?P<h>(?:19|20)\d\d年(?:\d{1,2}月)?(?:底|末)?(?:前|以前))")
 RE_STRIVE = re.compile(r"(?:力争|争取)(?P<clause>[^,。;\n]{4,40})")
 RE_BUILD = re.compile(r"构建(?P<goal>[^,。;的]{4,40})的(?P<subj>[\u4e00-\u9fff]{2,14}体系)")
 RE_ASPIRE = re.compile(r"(?P<clause>(?:推动|加快|引导|努力|力争|为)?[\u4e00-\u9fff]{0,12}?"
@@ -46,7 +53,7 @@ def add_statistics(ctx: DocContext) -> None:
     found = []
     for match in _near_counts(RE_SUBJECT_FIRST, ctx.text):
         body = match.group("body")
-        cut = trim_left(body)
+        cut = _subject_start(body)
         lead = RE_SUBJECT_LEAD.match(body, cut)
         if lead.end() > cut and _counted(body[lead.end():]):
             cut = lead.end()             # 全国共完成评审任务9800项: the subject is 评审任务
@@ -96,6 +103,16 @@ def _near_counts(pattern: re.Pattern, text: str):
             if match.start() >= end:
                 yield match
                 end = max(end, match.end())
+
+
+def _subject_start(body: str) -> int:
+    """Where the subject of a count starts in the text before it: after the last cut word, unless that word
+    is the subject's own head noun (获证组织达到61万家: 组织 cuts names but heads this one)."""
+    cut = trim_left(body)
+    if cut < len(body):
+        return cut
+    head = [m for m in cut_regex().finditer(body) if m.end() == len(body)]
+    return trim_left(body[:head[-1].start()]) if head else cut
 
 
 def _counted(subject: str) -> bool:
@@ -176,7 +193,7 @@ def _change(text: str, start: int, end: int, order: int, following: int | None) 
     pct = values[min(order, len(values) - 1)] if respective else values[0]
     since = RE_SINCE.search(text, start, end)
     sign = "-" if re.search(r"下降|减少", match.group(0)) else "+"
-    return f"{sign}{pct}%" + (f" vs {since.group('ref')}" if since else "")
+    return f"{sign}{pct}" + (f" vs {since.group('ref')}" if since else "")
 
 
 def add_targets(ctx: DocContext) -> None:
@@ -212,9 +229,12 @@ def _horizon_clause(ctx: DocContext, clause: str, start: int, horizon: str | Non
     lead = RE_LEADING.match(clause)
     if lead:
         clause, start = clause[lead.end():], start + lead.end()
+    deadline = RE_DEADLINE.match(clause)
+    if deadline:
+        clause, start, horizon = clause[deadline.end():], start + deadline.end(), deadline.group("h")
     goal = RE_GOAL.search(clause)
     verb = RE_VERB_FIRST.match(clause)
-    quant = RE_QUANT_GOAL.match(clause)
+    quant = RE_QUANT_GOAL.match(clause) or RE_LEVEL_GOAL.match(clause)
     if goal and len(clause) - len(goal.group("goal")) >= 2:
         _target(ctx, start, start + len(clause), clause[:goal.start()], goal.group("goal"), horizon)
     elif verb:

@@ -13,7 +13,12 @@ RE_TAKES_OFFICE = re.compile(r"(?:当选为|当选|担任|出任|被任命为|�
 # short names a text uses for a body it has named in full before (协会 for 中国认证认可协会), with the
 # ending of the full name each stands for
 ANAPHORS = {"联合会": "联合会", "研究会": "研究会", "委员会": "委员会", "认可委": "认可委员会", "协会": "协会",
-            "学会": "学会", "中心": "中心", "研究院": "研究院", "本会": "会"}
+            "学会": "学会", "中心": "中心", "研究院": "研究院", "本会": "会", "总局": "总局", "省局": "局",
+            "市局": "局", "本局": "局", "我局": "局"}
+# a short name that also says what kind of place the body serves (省局: a provincial bureau)
+ANAPHOR_PLACE = {"省局": "省", "市局": "市"}
+RE_ANAPHOR = re.compile("|".join(sorted(ANAPHORS, key=len, reverse=True)))
+RE_SPACES = re.compile(r"[ \t\u3000]+")
 RE_CHAIN_GAP = re.compile(r"^(?:、|,|兼|和|及)?$")
 # the character an organisation's name ends with, for a role that carries no organisation of its own
 ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会"), ("部长", "部"), ("司长", "司"), ("处长", "处"),
@@ -28,10 +33,11 @@ def find_officials(ctx: DocContext) -> None:
     chain: list[Hit] = []
     for role in roles:
         chain.append(role)
-        length = read_name_after(ctx.text, role.end)
-        if length and not _overlaps(role.end, role.end + length, taken):
-            end = role.end + length
-            _add_person_with_chain(ctx, chain, role.end, end)
+        start = _name_start(ctx.text, role.end)
+        length = read_name_after(ctx.text, start)
+        if length and not _overlaps(start, start + length, taken):
+            end = start + length
+            _add_person_with_chain(ctx, chain, start, end)
             for start, end in _listed_names(ctx, end, roles, taken):   # 副主任刘卫军、许增德: both hold it
                 _add_person_with_chain(ctx, chain, start, end)
             chain = []
@@ -40,6 +46,20 @@ def find_officials(ctx: DocContext) -> None:
             chain = []
     add_byline_people(ctx, taken)
     propagate_people(ctx)
+
+
+def _name_start(text: str, offset: int) -> int:
+    """Where a name after a post starts: right after it, or after spaces on a byline (副局长 国家认监委主任 甘霖)."""
+    spaces = RE_SPACES.match(text, offset)
+    return spaces.end() if spaces and _line_end(text, spaces.end()) else offset
+
+
+def _line_end(text: str, offset: int) -> bool:
+    """True when a name at ``offset`` is the last thing on its line."""
+    length = read_name_after(text, offset)
+    rest = RE_SPACES.match(text, offset + length)
+    after = rest.end() if rest else offset + length
+    return bool(length) and (after == len(text) or text[after] == "\n")
 
 
 def _listed_names(ctx: DocContext, end: int, roles: list[Hit], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -71,9 +91,9 @@ def _continues(ctx: DocContext, role: Hit, roles: list[Hit]) -> bool:
     if not later:
         return False
     gap = ctx.text[role.end:later[0].start]
-    if not gap or gap[0] not in "、,兼":
+    if not gap or gap[0] not in "、,兼 \t\u3000":
         return False
-    rest = gap[1:]
+    rest = gap[1:].strip()
     return not rest or any(h.type in ORG_TYPES and ctx.text[h.start:h.end] == rest and h.end == later[0].start
                            for h in ctx.entities)
 
@@ -155,16 +175,32 @@ def _adjacent_org(ctx: DocContext, role: Hit) -> Hit | None:
 
 def _anaphor_org(ctx: DocContext, role: Hit) -> Hit | None:
     """协会会长X, 认可委秘书长Y: a short name of a body the text has named before, right before the post."""
-    for short, ending in ANAPHORS.items():
-        start = role.start - len(short)
-        if not ctx.text.endswith(short, 0, role.start) or (start > 0 and RE_HAN.match(ctx.text[start - 1])
-                                                          and ctx.text[start - 1] not in "本该"):
-            continue
-        named = [h for h in ctx.entities if h.type in ORG_TYPES and h.end <= start
-                 and len(h.name) > len(short) and h.name.endswith(ending)]
-        if named:
-            return max(named, key=lambda h: h.end)
+    for short in ANAPHORS:
+        if ctx.text.endswith(short, 0, role.start):
+            org = _resolve_anaphor(ctx, short, role.start - len(short))
+            if org is not None:
+                return org
     return None
+
+
+def _resolve_anaphor(ctx: DocContext, short: str, start: int) -> Hit | None:
+    """The body a short name at ``start`` stands for: the last one named before it with the right ending."""
+    if start > 0 and RE_HAN.match(ctx.text[start - 1]) and ctx.text[start - 1] not in "本该":
+        return None                          # 市场监管总局: the end of a full name, not a short one
+    ending, place = ANAPHORS[short], ANAPHOR_PLACE.get(short, "")
+    named = [h for h in ctx.entities if h.type in ORG_TYPES and h.end <= start
+             and len(h.name) > len(short) and h.name.endswith(ending) and place in h.name]
+    return max(named, key=lambda h: h.end) if named else None
+
+
+def _anaphors_in(ctx: DocContext, start: int, end: int) -> list[Hit]:
+    """Bodies that short names between ``start`` and ``end`` stand for, placed where the short names are."""
+    found = []
+    for match in RE_ANAPHOR.finditer(ctx.text, start, end):
+        org = _resolve_anaphor(ctx, match.group(), match.start())
+        if org is not None:
+            found.append(Hit(match.start(), match.end(), org.type, org.name, org.source))
+    return found
 
 
 def _org_start(ctx: DocContext, role: Hit) -> int:
@@ -180,6 +216,7 @@ def org_for_role(ctx: DocContext, role: Hit) -> tuple[str, str] | None:
     units = next((u for r, u in ROLE_UNIT if role.name.endswith(r)), "")
     sent_start, _ = ctx.sentences.span(role.start)
     earlier = [h for h in ctx.entities if h.type in ORG_TYPES and sent_start <= h.start and h.end <= role.start]
+    earlier = sorted(earlier + _anaphors_in(ctx, sent_start, role.start), key=lambda h: h.start)
     for hit in reversed(earlier):
         if hit.name[-1:] in units:
             return hit.key

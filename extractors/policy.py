@@ -6,6 +6,7 @@ import re
 from extractors.context import ORG_TYPES, DocContext
 from extractors.dates import date_before, reference_date, resolve
 from extractors.records import EntityInfo, Hit
+from extractors.text import head_lines
 
 RE_ISSUE_GAP = re.compile(r"^[\s,)]*(?:当日|同日|近日|日前|正式|联合|今天|今日|专门|共同)?(?:组织)?(?:制定)?"
                           r"(?:印发|发布|出台|颁布|下发|公布|制定|发出|修订)了?\s*$")
@@ -130,8 +131,11 @@ def _doc_number(ctx: DocContext, title: Hit, doc: Hit) -> None:
         ctx.relate("doc_id", {"document": doc.key, "identifier": number.name},
                    title.start - 1, number.end, number.source)
         if announced.group("issuer"):     # 《办法》(国家认监委公告2019年第3号): the agency announced it
-            for issuer in ctx.in_span(title.end + announced.start("issuer"), title.end + announced.end("issuer"),
-                                      "Agency", "Organization"):
+            span = title.end + announced.start("issuer"), title.end + announced.end("issuer")
+        else:                             # 《规定》(国家质检总局令第117号): the decree's number names its body
+            span = (number.start, number.end) if number.source == "rx:doc-number-decree" else (0, 0)
+        if span[1] > span[0]:
+            for issuer in ctx.in_span(*span, "Agency", "Organization"):
                 ctx.relate("issued", {"organization": issuer.key, "document": doc.key, "date": None},
                            title.start - 1, number.end, "rx:issued-announcement")
 
@@ -193,7 +197,7 @@ def _doc_at(ctx: DocContext, title: Hit) -> Hit | None:
 
 def _title_line(ctx: DocContext) -> Hit | None:
     """A line of its own naming a plan (2019年…工作要点) or a document (X关于…的公告) is the text's own title."""
-    for start, stripped in _head_lines(ctx.text):
+    for start, stripped in head_lines(ctx.text):
         if RE_TITLE_LINE.match(stripped):
             return _document_line(ctx)
         if 4 <= len(stripped) <= 40 and RE_PLAN_TITLE.search(stripped) and not re.search(r"[,。;:]", stripped):
@@ -202,21 +206,11 @@ def _title_line(ctx: DocContext) -> Hit | None:
     return None
 
 
-def _head_lines(text: str) -> list[tuple[int, str]]:
-    """(offset, stripped line) of the first 12 lines, where a text's own title stands."""
-    lines, offset = [], 0
-    for line in text.split("\n")[:12]:
-        stripped = line.strip()
-        lines.append((offset + line.find(stripped) if stripped else offset, stripped))
-        offset += len(line) + 1
-    return lines
-
-
 def _document_line(ctx: DocContext) -> Hit | None:
     """The first head line naming a document (X关于…的公告, X关于印发《Y》的通知), read once per text."""
     if "document_line" not in ctx.meta:
         found = None
-        for start, stripped in _head_lines(ctx.text):
+        for start, stripped in head_lines(ctx.text):
             match = RE_TITLE_LINE.match(stripped)
             if match:
                 found = _document_title_line(ctx, start, match)

@@ -28,6 +28,7 @@ def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hit
     add_party_bodies(ctx)
     add_attached_departments(ctx)
     add_listed_departments(ctx)
+    add_headed_departments(ctx)
     entities.add_management_system_lists(ctx)
     people.find_officials(ctx)
     dates.set_document_dates(ctx)
@@ -94,6 +95,28 @@ def add_listed_departments(ctx: DocContext) -> None:
             unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-listed")
             ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=parent))
             end = unit.end
+    ctx.sort_entities()
+
+
+# the post of a unit's head and the ending of the unit's name (认证监管处处长, 法规司副司长, 办公室主任)
+HEAD_POSTS = (("处长", "处"), ("司长", "司"), ("部长", "部"), ("科长", "科"), ("主任", "办公室"))
+RE_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]{1,12}$")
+
+
+def add_headed_departments(ctx: DocContext) -> None:
+    """认证监管处处长X: a run of Han characters standing alone before the post of its head is a unit,
+    even with no agency written before it (the text's own agency is its parent)."""
+    for role in ctx.cue("Role"):
+        ending = next((unit for post, unit in HEAD_POSTS if role.name.endswith(post)), None)
+        run = RE_HAN_RUN_END.search(ctx.text, max(0, role.start - 12), role.start)
+        if ending is None or run is None or not run.group().endswith(ending):
+            continue
+        match = RE_UNIT_AFTER.fullmatch(run.group())
+        if match is None or ctx.in_span(run.start(), role.start) or _cut_inside(run.group()) \
+                or any(h.start < role.start and run.start() < h.end for h in ctx.entities):
+            continue
+        unit = Hit(run.start(), role.start, "Department", run.group(), "rx:department-headed")
+        ctx.add_entity(unit, EntityInfo(unit.key, unit.source))
     ctx.sort_entities()
 
 

@@ -23,9 +23,10 @@ _UNIT_TAIL = r"(?:等(?:部门|单位)?)?(?:按职责分工负责|按职责负�
 RE_UNITS_LEAD_THEN_LIST = re.compile(rf"\((?P<lead>{_UNIT_LIST})牵头\s*[,;]\s*(?P<support>{_UNIT_LIST}){_UNIT_TAIL}\)")
 RE_UNITS_FIRST_LEADS = re.compile(rf"\((?P<lead>[^():;,、\n]{{2,30}}?)(?:[、,](?P<support>{_UNIT_LIST}))?{_UNIT_TAIL}\)")
 RE_UNITS_LEAD_ONLY = re.compile(rf"\((?P<lead>{_UNIT_LIST})(?:牵头|负责)\)")
-# units on a line of their own under the task: 牵头单位:A;配合单位:B (the support may be on the next line)
+# units on a line of their own under the task: 牵头单位:A;配合单位:B (the support may be on the next line),
+# or after the task's last sentence on its line (…建设。责任处室:信息化处)
 RE_UNITS_LINE = re.compile(
-    rf"^[ \t]*{_LABEL_LEAD}\s*(?P<lead>[^:;\n]+?)"
+    rf"(?:^|(?<=。))[ \t]*{_LABEL_LEAD}\s*(?P<lead>[^:;\n]+?)"
     rf"(?:(?:\s*[;,]\s*|\n[ \t]*){_LABEL_SUPPORT}\s*(?P<support>[^:;\n]+?))?[ \t。]*$", re.M)
 RE_UNITS_LINE_START = re.compile(rf"[ \t]*(?:{_LABEL_LEAD}|{_LABEL_SUPPORT})")
 UNIT_PATTERNS = (RE_UNITS, RE_UNITS_LEAD_THEN_LIST, RE_UNITS_FIRST_LEADS, RE_UNITS_LEAD_ONLY, RE_UNITS_LINE)

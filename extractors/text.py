@@ -41,6 +41,16 @@ class Sentences:
         return start, self.ends[min(i, len(self.ends) - 1)]
 
 
+def head_lines(text: str, count: int = 12) -> list[tuple[int, str]]:
+    """(offset, stripped line) of the first ``count`` lines, where a text's own title stands."""
+    lines, offset = [], 0
+    for line in text.split("\n", count)[:count]:
+        stripped = line.strip()
+        lines.append((offset + line.find(stripped) if stripped else offset, stripped))
+        offset += len(line) + 1
+    return lines
+
+
 def cn_number(text: str) -> int | None:
     """Value of a small Chinese or Arabic numeral (十八 → 18, 二十一 → 21, 185 → 185)."""
     if text.isdigit():
@@ -102,6 +112,8 @@ def _boundary(text: str, offset: int) -> bool:
 
 def read_name_after(text: str, offset: int) -> int:
     """Length (3 or 2) of a personal name starting at ``offset``, or 0."""
+    if text[offset:offset + 2] in FOLLOWER_WORDS:
+        return 0              # 副局长强调: a predicate, not a name
     for length in (3, 2):
         candidate = text[offset:offset + length]
         if len(candidate) != length or not _is_name(candidate):

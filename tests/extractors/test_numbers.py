@@ -50,3 +50,18 @@ def test_numbers_the_year_a_clause_opens_with_dates_the_counts_after_it():
     stats = statistics("发布时间:2015-01-16\n会议指出,2014年全国认证机构达到170家,检测机构超过2.8万家。2013年以来累计颁发证书9万张。")
     assert stats["认证机构"].arg("date") == "2014" and stats["检测机构"].arg("date") == "2014"
     assert stats["证书"].arg("date") == "2015-01-16"
+
+
+def test_numbers_a_change_in_the_statistics_own_unit():
+    stats = statistics("全年共发放认证证书2400张,比上年增加310张。")
+    assert stats["认证证书"].arg("change") == "+310张 vs 上年"
+
+
+def test_numbers_a_cut_word_that_heads_the_subject_stays_in_it():
+    stats = statistics("全省获证组织达到3.2万家,同比增长5.1%。")
+    assert stats["获证组织"].arg("value") == 32000 and stats["获证组织"].arg("change") == "+5.1%"
+
+
+def test_numbers_a_deadline_after_strive_is_the_targets_horizon():
+    targets = [f for f in extract_text("力争在2022年底前实现检验检测报告网上查询全覆盖。").facts if f.kind == "target"]
+    assert [(f.arg("goal"), f.arg("horizon")) for f in targets] == [("实现", "2022年底前")]
