@@ -5,7 +5,9 @@ import re
 from bisect import bisect_left
 
 from extractors.context import ORG_TYPES, DocContext
+from extractors.lexicon import Lexicon, LexiconEntry
 from extractors.records import Hit
+from extractors.rules import cut_regex
 
 ENTITY_TYPES = frozenset({
     "Agency", "Department", "Organization", "Person", "Initiative", "CertificationScheme",
@@ -16,13 +18,15 @@ MAX_NAME = 120   # no entity mention is longer than this many characters
 RE_REGION_AGENCY = re.compile(
     r"[\u4e00-\u9fff]{0,10}?(?:市场监督管理局|市场监管局|质量技术监督局|质量监督局|质监局|出入境检验检疫局|检验检疫局|"
     r"人民政府|商务厅|工业和信息化厅|发展改革委|标准化研究院|计量测试研究院|质量检验研究院)")
+# after a foreign country's name: 联邦认可局, 消费品安全委员会, 技术调节与计量署
+RE_FOREIGN_AGENCY = re.compile(r"(?:(?!的)[\u4e00-\u9fff]){1,12}?(?:局|委员会|署|部)(?![\u4e00-\u9fff]?长|分|门|位|件|队|面|势)")
 
 
 def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list[Hit]) -> None:
     """Fill ``ctx.entities`` with the mentions kept after the overlap policy."""
     titles = [(h.start, h.end) for h in ctx.cues if h.type == "DocTitle"]
     dictionary = _drop_orgs_into_roles([h for h in dictionary_hits if h.type in ENTITY_TYPES], ctx.cue("Role"))
-    rules = [h for h in rule_hits + region_agencies(ctx.text, dictionary) if h.type in ENTITY_TYPES]
+    rules = [h for h in rule_hits + region_agencies(ctx.text, dictionary, ctx.lexicon) if h.type in ENTITY_TYPES]
     if titles:
         rules = [h for h in rules if not _inside_any(h, titles)]
     by_start = _ByStart(dictionary)
@@ -80,15 +84,28 @@ def _drop_orgs_into_roles(hits: list[Hit], roles: list[Hit]) -> list[Hit]:
             or not any(r.start < h.end < r.end and h.start < r.start for r in role_index.overlapping(h))]
 
 
-def region_agencies(text: str, dictionary: list[Hit]) -> list[Hit]:
-    """Bodies named after a region: 浙江省质监局, 湖南检验检疫局 (region + agency suffix)."""
+def region_agencies(text: str, dictionary: list[Hit], lexicon: Lexicon) -> list[Hit]:
+    """Bodies named after a region: 浙江省质监局, 湖南检验检疫局 (region + agency suffix); a foreign country's
+    bureau, ministry or commission (俄罗斯联邦认可局)."""
     hits = []
     for region in (h for h in dictionary if h.type == "Region"):
         match = RE_REGION_AGENCY.match(text, region.end)
+        source = "rx:agency-region"
+        if not match and _foreign(lexicon.get(region.source)):
+            match, source = RE_FOREIGN_AGENCY.match(text, region.end), "rx:agency-foreign"
+            if match and _cut_inside(match.group()):
+                match = None
         if match:
-            hits.append(Hit(region.start, match.end(), "Agency", text[region.start:match.end()],
-                            "rx:agency-region"))
+            hits.append(Hit(region.start, match.end(), "Agency", text[region.start:match.end()], source))
     return hits
+
+
+def _foreign(entry: LexiconEntry | None) -> bool:
+    return entry is not None and entry.level == "country" and entry.id != "region:china"
+
+
+def _cut_inside(name: str) -> bool:
+    return any(len(word.group()) >= 2 or word.start() == 0 for word in cut_regex().finditer(name))
 
 
 def _drop_org_clashes(hits: list[Hit]) -> list[Hit]:
@@ -144,6 +161,8 @@ def _loses_to_dictionary(hit: Hit, dictionary: _ByStart) -> bool:
         if other.type != hit.type:
             if (other.start, other.end) == (hit.start, hit.end):
                 return True       # the dictionary knows what this name is (国际认可论坛 is a body)
+            if other.end == hit.end and other.type in ORG_TYPES:
+                return True       # 满足国际认可论坛: the shape's head word ends a known body's name
             continue
         if not _covers(hit, other):
             return True

@@ -16,6 +16,8 @@ RE_TAKES_PART = re.compile(r"出席|讲话|致辞|主持|发言|通报[^。,]{0,
 RE_SPEECH_TITLE = re.compile(r"在(?P<meeting>.{2,60}?)上的(?:总结讲话|讲话|工作报告|主题报告|报告|致辞|发言)")
 RE_DATE_LINE = re.compile(r"^\(?(?P<date>[^()]{6,16})\)?$")
 SPEECH_HEAD = 5
+# 出席会议的还有X、Y, 参加活动的有…: the people listed after it take part
+RE_ATTENDED_BY = re.compile(r"(?:出席|参加)[\u4e00-\u9fff]{0,6}?的(?:领导|嘉宾|同志|人员)?(?:还)?有")
 PLACE_ABBREVIATIONS = {"京": "北京", "沪": "上海", "津": "天津", "渝": "重庆", "穗": "广州", "深": "深圳"}
 
 
@@ -125,7 +127,8 @@ def add_speakers(ctx: DocContext) -> None:
     for person in ctx.of_type("Person"):
         start, end = ctx.sentences.span(person.start)
         clause_end = _clause_end(ctx.text, person.end, end)
-        if not RE_TAKES_PART.search(ctx.text, person.end, clause_end):
+        if not RE_TAKES_PART.search(ctx.text, person.end, clause_end) and \
+                not RE_ATTENDED_BY.search(ctx.text, start, person.start):
             continue
         meetings = [m for m in ctx.of_type("Meeting") if start <= m.start < end]
         meeting = meetings[0].key if meetings else ctx.meta.get("focal_meeting")

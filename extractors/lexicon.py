@@ -31,6 +31,7 @@ class LexiconEntry:
     parent: str | None = None
     default_org: str | None = None
     first_year: int | None = None
+    level: str | None = None             # regions: country, province, city …
     posts: tuple[tuple[str, str], ...] = ()
     weak_name: bool = False
     guards: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = ()   # (form, not_preceded_by, not_followed_by)
@@ -72,7 +73,7 @@ def parse_entry(obj: dict, where: str) -> LexiconEntry:
         id=obj["id"], type=obj["type"], name=obj["name"],
         aliases=tuple(obj.get("aliases", ())), weak_aliases=tuple(obj.get("weak_aliases", ())),
         en=obj.get("en"), en_aliases=tuple(obj.get("en_aliases", ())), parent=obj.get("parent"),
-        default_org=obj.get("default_org"), first_year=obj.get("first_year"), posts=posts,
+        default_org=obj.get("default_org"), first_year=obj.get("first_year"), level=obj.get("level"), posts=posts,
         weak_name=bool(obj.get("weak_name", False)), guards=_guards(obj.get("guards", {}), where),
     )
 
