@@ -18,11 +18,27 @@ RE_DATE_LINE = re.compile(r"^\(?(?P<date>[^()]{6,16})\)?$")
 SPEECH_HEAD = 5
 # 出席会议的还有X、Y, 参加活动的有…: the people listed after it take part
 RE_ATTENDED_BY = re.compile(r"(?:出席|参加)[\u4e00-\u9fff]{0,6}?的(?:领导|嘉宾|同志|人员)?(?:还)?有")
+# a body's numbered session: 市场监管总局第5次局务会议, 国家认监委第3次主任办公会
+RE_SESSION = re.compile(r"第\s*(?P<n>\d{1,4}|[一二三四五六七八九十]{1,3})\s*次(?:局务会议|局长办公会议?|主任办公会议?|委务会议|"
+                        r"党组会议|党委会议|主任会议|常委会议|部务会议|署务会议)")
 PLACE_ABBREVIATIONS = {"京": "北京", "沪": "上海", "津": "天津", "渝": "重庆", "穗": "广州", "深": "深圳"}
+
+
+def add_sessions(ctx: DocContext) -> None:
+    """A body's numbered session (X第N次局务会议) is a meeting, named with the body's full name."""
+    for match in RE_SESSION.finditer(ctx.text):
+        bodies = [h for h in ctx.entities if h.end == match.start() and h.type in ("Agency", "Organization")]
+        if not bodies or ctx.in_span(match.start(), match.end(), "Meeting"):
+            continue
+        body = min(bodies, key=lambda h: h.start)
+        hit = Hit(body.start, match.end(), "Meeting", body.name + match.group(), "rx:meeting-session")
+        ctx.add_entity(hit)
+    ctx.sort_entities()
 
 
 def add_meeting_dates(ctx: DocContext) -> None:
     """meeting_date relations; the first dated meeting becomes the text's focal meeting."""
+    add_sessions(ctx)
     add_speech_title(ctx)
     for meeting in ctx.of_type("Meeting"):
         date_cue = _meeting_date_cue(ctx, meeting)
@@ -91,6 +107,8 @@ def _meeting_date_cue(ctx: DocContext, meeting: Hit) -> Hit | None:
     for cue in dates:
         if cue.end <= meeting.start and RE_DAY_IS.match(ctx.text[cue.end:meeting.start]):
             return cue
+        if cue.source == "rx:date-ymd" and 0 <= meeting.start - cue.end <= 1:
+            return cue                    # 经2021年3月2日市场监管总局第5次局务会议通过
     if not dates or not RE_HELD.search(ctx.text[meeting.end:end]) and not RE_HELD.search(ctx.text[start:meeting.start]):
         return None
     before = [c for c in dates if c.end <= meeting.start]

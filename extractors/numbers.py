@@ -165,6 +165,10 @@ def _period_year(text: str, sent_start: int, offset: int) -> str | None:
     return None
 
 
+def _full_sentence_start(text: str, offset: int) -> int:
+    return max(text.rfind("。", 0, offset), text.rfind("\n", 0, offset)) + 1
+
+
 def _as_of(ctx: DocContext, offset: int) -> str | None:
     """The date a statistic is counted at: 截至2019年5月, 截止到2017年底 earlier in its sentence, or the year
     the sentence opens with (2021年,…)."""
@@ -172,8 +176,8 @@ def _as_of(ctx: DocContext, offset: int) -> str | None:
     found = None
     for found in RE_AS_OF.finditer(ctx.text, sent_start, offset):
         pass
-    if found is None:
-        return _period_year(ctx.text, sent_start, offset)
+    if found is None:        # 2017年,全国新增…;检验检测机构达到…: the year opens the whole sentence up to 。
+        return _period_year(ctx.text, _full_sentence_start(ctx.text, offset), offset)
     for type_ in ("Date", "Year"):
         cue = next((c for c in ctx.cue(type_) if c.start == found.end() and c.end <= offset), None)
         if cue is not None:

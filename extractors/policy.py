@@ -9,8 +9,9 @@ from extractors.records import EntityInfo, Hit
 from extractors.text import head_lines
 
 RE_ISSUE_GAP = re.compile(r"^[\s,)]*(?:当日|同日|近日|日前|正式|联合|今天|今日|专门|共同)?(?:组织)?(?:制定)?"
-                          r"(?:印发|发布|出台|颁布|下发|公布|制定|发出|修订)了?\s*$")
-RE_JOINER = re.compile(r"^[、\s和与及()]*$")
+                          r"(?:印发|发布|出台|颁布|下发|公布|制定|发出|修订)(?:了|的)?\s*$")
+RE_JOINER = re.compile(r"^(?:[、\s和与及()]|会同|联合|同)*$")
+RE_TITLE_JOINER = re.compile(r"\s*[、和及与]\s*$")
 RE_NESTED = re.compile(r"关于(?:印发|发布|转发)(?P<inner>[^《》]{2,60}?|《[^《》]{2,60}》)的(?:通知|通告|决定)$")
 RE_SPEECH = re.compile(r"题为《[^《》]+》的(?:工作)?报告")
 RE_ON_BEHALF = re.compile(r"代表(?P<org>[\u4e00-\u9fff]{2,20}?)(?:作|向|在|发表)")
@@ -26,8 +27,12 @@ RE_NUMBER_GAP = re.compile(r"》?\s*[(\[【]?\s*(?:(?P<issuer>[\u4e00-\u9fff]{2,
 def add_documents(ctx: DocContext) -> None:
     """PolicyDocument mentions for titles, with issued and doc_id relations."""
     titles = ctx.cue("DocTitle")
-    for title in titles:
+    shared: list[Hit] = []
+    for index, title in enumerate(titles):
         issuers, prefixed = _issuers(ctx, title)
+        if not issuers and index and RE_TITLE_JOINER.match(ctx.text, titles[index - 1].end + 1, title.start - 1):
+            issuers = shared              # X发布《A》和《B》: B has A's issuers
+        shared = [] if prefixed else issuers
         name = _canonical(ctx, title, titles, issuers, prefixed)
         doc = _document_hit(ctx, title, name)
         for issuer in issuers:
