@@ -39,11 +39,11 @@ CJK = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ\u0300\u0301\u0304\u0308\u030c"
 PINYIN = "a-z" + TONE_MARKS
 
-# 個(gè), 會(huì ), 關(guān): lower-case pinyin with at least one tone mark (or ü) right after a CJK
+# 個(gè), 會(huì ), 關（guān）: lower-case pinyin with at least one tone mark (or ü) right after a CJK
 # character. (NQI), (2018), (点) and unmarked Latin such as (a) are not glosses.
 RE_GLOSS = re.compile(  # the lookbehind follows the parenthesis so that `re` scans for "(" quickly
-    rf"[((](?<=[{CJK}].) ?(?=[{PINYIN} ]{{0,30}}[{TONE_MARKS}])"
-    rf"[{PINYIN}]{{1,7}}(?: [{PINYIN}]{{1,7}}){{0,3}} ?[))]"
+    rf"[(\uff08](?<=[{CJK}].) ?(?=[{PINYIN} ]{{0,30}}[{TONE_MARKS}])"
+    rf"[{PINYIN}]{{1,7}}(?: [{PINYIN}]{{1,7}}){{0,3}} ?[)\uff09]"
 )
 RE_CONTROLS = re.compile("\r\n?|[\u200b\u200c\u200d\u2060\ufeff]")
 RE_LINE = re.compile(r"[^\n]*\n|[^\n]+")

@@ -53,7 +53,8 @@ def raw_of(raw: str, norm: NormText, sub: str) -> str:
         ("認證機構(gòu)應當依法開展活動", "认证机构应当依法开展活动"),
         ("召開工作會(huì )議", "召开工作会议"),
         ("相關(guān)部門(mén)協作", "相关部门协作"),
-        ("推進(jìn)改革", "推进改革"),                       # full-width parentheses
+        ("推進（jìn）改革", "推进改革"),                       # full-width parentheses
+        ("召開會（huì）議,講話（huà）", "召开会议,讲话"),
         ("培育壯大新業(yè)態(tài)", "培育壮大新业态"),
         ("綠(lǜ)色產品", "绿色产品"),                           # ü with a tone mark
         ("乾(qián)隆年間", "乾隆年间"),                      # a gloss left in would hide the phrase from t2s
