@@ -103,6 +103,9 @@ def test_normalize_gloss_map_skips_the_gloss() -> None:
         ("推动澳门金沙认证结果采信。", "推动认证结果采信。"),
         ("金沙江流域企业开展认证。", "金沙江流域企业开展认证。"),      # a river, not a casino
         ("体育彩票销售场所服务认证。", "体育彩票销售场所服务认证。"),  # lottery policy is content
+        ("降本增效金沙娛樂城vip8提供支撐。", "降本增效提供支撑。"),          # a brand with no Latin prefix
+        ("線上賭場註冊即送彩金國家認監委召開會議。", "国家认监委召开会议。"),
+        ("娱乐场所消防产品认证。", "娱乐场所消防产品认证。"),          # entertainment venues are content
     ],
 )
 def test_normalize_removes_inline_spam(text_in: str, expected: str) -> None:
