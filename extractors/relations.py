@@ -15,6 +15,7 @@ RE_PARTY_BODY = re.compile(r"党组|党委|纪检组")
 RE_UNIT_AFTER = re.compile(r"(?!各|有关|相关|所属|下属|直属)[\u4e00-\u9fff]{2,10}?(?<!干)(?:部|司|处|办公室|办公厅|中心)"
                            r"(?![署门长分件位队委])")
 SUBORDINATE_TYPES = ("Agency", "Organization")
+NATIONAL_PREFIXES = ("国家", "国务院", "中华人民共和国", "中国共产党")
 
 
 def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hits: list[Hit]) -> DocContext:
@@ -153,7 +154,7 @@ def _departments(ctx: DocContext) -> None:
         lexicon_parent = ctx.entry_key(entry.parent) if entry else None
         known = lexicon_parent in named or (entry is not None and not entry.weak_name)
         parent = ctx.infos[hit.key].parent or (lexicon_parent if known else owner) or lexicon_parent
-        if parent is None:
+        if parent is None or (parent == owner and not known and _below_national(hit, owner)):
             continue
         info = ctx.infos[hit.key]
         if info.parent is None:
@@ -161,6 +162,12 @@ def _departments(ctx: DocContext) -> None:
                                             info.aliases, info.en_aliases)
         ctx.relate("sub_organization", {"child": hit.key, "parent": ctx.infos[hit.key].parent},
                    hit.start, hit.end, "rx:department-of")
+
+
+def _below_national(unit: Hit, owner: tuple[str, str]) -> bool:
+    """A 处 or 科 is never a unit of a national body itself (its units are 司, 部, 局): in a provincial plan
+    that names no agency of its own, its parent is unknown rather than the national one the text cites."""
+    return unit.name.endswith(("处", "科")) and owner[1].startswith(NATIONAL_PREFIXES)
 
 
 def _lexicon_parents(ctx: DocContext) -> None:

@@ -9,6 +9,7 @@ from extractors.records import EntityInfo, Hit
 from extractors.text import cn_number
 
 RE_TASK = re.compile(r"^[ \t]*\(?(?P<n>\d{1,3})(?:[.、]|\))(?!\d)", re.M)
+RE_SECTION_LINE = re.compile(r"(?:^|\n)[ \t]*[一二三四五六七八九十]{1,3}、[^\n]{1,40}\n[ \t]*$")
 RE_TASK_CN = re.compile(r"^[ \t]*\((?P<n>[一二三四五六七八九十]{1,3})\)", re.M)
 _LABEL_LEAD = r"(?:主要)?(?:牵头|负责|责任)(?:部门|单位|司局|处室)?\s*[::]"
 _LABEL_SUPPORT = r"(?:协作|配合|参与|协办|协助)(?:部门|单位|司局|处室)?\s*[::]"
@@ -72,10 +73,11 @@ def _task_spans(text: str) -> list[tuple[int, int, int, int]]:
 
 
 def _counted_paragraphs(pattern: re.Pattern, text: str, *, restarts: bool) -> list[tuple[int, int, int, int]]:
+    """1. 2. 3. may also start again right under a section heading (一、…), and are then numbered on."""
     spans, expected = [], 1
     for match in pattern.finditer(text):
         marker = cn_number(match.group("n"))
-        if restarts and marker == 1:
+        if marker == 1 and (restarts or RE_SECTION_LINE.search(text, max(0, match.start() - 60), match.start())):
             expected = 1           # a new heading starts its list again
         if marker != expected:
             continue

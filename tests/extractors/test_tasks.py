@@ -29,3 +29,16 @@ def test_tasks_are_numbered_from_one_and_belong_to_the_plan():
     tasks = {f.arg("number"): f.arg("plan") for f in result.facts if f.kind == "task"}
     assert sorted(tasks) == [1, 2]
     assert {plan.key for plan in tasks.values()} == {"2021年认证工作要点"}
+
+
+def test_tasks_numbered_again_under_each_heading_are_numbered_on():
+    plan = ("2020年全省认证工作要点\n一、深化改革\n1.推进认证改革。(牵头单位:认证处)\n2.推进检测改革。(牵头单位:检测处)\n"
+            "二、强化监管\n1.开展认证抽查。(牵头单位:监管处)\n2.打击数据造假。(牵头单位:稽查处)")
+    lead, _ = units(plan)
+    assert lead == {(1, "认证处"), (2, "检测处"), (3, "监管处"), (4, "稽查处")}
+
+
+def test_tasks_a_provincial_section_is_not_made_a_unit_of_the_national_agency():
+    facts = extract_text("2020年全省认证工作要点\n1.加强执法。(牵头单位:执法稽查局,配合单位:认证监管处)").facts
+    parents = {f.arg("child").key.split("/")[-1]: f.arg("parent") for f in facts if f.kind == "sub_organization"}
+    assert "认证监管处" not in parents
