@@ -7,7 +7,7 @@ from bisect import bisect_left
 from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon, LexiconEntry
 from extractors.records import Hit
-from extractors.rules import cut_regex
+from extractors.rules import clause_inside
 
 ENTITY_TYPES = frozenset({
     "Agency", "Department", "Organization", "Person", "Initiative", "CertificationScheme",
@@ -93,7 +93,7 @@ def region_agencies(text: str, dictionary: list[Hit], lexicon: Lexicon) -> list[
         source = "rx:agency-region"
         if not match and _foreign(lexicon.get(region.source)):
             match, source = RE_FOREIGN_AGENCY.match(text, region.end), "rx:agency-foreign"
-            if match and _cut_inside(match.group()):
+            if match and clause_inside(match.group()):
                 match = None
         if match:
             hits.append(Hit(region.start, match.end(), "Agency", text[region.start:match.end()], source))
@@ -102,10 +102,6 @@ def region_agencies(text: str, dictionary: list[Hit], lexicon: Lexicon) -> list[
 
 def _foreign(entry: LexiconEntry | None) -> bool:
     return entry is not None and entry.level == "country" and entry.id != "region:china"
-
-
-def _cut_inside(name: str) -> bool:
-    return any(len(word.group()) >= 2 or word.start() == 0 for word in cut_regex().finditer(name))
 
 
 def _drop_org_clashes(hits: list[Hit]) -> list[Hit]:

@@ -19,6 +19,7 @@ ANAPHORS = {"联合会": "联合会", "研究会": "研究会", "委员会": "�
 ANAPHOR_PLACE = {"省局": "省", "市局": "市"}
 RE_ANAPHOR = re.compile("|".join(sorted(ANAPHORS, key=len, reverse=True)))
 RE_SPACES = re.compile(r"[ \t\u3000]+")
+RE_LINE_REST = re.compile(r"[ \t\u3000]*(?:\n|$)")
 RE_CHAIN_GAP = re.compile(r"^(?:、|,|兼|和|及)?$")
 # the character an organisation's name ends with, for a role that carries no organisation of its own
 ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会"), ("部长", "部"), ("司长", "司"), ("处长", "处"),
@@ -49,17 +50,13 @@ def find_officials(ctx: DocContext) -> None:
 
 
 def _name_start(text: str, offset: int) -> int:
-    """Where a name after a post starts: right after it, or after spaces on a byline (副局长 国家认监委主任 甘霖)."""
+    """Where a name after a post starts: right after it, or after spaces when the name ends its line (a byline:
+    副局长 国家认监委主任 甘霖)."""
     spaces = RE_SPACES.match(text, offset)
-    return spaces.end() if spaces and _line_end(text, spaces.end()) else offset
-
-
-def _line_end(text: str, offset: int) -> bool:
-    """True when a name at ``offset`` is the last thing on its line."""
-    length = read_name_after(text, offset)
-    rest = RE_SPACES.match(text, offset + length)
-    after = rest.end() if rest else offset + length
-    return bool(length) and (after == len(text) or text[after] == "\n")
+    if spaces is None:
+        return offset
+    length = read_name_after(text, spaces.end())
+    return spaces.end() if length and RE_LINE_REST.match(text, spaces.end() + length) else offset
 
 
 def _listed_names(ctx: DocContext, end: int, roles: list[Hit], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from extractors.rules import DATA_DIR, RegexRule, RuleMatch, cut_regex, default_rules, run_rule
+from extractors.rules import DATA_DIR, RegexRule, RuleMatch, clause_inside, default_rules, run_rule
 from extractors.records import Hit
 from extractors.text import cn_number, iso_date
 
@@ -52,8 +52,7 @@ def to_hit(match: RuleMatch, text: str) -> Hit | None:
         return None
     if rule.label == "Agency" and (RE_GENERIC_PLACE.match(name) or text[match.start - 1:match.start] in ("以", "级", "各")):
         return None                       # 各地级以上市市场监管局: a kind of place
-    if groups.get("tail") and rule.label == "Agency" and any(
-            len(word.group()) >= 2 or word.start() == 0 for word in cut_regex().finditer(groups["tail"])):
+    if groups.get("tail") and rule.label == "Agency" and clause_inside(groups["tail"]):
         return None                       # 东方省开展认证工作委员会: a verb inside is a clause (经济和信息化 is a name)
     if rule.label == "CertificationScheme" and not name[:-2].endswith(scheme_heads()):
         return None

@@ -8,7 +8,7 @@ from extractors import dates, entities, events, numbers, people, policy, tasks
 from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon
 from extractors.records import EntityInfo, Hit
-from extractors.rules import cut_regex
+from extractors.rules import clause_inside
 from extractors.text import Sentences
 
 RE_PARTY_BODY = re.compile(r"党组|党委|纪检组")
@@ -69,16 +69,11 @@ def add_attached_departments(ctx: DocContext) -> None:
         if not match or any(h.start < match.end() and agency.end < h.end and h.type in ORG_TYPES
                             and h.start >= agency.end for h in ctx.entities):
             continue
-        if _in_role(ctx, match.start(), match.end()) or _cut_inside(match.group(0)):
+        if _in_role(ctx, match.start(), match.end()) or clause_inside(match.group(0)):
             continue
         unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-attached")
         ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=agency.key))
     ctx.sort_entities()
-
-
-def _cut_inside(name: str) -> bool:
-    """A verb or a joining word where a unit name has none; a 与 inside a name is part of it (认证认可与检验检测处)."""
-    return any(len(word.group()) >= 2 or word.start() < 2 for word in cut_regex().finditer(name))
 
 
 def add_listed_departments(ctx: DocContext) -> None:
@@ -91,7 +86,7 @@ def add_listed_departments(ctx: DocContext) -> None:
         while ctx.text.startswith("、", end):
             match = RE_UNIT_AFTER.match(ctx.text, end + 1)
             if not match or ctx.in_span(match.start(), match.end()) or _in_role(ctx, match.start(), match.end()) \
-                    or _cut_inside(match.group(0)):
+                    or clause_inside(match.group(0)):
                 break
             unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-listed")
             ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=parent))
@@ -113,7 +108,7 @@ def add_headed_departments(ctx: DocContext) -> None:
         if ending is None or run is None or not run.group().endswith(ending):
             continue
         match = RE_UNIT_AFTER.fullmatch(run.group())
-        if match is None or ctx.in_span(run.start(), role.start) or _cut_inside(run.group()) \
+        if match is None or ctx.in_span(run.start(), role.start) or clause_inside(run.group()) \
                 or any(h.start < role.start and run.start() < h.end for h in ctx.entities):
             continue
         unit = Hit(run.start(), role.start, "Department", run.group(), "rx:department-headed")

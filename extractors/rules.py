@@ -94,6 +94,12 @@ def cut_regex() -> re.Pattern:
     return re.compile("|".join(map(re.escape, words)))
 
 
+def clause_inside(name: str) -> bool:
+    """True when a name holds a verb or a joining word, as a clause does and a name does not: any cut word of two
+    characters or more, or a one-character one at the start (与 inside 认证认可与检验检测处 is part of the name)."""
+    return any(len(word.group()) >= 2 or word.start() < 2 for word in cut_regex().finditer(name))
+
+
 def trim_left(body: str) -> int:
     """Offset where a name really starts inside ``body``: after the last cut word, if any."""
     start = 0
