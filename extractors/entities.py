@@ -14,6 +14,7 @@ ENTITY_TYPES = frozenset({
     "Sector", "Region", "Meeting", "PolicyDocument",
 })
 NESTABLE = ORG_TYPES | {"Region"}
+CODE_SOURCES = ("rx:doc-number-code", "rx:doc-number-cnca")   # CNAS-CL01:2018: the CNAS in it is no mention
 MAX_NAME = 120   # no entity mention is longer than this many characters
 RE_REGION_AGENCY = re.compile(
     r"[\u4e00-\u9fff]{0,10}?(?:市场监督管理局|市场监管局|质量技术监督局|质量监督局|质监局|出入境检验检疫局|检验检疫局|"
@@ -25,7 +26,9 @@ RE_FOREIGN_AGENCY = re.compile(r"(?:(?!的)[\u4e00-\u9fff]){1,12}?(?:局|委员�
 def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list[Hit]) -> None:
     """Fill ``ctx.entities`` with the mentions kept after the overlap policy."""
     titles = [(h.start, h.end) for h in ctx.cues if h.type == "DocTitle"]
-    dictionary = _drop_orgs_into_roles([h for h in dictionary_hits if h.type in ENTITY_TYPES], ctx.cue("Role"))
+    codes = [h for h in ctx.cue("DocNumber") if h.source in CODE_SOURCES]
+    dictionary = _drop_orgs_into_roles([h for h in dictionary_hits if h.type in ENTITY_TYPES
+                                        and not any(_covers(c, h) for c in codes)], ctx.cue("Role"))
     rules = [h for h in rule_hits + region_agencies(ctx.text, dictionary, ctx.lexicon) if h.type in ENTITY_TYPES]
     if titles:
         rules = [h for h in rules if not _inside_any(h, titles)]

@@ -9,13 +9,16 @@ from extractors.dates import reference_date, resolve
 from extractors.records import EntityInfo, Hit
 from extractors.rules import DATA_DIR, cut_regex, finditer_near, trim_left
 
-UNITS = "家项个张份批名件种人"
+UNITS = "家项个张份批名件种人类"
+NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"      # 480, 9,200 (thousands commas), 3.8
+# the verb between a counted subject and its number: 达到, 已达, 发展到, 增至 …
+REACHED = r"(?:已经?|共|累计|总计)?(?:达到|达|为|超过|突破|发展到|增至|增加到|增长到|上升到|提高到|逾|约)?"
 RE_SUBJECT_FIRST = re.compile(
-    r"(?P<body>[\u4e00-\u9fff]{2,14}?)(?:共|达到|达|为|超过|累计|约)?(?P<value>\d+(?:\.\d+)?)(?P<mult>万|亿)?(?:余|多)?"
+    r"(?P<body>[\u4e00-\u9fff]{2,14}?)" + REACHED + r"(?P<value>" + NUMBER + r")(?P<mult>万|亿)?(?:余|多)?"
     r"(?P<unit>[" + UNITS + r"])(?![\u4e00-\u9fff]?(?:以上|左右|方面))")
 RE_VALUE_FIRST = re.compile(
-    r"(?<![\d\-.第])(?P<value>\d+(?:\.\d+)?)(?P<mult>万|亿)?(?:余|多)?(?P<unit>[" + UNITS + r"])(?P<body>[\u4e00-\u9fff]{2,8})")
-RE_SUBJECT_LEAD = re.compile(r"(?:全年|全国|全省|全市|我国|当年)*(?:(?:共|累计|总共|合计)?(?:完成|颁发|发放|办理|受理)|"
+    r"(?<![\d\-.第])(?P<value>" + NUMBER + r")(?P<mult>万|亿)?(?:余|多)?(?P<unit>[" + UNITS + r"])(?P<body>[\u4e00-\u9fff]{2,8})")
+RE_SUBJECT_LEAD = re.compile(r"(?:目前|当前|现有|全年|全国|全省|全市|我国|当年)*(?:(?:共|累计|总共|合计)?(?:完成|颁发|发放|办理|受理|出具|签发)|"
                              r"共|累计|总共|合计)?")
 # 增长9.6%, 分别增长5%和8%, 增加200张 (a change in the statistic's own unit)
 RE_CHANGE = re.compile(r"(?:分别)?(?:增长|提高|增加|上升|下降|减少)(?P<pcts>\d+(?:\.\d+)?%(?:(?:和|、)\d+(?:\.\d+)?%)*"
@@ -23,11 +26,11 @@ RE_CHANGE = re.compile(r"(?:分别)?(?:增长|提高|增加|上升|下降|减少
 RE_PCT = re.compile(r"\d+(?:\.\d+)?(?:%|(?:万|亿)?[" + UNITS + r"])")
 RE_SINCE = re.compile(r"(?:比|较)(?P<ref>[^,。;]{1,10}?)(?:分别)?(?:增长|提高|增加|上升|下降|减少)")
 
-RE_HORIZON = re.compile(r"(?:通过|经过|用)(?P<h>(?:\d+(?:-\d+)?|[一二三四五六七八九十]{1,2}(?:到[一二三四五六七八九十])?))年(?:的|左右)?(?:时间)?(?:的)?努力|到(?P<y>20\d\d)年(?:底|末)?|今后(?P<n>\d+|[一二三四五])年")
+RE_HORIZON = re.compile(r"(?:通过|经过|用)(?P<h>(?:\d+(?:[-—–~至到]\d+)?|[一二三四五六七八九十两]{1,2}(?:到[一二三四五六七八九十])?))年(?:的|左右)?(?:时间)?(?:的)?(?:努力|奋斗)|(?:通过|经过|用)(?P<t>\d+|[一二三四五六七八九十两]{1,2})年(?:左右)?的?时间|到(?P<y>20\d\d)年(?:底|末)?|今后(?P<n>\d+|[一二三四五])年")
 RE_GOAL = re.compile(r"(?P<goal>(?:趋于|基本|明显|显著|全面|进一步|大幅|普遍|不断)[\u4e00-\u9fff]{2,4})$")
 RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:基本|全面|初步)?(?:形成|建成|建立|实现|培育|打造)(?:一批|一套)?)(?P<subj>[\u4e00-\u9fff、]{2,30})$")
 # 行业营业收入达到5000亿元, 检验检测机构突破5万家, 收入年均增长10%以上: a subject and a number it is to reach
-RE_QUANT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff、]{2,30}?)(?P<goal>(?:年均|平均|每年)?(?:达到|超过|突破|增长|增加|提高|提升|"
+RE_QUANT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff、“”「」]{2,30}?)(?P<goal>(?:年均|平均|每年)?(?:达到|超过|突破|增长|增加|提高|提升|"
                            r"降低|下降|减少|控制在|保持在|不少于|不低于)(?:到|至)?[^,。;\d]{0,4}\d[^,。;]{0,16})$")
 # 主要产品质量达到国际先进水平, 认证认可能力进入世界前列
 RE_LEVEL_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff、]{2,30}?)(?P<goal>(?:达到|接近|保持|进入|迈入|跻身)[\u4e00-\u9fff]{0,10}"
@@ -87,7 +90,7 @@ def _in_goal(ctx: DocContext, offset: int) -> bool:
                for h in RE_HORIZON.finditer(ctx.text, sent_start, offset))
 
 
-RE_COUNT = re.compile(r"\d+(?:\.\d+)?(?:万|亿)?(?:余|多)?[" + UNITS + "]")
+RE_COUNT = re.compile(NUMBER + r"(?:万|亿)?(?:余|多)?[" + UNITS + "]")
 REACH = 20
 
 
@@ -134,7 +137,7 @@ def index_in_clause(ctx: DocContext, found: list, start: int) -> int:
 
 def _statistic(ctx: DocContext, start: int, end: int, subject: str, match: re.Match, order: int,
                following: int | None) -> None:
-    value = float(match.group("value")) * {"万": 1e4, "亿": 1e8}.get(match.group("mult") or "", 1)
+    value = float(match.group("value").replace(",", "")) * {"万": 1e4, "亿": 1e8}.get(match.group("mult") or "", 1)
     core = subject.removesuffix("数量").removesuffix("总数")
     surface = ctx.text[start:end]
     stat = Hit(start, end, "Statistic", surface, "rx:statistic",

@@ -83,7 +83,8 @@ def _outer_roles(roles: list[Hit]) -> list[Hit]:
 
 
 def _continues(ctx: DocContext, role: Hit, roles: list[Hit]) -> bool:
-    """True when the next role follows after 、, ',' or 兼, possibly behind the name of its organisation."""
+    """True when the next role follows after 、, ',' or 兼, possibly behind the name of its organisation or a
+    short name for one (副主任、协会会长X)."""
     later = [r for r in roles if r.start >= role.end]
     if not later:
         return False
@@ -91,7 +92,7 @@ def _continues(ctx: DocContext, role: Hit, roles: list[Hit]) -> bool:
     if not gap or gap[0] not in "、,兼 \t\u3000":
         return False
     rest = gap[1:].strip()
-    return not rest or any(h.type in ORG_TYPES and ctx.text[h.start:h.end] == rest and h.end == later[0].start
+    return not rest or rest in ANAPHORS or any(h.type in ORG_TYPES and ctx.text[h.start:h.end] == rest and h.end == later[0].start
                            for h in ctx.entities)
 
 

@@ -11,8 +11,9 @@ from extractors.text import cn_number
 RE_TASK = re.compile(r"^[ \t]*\(?(?P<n>\d{1,3})(?:[.、]|\))(?!\d)", re.M)
 RE_SECTION_LINE = re.compile(r"(?:^|\n)[ \t]*[一二三四五六七八九十]{1,3}、[^\n]{1,40}\n[ \t]*$")
 RE_TASK_CN = re.compile(r"^[ \t]*\((?P<n>[一二三四五六七八九十]{1,3})\)", re.M)
-_LABEL_LEAD = r"(?:主要)?(?:牵头|负责|责任)(?:部门|单位|司局|处室)?\s*[::]"
-_LABEL_SUPPORT = r"(?:协作|配合|参与|协办|协助)(?:部门|单位|司局|处室)?\s*[::]"
+# 牵头单位: or a label in its own brackets (【牵头单位】)
+_LABEL_LEAD = r"(?:(?:主要)?(?:牵头|负责|责任)(?:部门|单位|司局|处室)?\s*[::]|【(?:牵头|负责|责任)(?:部门|单位|司局|处室)?】)"
+_LABEL_SUPPORT = r"(?:(?:协作|配合|参与|协办|协助)(?:部门|单位|司局|处室)?\s*[::]|【(?:协作|配合|参与|协办|协助)(?:部门|单位|司局|处室)?】)"
 # (牵头部门:A;协作部门:B) in any bracket
 RE_UNITS = re.compile(
     rf"[(\[【〔]\s*{_LABEL_LEAD}\s*(?P<lead>[^:;)\]】〕]+?)"
@@ -30,6 +31,8 @@ RE_UNITS_LINE = re.compile(
     rf"(?:^|(?<=。))[ \t]*{_LABEL_LEAD}\s*(?P<lead>[^:;\n]+?)"
     rf"(?:(?:\s*[;,]\s*|\n[ \t]*){_LABEL_SUPPORT}\s*(?P<support>[^:;\n]+?))?[ \t。]*$", re.M)
 RE_UNITS_LINE_START = re.compile(rf"[ \t]*(?:{_LABEL_LEAD}|{_LABEL_SUPPORT})")
+# (认证监管部), (认证监管部、各直属检验检疫局) closing the task's line: units with no label lead it
+RE_UNITS_BARE = re.compile(r"\((?P<lead>[^():;\n]{2,60}?)\)[ \t。]*$", re.M)
 UNIT_PATTERNS = (RE_UNITS, RE_UNITS_LEAD_THEN_LIST, RE_UNITS_FIRST_LEADS, RE_UNITS_LEAD_ONLY, RE_UNITS_LINE)
 RE_SPLIT = re.compile(r"[、,和及]")
 RE_GROUP = re.compile(r"^(?:各|有关|相关|其他)[\u4e00-\u9fff]{1,14}$|^(?:下属|直属|挂靠)单位$")
@@ -47,6 +50,16 @@ def _units(text: str, start: int, end: int) -> re.Match | None:
     return min(found, key=lambda m: m.start()) if found else None
 
 
+def _bare_units(ctx: DocContext, start: int, end: int) -> re.Match | None:
+    """Units in brackets with no label, at the end of the task's line, when every name in them is a unit."""
+    for match in RE_UNITS_BARE.finditer(ctx.text, start, end):
+        names = [ctx.text[a:b].strip() for a, b in _unit_spans(ctx, match.start("lead"), match.end("lead"))]
+        known = {ctx.text[h.start:h.end] for h in ctx.in_span(match.start("lead"), match.end("lead"), *ORG_TYPES)}
+        if all(n in known or RE_GROUP.match(n) or RE_UNIT_SHAPE.match(n) for n in names):
+            return match
+    return None
+
+
 def add_tasks(ctx: DocContext) -> None:
     """Task mentions, task_lead / task_support / task_mentions relations, for texts that assign units."""
     if not is_work_plan(ctx.text):
@@ -59,7 +72,7 @@ def add_tasks(ctx: DocContext) -> None:
         ctx.add_entity(task, EntityInfo(task.key, "rx:task"))
         ctx.relate("task", {"task": task.key, "number": number, "plan": plan.key if plan else None},
                    start, end, "rx:task")
-        units = _units(ctx.text, start, end)
+        units = _units(ctx.text, start, end) or _bare_units(ctx, start, end)
         if units:
             _unit_relations(ctx, task, units, "lead", "task_lead")
             _unit_relations(ctx, task, units, "support", "task_support")
@@ -97,14 +110,19 @@ def _paragraph_end(text: str, offset: int) -> int:
 def _unit_relations(ctx: DocContext, task: Hit, units: re.Match, group: str, kind: str) -> None:
     if not units.groupdict().get(group):
         return
-    offset = units.start(group)
-    for part in RE_SPLIT.split(units.group(group)):
-        start = ctx.text.find(part, offset)
-        offset = start + len(part)
-        unit = _unit(ctx, part.strip(), start, start + len(part))
+    for start, end in _unit_spans(ctx, units.start(group), units.end(group)):
+        unit = _unit(ctx, ctx.text[start:end].strip(), start, end)
         if unit is not None:
             ctx.relate(kind, {"task": task.key, "number": task.get("number"), "unit": unit},
                        task.start, task.get("end"), "rx:task-units")
+
+
+def _unit_spans(ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
+    """The listed unit names in text[start:end], cut at 、,和及 except inside a known body (工业和信息化部)."""
+    bodies = [(h.start, h.end) for h in ctx.in_span(start, end, *ORG_TYPES)]
+    cuts = [m.start() for m in RE_SPLIT.finditer(ctx.text, start, end)
+            if not any(low < m.start() < high for low, high in bodies)]
+    return list(zip([start] + [cut + 1 for cut in cuts], cuts + [end]))
 
 
 def _unit(ctx: DocContext, name: str, start: int, end: int) -> tuple[str, str] | None:
