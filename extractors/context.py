@@ -74,6 +74,14 @@ class DocContext:
             self.infos[hit.key] = info or EntityInfo(hit.key, hit.source)
         return hit
 
+    def remove_entity(self, hit: Hit) -> None:
+        """Take a mention back (a shorter name that turned out to be part of a longer one)."""
+        self.entities.remove(hit)
+        self._version += 1
+        self._indexed = None
+        if not any(h.key == hit.key for h in self.entities):
+            self.infos.pop(hit.key, None)
+
     def relate(self, kind: str, args: dict, start: int, end: int, source: str) -> None:
         self.relations.append(RelationHit(kind, tuple(args.items()), start, end, source))
 

@@ -17,7 +17,7 @@ RE_SUBJECT_FIRST = re.compile(
     r"(?P<body>[\u4e00-\u9fff]{2,14}?)" + REACHED + r"(?P<value>" + NUMBER + r")(?P<mult>万|亿)?(?:余|多)?"
     r"(?P<unit>[" + UNITS + r"])(?![\u4e00-\u9fff]?(?:以上|左右|方面))")
 RE_VALUE_FIRST = re.compile(
-    r"(?<![\d\-.第])(?P<value>" + NUMBER + r")(?P<mult>万|亿)?(?:余|多)?(?P<unit>[" + UNITS + r"])(?P<body>[\u4e00-\u9fff]{2,8})")
+    r"(?<![\d\-.第])(?P<value>" + NUMBER + r")(?P<mult>万|亿)?(?:余|多)?(?P<unit>[" + UNITS + r"])(?P<body>[\u4e00-\u9fff]{2,12})")
 RE_SUBJECT_LEAD = re.compile(r"(?:目前|当前|现有|全年|全国|全省|全市|我国|当年)*(?:(?:共|累计|总共|合计)?(?:完成|颁发|发放|办理|受理|出具|签发)|"
                              r"共|累计|总共|合计)?")
 # 增长9.6%, 分别增长5%和8%, 增加200张 (a change in the statistic's own unit)
@@ -28,7 +28,7 @@ RE_SINCE = re.compile(r"(?:比|较)(?P<ref>[^,。;]{1,10}?)(?:分别)?(?:增长|
 
 RE_HORIZON = re.compile(r"(?:通过|经过|用)(?P<h>(?:\d+(?:[-—–~至到]\d+)?|[一二三四五六七八九十两]{1,2}(?:到[一二三四五六七八九十])?))年(?:的|左右)?(?:时间)?(?:的)?(?:努力|奋斗)|(?:通过|经过|用)(?P<t>\d+|[一二三四五六七八九十两]{1,2})年(?:左右)?的?时间|到(?P<y>20\d\d)年(?:底|末)?|今后(?P<n>\d+|[一二三四五])年")
 RE_GOAL = re.compile(r"(?P<goal>(?:趋于|基本|明显|显著|全面|进一步|大幅|普遍|不断)[\u4e00-\u9fff]{2,4})$")
-RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:基本|全面|初步)?(?:形成|建成|建立|实现|培育|打造)(?:一批|一套)?)(?P<subj>[\u4e00-\u9fff、]{2,30})$")
+RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:基本|全面|初步)?(?:形成|建成|建立|实现|培育|打造)(?:一批|一套)?)(?P<subj>[\u4e00-\u9fff、“”\d.%]{2,30})$")
 # 行业营业收入达到5000亿元, 检验检测机构突破5万家, 收入年均增长10%以上: a subject and a number it is to reach
 RE_QUANT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff、“”「」]{2,30}?)(?P<goal>(?:年均|平均|每年)?(?:达到|超过|突破|增长|增加|提高|提升|"
                            r"降低|下降|减少|控制在|保持在|不少于|不低于)(?:到|至)?[^,。;\d]{0,4}\d[^,。;]{0,16})$")
@@ -66,7 +66,8 @@ def add_statistics(ctx: DocContext) -> None:
             found.append((start, match.end(), subject, match))
     for match in _near_counts(RE_VALUE_FIRST, ctx.text):
         body = match.group("body")
-        verb = cut_regex().search(body)       # 3家机构承担认证任务: the subject ends before the verb
+        verb = next((m for m in cut_regex().finditer(body) if len(m.group()) >= 2), None)
+        # 3家机构承担认证任务: the subject ends before the verb (和 in 国家和地区 is no verb)
         head = _head_prefix(body[:verb.start()] if verb else body)
         if head:
             found.append((match.start(), match.start("body") + len(head), head, match))

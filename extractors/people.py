@@ -18,11 +18,13 @@ ANAPHORS = {"联合会": "联合会", "研究会": "研究会", "委员会": "�
 # a short name that also says what kind of place the body serves (省局: a provincial bureau)
 ANAPHOR_PLACE = {"省局": "省", "市局": "市"}
 RE_ANAPHOR = re.compile("|".join(sorted(ANAPHORS, key=len, reverse=True)))
+RE_POST_NOTE = re.compile(r"\((?:主持工作|正[部局厅司处]级|副[部局厅司处]级|挂职|兼职|试用期)\)")
+RE_ACRONYM_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z]{2,10}\)?$")
 RE_SPACES = re.compile(r"[ \t\u3000]+")
 RE_LINE_REST = re.compile(r"[ \t\u3000]*(?:\n|$)")
 RE_CHAIN_GAP = re.compile(r"^(?:、|,|兼|和|及)?$")
 # the character an organisation's name ends with, for a role that carries no organisation of its own
-ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会"), ("部长", "部"), ("司长", "司"), ("处长", "处"),
+ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会部"), ("部长", "部"), ("司长", "司"), ("处长", "处"),
              ("院长", "院"), ("所长", "所"), ("会长", "会"), ("理事长", "会"), ("秘书长", "会委"),
              ("书记", "委组局部"), ("总理", "院"), ("总经理", "司团"), ("董事长", "司团"), ("主席", "会委"))
 
@@ -52,6 +54,9 @@ def find_officials(ctx: DocContext) -> None:
 def _name_start(text: str, offset: int) -> int:
     """Where a name after a post starts: right after it, or after spaces when the name ends its line (a byline:
     副局长 国家认监委主任 甘霖)."""
+    note = RE_POST_NOTE.match(text, offset)
+    if note:                                  # 副主任(主持工作)赵刚
+        return note.end()
     spaces = RE_SPACES.match(text, offset)
     if spaces is None:
         return offset
@@ -211,6 +216,8 @@ def org_for_role(ctx: DocContext, role: Hit) -> tuple[str, str] | None:
     adjacent = _adjacent_org(ctx, role) or _anaphor_org(ctx, role)
     if adjacent is not None:
         return adjacent.key
+    if RE_ACRONYM_BEFORE.search(ctx.text, max(0, role.start - 12), role.start):
+        return None                       # ACCSQ主席X: a body the text names only by letters we do not know
     units = next((u for r, u in ROLE_UNIT if role.name.endswith(r)), "")
     sent_start, _ = ctx.sentences.span(role.start)
     earlier = [h for h in ctx.entities if h.type in ORG_TYPES and sent_start <= h.start and h.end <= role.start]

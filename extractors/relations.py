@@ -30,6 +30,7 @@ def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hit
     add_attached_departments(ctx)
     add_listed_departments(ctx)
     add_headed_departments(ctx)
+    add_repeated_departments(ctx)
     entities.add_management_system_lists(ctx)
     people.find_officials(ctx)
     dates.set_document_dates(ctx)
@@ -58,19 +59,29 @@ def add_party_bodies(ctx: DocContext) -> None:
     ctx.sort_entities()
 
 
+def _ministry_tail(hit: Hit, unit: re.Match) -> bool:
+    """A ministry's name closing a longer unit name right after an agency (人事教育部, 财务审计部)."""
+    return hit.type == "Agency" and hit.end == unit.end() and hit.start - unit.start() >= 2
+
+
 def _in_role(ctx: DocContext, start: int, end: int) -> bool:
     return any(r.start < end and start < r.end for r in ctx.cue("Role"))
 
 
 def add_attached_departments(ctx: DocContext) -> None:
     """国家认监委国际合作部, 市场监管总局认证监督管理司: a unit written right after its agency."""
+    removed: list[Hit] = []
     for agency in list(ctx.of_type("Agency")):
         match = RE_UNIT_AFTER.match(ctx.text, agency.end)
-        if not match or any(h.start < match.end() and agency.end < h.end and h.type in ORG_TYPES
-                            and h.start >= agency.end for h in ctx.entities):
+        if not match or agency in removed or _in_role(ctx, match.start(), match.end()) or clause_inside(match.group(0)):
             continue
-        if _in_role(ctx, match.start(), match.end()) or clause_inside(match.group(0)):
-            continue
+        inside = [h for h in ctx.entities if h.type in ORG_TYPES and agency.end <= h.start < match.end()]
+        if any(h.start <= agency.start and match.end() <= h.end and h is not agency for h in ctx.entities
+               if h.type in ORG_TYPES) or not all(_ministry_tail(h, match) for h in inside):
+            continue                      # the dictionary knows the whole unit, or another name crosses it
+        for hit in inside:                # 国家认监委人事教育部: 教育部 is the tail of a unit's name
+            ctx.remove_entity(hit)
+            removed.append(hit)
         unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-attached")
         ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=agency.key))
     ctx.sort_entities()
@@ -113,6 +124,25 @@ def add_headed_departments(ctx: DocContext) -> None:
             continue
         unit = Hit(run.start(), role.start, "Department", run.group(), "rx:department-headed")
         ctx.add_entity(unit, EntityInfo(unit.key, unit.source))
+    ctx.sort_entities()
+
+
+RE_HAN = re.compile(r"[\u4e00-\u9fff]")
+UNIT_NAME_GOES_ON = "署门长分件位队委"     # 认证监管部门, 部长: the name runs on, it is not the unit
+
+
+def add_repeated_departments(ctx: DocContext) -> None:
+    """A unit the rules found once (国家认监委认证监管部) is the same unit where its name comes again alone
+    (认证监管部主任X)."""
+    found = {h.name for h in ctx.of_type("Department") if h.source.startswith("rx:department")}
+    for name in sorted(found):
+        start = ctx.text.find(name)
+        while start >= 0:
+            end = start + len(name)
+            if not (start and RE_HAN.match(ctx.text[start - 1])) and ctx.text[end:end + 1] not in UNIT_NAME_GOES_ON \
+                    and not any(h.start < end and start < h.end for h in ctx.entities):
+                ctx.add_entity(Hit(start, end, "Department", name, "rx:department-repeated"))
+            start = ctx.text.find(name, end)
     ctx.sort_entities()
 
 

@@ -63,6 +63,7 @@ def test_sentences_expected_entities_and_relations(case):
     missing = [e for e in case["entities"] if not has_entity(result, names, *e)]
     missing += [r for r in case["relations"] if not has_relation(result, names, *r)]
     wrong = [e for e in case.get("absent", []) if has_entity(result, names, *e)]
+    wrong += [r for r in case.get("absent_relations", []) if has_relation(result, names, *r)]
     assert not missing and not wrong, \
         f"missing {missing}, wrongly found {wrong}; got entities {[(e.ref.type, e.name) for e in result.entities]}, " \
         f"facts {[(f.kind, f.args) for f in result.facts]}"
@@ -72,6 +73,7 @@ def test_sentences_absent_entities_are_checked():
     """A case's "absent" list fails the case when the entity is found (the check can fail)."""
     result = extract_text("国家认监委主任孙大伟出席会议。")
     assert has_entity(result, names_of(result), "Person", "孙大伟")
+    assert has_relation(result, names_of(result), "membership", "孙大伟", "主任", "国家认监委")   # absent_relations too
 
 
 def test_sentences_suite_covers_both_scripts():
