@@ -9,6 +9,7 @@ from extractors.text import RE_HAN, read_name_after, read_name_before
 
 # 分管负责同志, 主要负责同志, 全体同志: a group of people, not a name before 同志
 RE_NOT_A_NAME = re.compile(r"负责|领导|干部|全体|有关|广大|各位|青年|老")
+RE_APPOINTED = re.compile(r"(?:任命|聘任|聘请|推选|选举|提名|增补)(?P<name>[\u4e00-\u9fff·]{2,4}?)(?:同志)?(?:为|担任)$")
 RE_TAKES_OFFICE = re.compile(r"(?:当选为|当选|担任|出任|被任命为|任命为|继任)$")
 # short names a text uses for a body it has named in full before (协会 for 中国认证认可协会), with the
 # ending of the full name each stands for
@@ -111,19 +112,33 @@ def _name_before(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> No
         person = _person(ctx, role.start - length, role.start, "rx:person-name-role")
         _membership(ctx, person, role, role.start - length, role.end)
     elif not length:
-        _name_before_verb(ctx, role, taken)
+        _name_before_verb(ctx, role, taken) or _name_appointed(ctx, role, taken)
 
 
-def _name_before_verb(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> None:
+def _name_appointed(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> bool:
+    """任命X同志为国家认监委某部主任, 选举X为会长: the name between the verb of appointing and 为."""
+    start = _org_start(ctx, role)
+    match = RE_APPOINTED.search(ctx.text, max(0, start - 16), start)
+    if match is None or read_name_after(ctx.text, match.start("name")) != len(match.group("name")) \
+            or _overlaps(match.start("name"), match.end("name"), taken):
+        return False
+    person = _person(ctx, match.start("name"), match.end("name"), "rx:person-appointed")
+    _membership(ctx, person, role, match.start(), role.end)
+    return True
+
+
+def _name_before_verb(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> bool:
     """王某当选为协会会长, 李某担任秘书长: a name, a verb of taking office, the post (and its body)."""
     verb = RE_TAKES_OFFICE.search(ctx.text, max(0, _org_start(ctx, role) - 6), _org_start(ctx, role))
     if verb is None:
-        return
+        return False
     length = read_name_before(ctx.text, verb.start())
     start = verb.start() - length
     if length and not _overlaps(start, verb.start(), taken):
         person = _person(ctx, start, verb.start(), "rx:person-takes-office")
         _membership(ctx, person, role, start, role.end)
+        return True
+    return False
 
 
 def _add_person_with_chain(ctx: DocContext, chain: list[Hit], start: int, end: int) -> None:
@@ -188,7 +203,7 @@ def _anaphor_org(ctx: DocContext, role: Hit) -> Hit | None:
 
 def _resolve_anaphor(ctx: DocContext, short: str, start: int) -> Hit | None:
     """The body a short name at ``start`` stands for: the last one named before it with the right ending."""
-    if start > 0 and RE_HAN.match(ctx.text[start - 1]) and ctx.text[start - 1] not in "本该":
+    if start > 0 and RE_HAN.match(ctx.text[start - 1]) and ctx.text[start - 1] not in "本该为任":
         return None                          # 市场监管总局: the end of a full name, not a short one
     ending, place = ANAPHORS[short], ANAPHOR_PLACE.get(short, "")
     named = [h for h in ctx.entities if h.type in ORG_TYPES and h.end <= start
@@ -207,8 +222,13 @@ def _anaphors_in(ctx: DocContext, start: int, end: int) -> list[Hit]:
 
 
 def _org_start(ctx: DocContext, role: Hit) -> int:
-    org = _adjacent_org(ctx, role)
-    return org.start if org else role.start
+    """Where the bodies written right before a post start: 国家认监委 + 认可与检测监管部 + 主任, 协会 + 会长."""
+    start = role.start
+    while (org := next((h for h in ctx.entities if h.type in ORG_TYPES and h.end == start), None)) is not None:
+        start = org.start
+    if start == role.start and _anaphor_org(ctx, role) is not None:
+        start -= next(len(short) for short in ANAPHORS if ctx.text.endswith(short, 0, role.start))
+    return start
 
 
 def org_for_role(ctx: DocContext, role: Hit) -> tuple[str, str] | None:
