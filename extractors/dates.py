@@ -1,6 +1,7 @@
 """The text's own date and year, and dates without a year resolved against them."""
 from __future__ import annotations
 
+import datetime
 import re
 
 from extractors.context import DocContext
@@ -66,6 +67,8 @@ def _year_from_ordinal_day(ctx: DocContext) -> int | None:
 
 def resolve(ctx: DocContext, cue: Hit) -> str | None:
     """ISO value of a Date cue; a month-day gets the text's year (the year before if it lies after publication)."""
+    if cue.name.startswith(("day:", "rel:")):
+        return _from_published(ctx, cue.name)
     if not cue.name.startswith("--"):
         return cue.name
     year = ctx.meta.get("year")
@@ -76,6 +79,23 @@ def resolve(ctx: DocContext, cue: Hit) -> str | None:
     if published and published[:4] == str(year) and month_day > published[5:]:
         year -= 1
     return f"{year:04d}-{month_day}"
+
+
+def _from_published(ctx: DocContext, name: str) -> str | None:
+    """14日 (this month, or the one before if the day is still to come), 昨天 / 今天: against the text's full
+    publication date; None when the text has none."""
+    published = ctx.meta.get("published")
+    if not published or len(published) != 10:
+        return None
+    day = datetime.date.fromisoformat(published)
+    if name.startswith("rel:"):
+        return (day + datetime.timedelta(days=int(name[4:]))).isoformat()
+    wanted = int(name.split(":")[1])
+    month_start = day.replace(day=1) if wanted <= day.day or name.endswith(":this-month") else (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    try:
+        return month_start.replace(day=wanted).isoformat()
+    except ValueError:
+        return None
 
 
 def date_before(ctx: DocContext, offset: int, *, same_sentence: bool = True) -> str | None:

@@ -76,6 +76,20 @@ def _date(surface: str, groups: dict) -> str | None:
     return iso_date(year, month, day)
 
 
+def _day(surface: str, groups: dict) -> str | None:
+    day = int(groups["d"])
+    if not 1 <= day <= 31:
+        return None
+    return f"day:{day}:this-month" if surface.startswith("本月") else f"day:{day}"
+
+
+RELATIVE_DAYS = {"前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0, "当天": 0, "当日": 0}
+
+
+def _relative_day(surface: str, groups: dict) -> str:
+    return f"rel:{RELATIVE_DAYS[groups['w']]}"
+
+
 def _year(surface: str, groups: dict) -> str:
     return groups["y"]
 
@@ -113,6 +127,7 @@ NAMERS = {
     "rx:doc-number-announcement": _announcement_number,
     "rx:date-ymd": _date, "rx:date-iso": _date, "rx:date-ym": _date, "rx:date-md": _date,
     "rx:date-year": _year,
+    "rx:date-day": _day, "rx:date-relative": _relative_day,
     "rx:meeting-state-council": _state_council,
     "rx:meeting-party-congress": _party_congress,
     "rx:meeting-plenum": _plenum,
