@@ -27,8 +27,10 @@ def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list
     """Fill ``ctx.entities`` with the mentions kept after the overlap policy."""
     titles = [(h.start, h.end) for h in ctx.cues if h.type == "DocTitle"]
     codes = [h for h in ctx.cue("DocNumber") if h.source in CODE_SOURCES]
-    dictionary = _drop_orgs_into_roles([h for h in dictionary_hits if h.type in ENTITY_TYPES
-                                        and not any(_covers(c, h) for c in codes)], ctx.cue("Role"))
+    dictionary = [h for h in dictionary_hits if h.type in ENTITY_TYPES]
+    if codes:
+        dictionary = [h for h in dictionary if not any(_covers(c, h) for c in codes)]
+    dictionary = _drop_orgs_into_roles(dictionary, ctx.cue("Role"))
     rules = [h for h in rule_hits + region_agencies(ctx.text, dictionary, ctx.lexicon) if h.type in ENTITY_TYPES]
     if titles:
         rules = [h for h in rules if not _inside_any(h, titles)]

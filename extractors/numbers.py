@@ -10,7 +10,7 @@ from extractors.records import EntityInfo, Hit
 from extractors.rules import DATA_DIR, cut_regex, finditer_near, trim_left
 
 UNITS = "家项个张份批名件种人类"
-NUMBER = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"      # 480, 9,200 (thousands commas), 3.8
+NUMBER = r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?"      # 480, 9,200 (thousands commas), 3.8
 # the verb between a counted subject and its number: 达到, 已达, 发展到, 增至 …
 REACHED = r"(?:已经?|共|累计|总计)?(?:达到|达|为|超过|突破|发展到|增至|增加到|增长到|上升到|提高到|逾|约)?"
 RE_SUBJECT_FIRST = re.compile(

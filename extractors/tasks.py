@@ -119,9 +119,10 @@ def _unit_relations(ctx: DocContext, task: Hit, units: re.Match, group: str, kin
 
 def _unit_spans(ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
     """The listed unit names in text[start:end], cut at 、,和及 except inside a known body (工业和信息化部)."""
-    bodies = [(h.start, h.end) for h in ctx.in_span(start, end, *ORG_TYPES)]
-    cuts = [m.start() for m in RE_SPLIT.finditer(ctx.text, start, end)
-            if not any(low < m.start() < high for low, high in bodies)]
+    cuts = [m.start() for m in RE_SPLIT.finditer(ctx.text, start, end)]
+    if cuts:
+        bodies = [(h.start, h.end) for h in ctx.in_span(start, end, *ORG_TYPES)]
+        cuts = [cut for cut in cuts if not any(low < cut < high for low, high in bodies)]
     return list(zip([start] + [cut + 1 for cut in cuts], cuts + [end]))
 
 
