@@ -91,7 +91,9 @@ def _from_published(ctx: DocContext, name: str) -> str | None:
     if name.startswith("rel:"):
         return (day + datetime.timedelta(days=int(name[4:]))).isoformat()
     wanted = int(name.split(":")[1])
-    month_start = day.replace(day=1) if wanted <= day.day or name.endswith(":this-month") else (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    month_start = day.replace(day=1)
+    if wanted > day.day and not name.endswith(":this-month"):      # a day still to come: last month's
+        month_start = (month_start - datetime.timedelta(days=1)).replace(day=1)
     try:
         return month_start.replace(day=wanted).isoformat()
     except ValueError:

@@ -38,8 +38,6 @@ def add_sessions(ctx: DocContext) -> None:
 
 def add_meeting_dates(ctx: DocContext) -> None:
     """meeting_date relations; the first dated meeting becomes the text's focal meeting."""
-    add_sessions(ctx)
-    add_speech_title(ctx)
     for meeting in ctx.of_type("Meeting"):
         date_cue = _meeting_date_cue(ctx, meeting)
         if date_cue is None:

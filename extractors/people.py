@@ -23,7 +23,6 @@ RE_POST_NOTE = re.compile(r"\((?:主持工作|正[部局厅司处]级|副[部局
 RE_ACRONYM_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z]{2,10}\)?$")
 RE_SPACES = re.compile(r"[ \t\u3000]+")
 RE_LINE_REST = re.compile(r"[ \t\u3000]*(?:\n|$)")
-RE_CHAIN_GAP = re.compile(r"^(?:、|,|兼|和|及)?$")
 # the character an organisation's name ends with, for a role that carries no organisation of its own
 ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会部"), ("部长", "部"), ("司长", "司"), ("处长", "处"),
              ("院长", "院"), ("所长", "所"), ("会长", "会"), ("理事长", "会"), ("秘书长", "会委"),
@@ -98,8 +97,8 @@ def _continues(ctx: DocContext, role: Hit, roles: list[Hit]) -> bool:
     if not gap or gap[0] not in "、,兼 \t\u3000":
         return False
     rest = gap[1:].strip()
-    return not rest or rest in ANAPHORS or any(h.type in ORG_TYPES and ctx.text[h.start:h.end] == rest and h.end == later[0].start
-                           for h in ctx.entities)
+    return not rest or rest in ANAPHORS or any(h.type in ORG_TYPES and ctx.text[h.start:h.end] == rest
+                                               and h.end == later[0].start for h in ctx.entities)
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -129,7 +128,8 @@ def _name_appointed(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) ->
 
 def _name_before_verb(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> bool:
     """王某当选为协会会长, 李某担任秘书长: a name, a verb of taking office, the post (and its body)."""
-    verb = RE_TAKES_OFFICE.search(ctx.text, max(0, _org_start(ctx, role) - 6), _org_start(ctx, role))
+    org_start = _org_start(ctx, role)
+    verb = RE_TAKES_OFFICE.search(ctx.text, max(0, org_start - 6), org_start)
     if verb is None:
         return False
     length = read_name_before(ctx.text, verb.start())
@@ -184,50 +184,52 @@ def _known_post(ctx: DocContext, name: str, role: str) -> tuple[str, str] | None
     return None
 
 
+def _org_ending_at(ctx: DocContext, offset: int) -> Hit | None:
+    return next((h for h in ctx.entities if h.type in ORG_TYPES and h.end == offset), None)
+
+
 def _adjacent_org(ctx: DocContext, role: Hit) -> Hit | None:
-    for hit in ctx.entities:
-        if hit.type in ORG_TYPES and hit.end == role.start:
-            return hit
-    return None
+    return _org_ending_at(ctx, role.start)
 
 
 def _anaphor_org(ctx: DocContext, role: Hit) -> Hit | None:
-    """协会会长X, 认可委秘书长Y: a short name of a body the text has named before, right before the post."""
+    """协会会长X, 认可委秘书长Y: a short name of a body the text has named before, right before the post
+    (the body, placed where its short name is)."""
     for short in ANAPHORS:
         if ctx.text.endswith(short, 0, role.start):
-            org = _resolve_anaphor(ctx, short, role.start - len(short))
+            org = _anaphor_hit(ctx, short, role.start - len(short))
             if org is not None:
                 return org
     return None
 
 
-def _resolve_anaphor(ctx: DocContext, short: str, start: int) -> Hit | None:
-    """The body a short name at ``start`` stands for: the last one named before it with the right ending."""
+def _anaphor_hit(ctx: DocContext, short: str, start: int) -> Hit | None:
+    """The body a short name at ``start`` stands for (the last one named before it with the right ending),
+    as a Hit on the short name."""
     if start > 0 and RE_HAN.match(ctx.text[start - 1]) and ctx.text[start - 1] not in "本该为任":
         return None                          # 市场监管总局: the end of a full name, not a short one
     ending, place = ANAPHORS[short], ANAPHOR_PLACE.get(short, "")
     named = [h for h in ctx.entities if h.type in ORG_TYPES and h.end <= start
              and len(h.name) > len(short) and h.name.endswith(ending) and place in h.name]
-    return max(named, key=lambda h: h.end) if named else None
+    if not named:
+        return None
+    org = max(named, key=lambda h: h.end)
+    return Hit(start, start + len(short), org.type, org.name, org.source)
 
 
 def _anaphors_in(ctx: DocContext, start: int, end: int) -> list[Hit]:
     """Bodies that short names between ``start`` and ``end`` stand for, placed where the short names are."""
-    found = []
-    for match in RE_ANAPHOR.finditer(ctx.text, start, end):
-        org = _resolve_anaphor(ctx, match.group(), match.start())
-        if org is not None:
-            found.append(Hit(match.start(), match.end(), org.type, org.name, org.source))
-    return found
+    found = (_anaphor_hit(ctx, m.group(), m.start()) for m in RE_ANAPHOR.finditer(ctx.text, start, end))
+    return [hit for hit in found if hit is not None]
 
 
 def _org_start(ctx: DocContext, role: Hit) -> int:
     """Where the bodies written right before a post start: 国家认监委 + 认可与检测监管部 + 主任, 协会 + 会长."""
     start = role.start
-    while (org := next((h for h in ctx.entities if h.type in ORG_TYPES and h.end == start), None)) is not None:
+    org = _adjacent_org(ctx, role) or _anaphor_org(ctx, role)
+    while org is not None:
         start = org.start
-    if start == role.start and _anaphor_org(ctx, role) is not None:
-        start -= next(len(short) for short in ANAPHORS if ctx.text.endswith(short, 0, role.start))
+        org = _org_ending_at(ctx, start)
     return start
 
 

@@ -9,9 +9,8 @@ from extractors.dates import date_before, reference_date, resolve
 from extractors.records import EntityInfo, Hit
 from extractors.text import head_lines
 
-CODE = r"[A-Z][A-Za-z0-9/:.\- ]{2,30}"     # a standard's code written before its title: CNAS-CL01:2018《…》
 RE_ISSUE_GAP = re.compile(r"^[\s,)]*(?:当日|同日|近日|日前|正式|联合|今天|今日|专门|共同)?(?:组织)?(?:制定)?"
-                          r"(?:印发|发布|出台|颁布|下发|公布|制定|发出|修订)(?:了|的)?\s*(?:" + CODE + r")?\s*$")
+                          r"(?:印发|发布|出台|颁布|下发|公布|制定|发出|修订)(?:了|的)?\s*$")
 RE_JOINER = re.compile(r"^(?:[、\s和与及()]|会同|联合|同)*$")
 RE_TITLE_JOINER = re.compile(r"\s*[、和及与]\s*$")
 RE_NESTED = re.compile(r"关于(?:印发|发布|转发)(?P<inner>[^《》]{2,60}?|《[^《》]{2,60}》)的(?:通知|通告|决定)$")
@@ -82,7 +81,8 @@ def _verb_issuers(ctx: DocContext, title: Hit) -> list[Hit]:
     if not before:
         return []
     last = max(before, key=lambda h: (h.end, h.end - h.start))
-    if not RE_ISSUE_GAP.match(ctx.text[last.end:title.start - 1]):
+    code = _code_before(ctx, title)       # X发布了CNAS-CL01:2018《…》: the verb comes before the code
+    if not RE_ISSUE_GAP.match(ctx.text[last.end:code.start if code else title.start - 1]):
         return []
     chosen = [last]
     for hit in sorted(before, key=lambda h: -h.end):
@@ -127,12 +127,18 @@ def _nested_document(ctx: DocContext, title: Hit) -> Hit | None:
     return _document_hit(ctx, Hit(start, end, "DocTitle", inner, "rx:doc-nested"), inner)
 
 
+def _code_before(ctx: DocContext, title: Hit) -> Hit | None:
+    """A standard's code written right before its title: GB/T 27025-2019《…》, CNAS-CL01:2018 《…》."""
+    return next((c for c in ctx.cue("DocNumber") if c.source in CODE_SOURCES and c.end <= title.start - 1
+                 and not ctx.text[c.end:title.start - 1].strip()), None)
+
+
 def _doc_number(ctx: DocContext, title: Hit, doc: Hit) -> None:
+    code = _code_before(ctx, title)
+    if code is not None:
+        ctx.relate("doc_id", {"document": doc.key, "identifier": code.name}, code.start, title.end + 1, code.source)
     for number in ctx.cue("DocNumber"):
         if number.start < title.end:
-            if number.source in CODE_SOURCES and not ctx.text[number.end:title.start - 1].strip():
-                ctx.relate("doc_id", {"document": doc.key, "identifier": number.name},
-                           number.start, title.end + 1, number.source)    # GB/T 27025-2019《…》
             continue
         gap = ctx.text[title.end:number.start]
         announced = RE_NUMBER_GAP.fullmatch(gap)

@@ -9,11 +9,12 @@ from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon
 from extractors.records import EntityInfo, Hit
 from extractors.rules import clause_inside
-from extractors.text import Sentences
+from extractors.text import RE_HAN, Sentences
 
 RE_PARTY_BODY = re.compile(r"党组|党委|纪检组")
+UNIT_NAME_GOES_ON = "署门长分件位队委"     # 认证监管部门, 部长: the name runs on, it is not the unit
 RE_UNIT_AFTER = re.compile(r"(?!各|有关|相关|所属|下属|直属)[\u4e00-\u9fff]{2,10}?(?<!干)(?:部|司|处|办公室|办公厅|中心)"
-                           r"(?![署门长分件位队委])")
+                           rf"(?![{UNIT_NAME_GOES_ON}])")
 SUBORDINATE_TYPES = ("Agency", "Organization")
 NATIONAL_PREFIXES = ("国家", "国务院", "中华人民共和国", "中国共产党")
 
@@ -35,6 +36,8 @@ def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hit
     people.find_officials(ctx)
     dates.set_document_dates(ctx)
     policy.add_documents(ctx)
+    events.add_sessions(ctx)
+    events.add_speech_title(ctx)
     events.add_meeting_dates(ctx)
     events.add_speakers(ctx)
     tasks.add_tasks(ctx)
@@ -125,10 +128,6 @@ def add_headed_departments(ctx: DocContext) -> None:
         unit = Hit(run.start(), role.start, "Department", run.group(), "rx:department-headed")
         ctx.add_entity(unit, EntityInfo(unit.key, unit.source))
     ctx.sort_entities()
-
-
-RE_HAN = re.compile(r"[\u4e00-\u9fff]")
-UNIT_NAME_GOES_ON = "署门长分件位队委"     # 认证监管部门, 部长: the name runs on, it is not the unit
 
 
 def add_repeated_departments(ctx: DocContext) -> None:

@@ -11,9 +11,16 @@ from extractors.text import cn_number
 RE_TASK = re.compile(r"^[ \t]*\(?(?P<n>\d{1,3})(?:[.、]|\))(?!\d)", re.M)
 RE_SECTION_LINE = re.compile(r"(?:^|\n)[ \t]*[一二三四五六七八九十]{1,3}、[^\n]{1,40}\n[ \t]*$")
 RE_TASK_CN = re.compile(r"^[ \t]*\((?P<n>[一二三四五六七八九十]{1,3})\)", re.M)
-# 牵头单位: or a label in its own brackets (【牵头单位】)
-_LABEL_LEAD = r"(?:(?:主要)?(?:牵头|负责|责任)(?:部门|单位|司局|处室)?\s*[::]|【(?:牵头|负责|责任)(?:部门|单位|司局|处室)?】)"
-_LABEL_SUPPORT = r"(?:(?:协作|配合|参与|协办|协助)(?:部门|单位|司局|处室)?\s*[::]|【(?:协作|配合|参与|协办|协助)(?:部门|单位|司局|处室)?】)"
+
+
+def _label(verbs: str, prefix: str = "") -> str:
+    """牵头单位: or the label in its own brackets (【牵头单位】)."""
+    word = rf"(?:{verbs})(?:部门|单位|司局|处室)?"
+    return rf"(?:{prefix}{word}\s*[::]|【{word}】)"
+
+
+_LABEL_LEAD = _label("牵头|负责|责任", prefix="(?:主要)?")
+_LABEL_SUPPORT = _label("协作|配合|参与|协办|协助")
 # (牵头部门:A;协作部门:B) in any bracket
 RE_UNITS = re.compile(
     rf"[(\[【〔]\s*{_LABEL_LEAD}\s*(?P<lead>[^:;)\]】〕]+?)"
@@ -53,9 +60,8 @@ def _units(text: str, start: int, end: int) -> re.Match | None:
 def _bare_units(ctx: DocContext, start: int, end: int) -> re.Match | None:
     """Units in brackets with no label, at the end of the task's line, when every name in them is a unit."""
     for match in RE_UNITS_BARE.finditer(ctx.text, start, end):
-        names = [ctx.text[a:b].strip() for a, b in _unit_spans(ctx, match.start("lead"), match.end("lead"))]
-        known = {ctx.text[h.start:h.end] for h in ctx.in_span(match.start("lead"), match.end("lead"), *ORG_TYPES)}
-        if all(n in known or RE_GROUP.match(n) or RE_UNIT_SHAPE.match(n) for n in names):
+        spans = _unit_spans(ctx, match.start("lead"), match.end("lead"))
+        if all(_unit_hit(ctx, ctx.text[a:b].strip(), a, b)[0] is not None for a, b in spans):
             return match
     return None
 
@@ -128,19 +134,25 @@ def _unit_spans(ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
 
 def _unit(ctx: DocContext, name: str, start: int, end: int) -> tuple[str, str] | None:
     """The entity a unit name refers to: a known one, a group, or a department minted from its shape."""
+    hit, new = _unit_hit(ctx, name, start, end)
+    if new:
+        ctx.add_entity(hit, EntityInfo(hit.key, hit.source))
+    return hit.key if hit is not None else None
+
+
+def _unit_hit(ctx: DocContext, name: str, start: int, end: int) -> tuple[Hit | None, bool]:
+    """(the known body named exactly ``name`` in [start, end), False), else (a group or a department by its
+    shape, True: not added yet), else (None, False)."""
     if not name:
-        return None
+        return None, False
     known = [h for h in ctx.in_span(start, end) if h.type in ORG_TYPES and ctx.text[h.start:h.end] == name]
     if known:
-        return known[0].key
+        return known[0], False
     if RE_GROUP.match(name):
-        hit = Hit(start, end, "UnitGroup", name, "rx:unit-group")
-    elif RE_UNIT_SHAPE.match(name):
-        hit = Hit(start, end, "Department", name, "rx:unit-shape")
-    else:
-        return None
-    ctx.add_entity(hit, EntityInfo(hit.key, hit.source))
-    return hit.key
+        return Hit(start, end, "UnitGroup", name, "rx:unit-group"), True
+    if RE_UNIT_SHAPE.match(name):
+        return Hit(start, end, "Department", name, "rx:unit-shape"), True
+    return None, False
 
 
 def _mentions(ctx: DocContext, task: Hit, start: int, end: int) -> None:

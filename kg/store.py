@@ -35,9 +35,6 @@ FORMATS: dict[str, ox.RdfFormat] = {
 }
 QUAD_FORMATS = frozenset({"trig", "nq"})
 
-# The merged view: every triple of every graph once (the union default graph double-counts otherwise).
-UNION_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
-
 PathOrFile = str | os.PathLike[str] | IO[bytes]
 
 
