@@ -215,20 +215,45 @@ def table(columns: list[str], cells: list[list[str]]) -> str:
 
 
 @cli.command("eval", context_settings=CONTEXT)
-@click.option("--gold", "gold_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Folder of gold annotation JSON files.")
-@click.option("--graph", "graph_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=Path("out/graph.trig"), show_default=True, help="A built graph (.trig, .nq, .ttl).")
+@click.option("--gold", "gold_dirs", required=True, multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of gold annotation JSON files; repeat to score several sets.")
+@click.option("--graph", "graph_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A built graph (.trig, .nq, .ttl); one for all gold folders, or one per --gold in the same "
+                   "order.  [default: out/graph.trig]")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def evaluate(gold_dir: Path, graph_file: Path, as_json: bool) -> None:
-    """Score a built graph against gold annotations: P/R/F1 per entity type and relation kind."""
+def evaluate(gold_dirs: tuple[Path, ...], graph_files: tuple[Path, ...], as_json: bool) -> None:
+    """Score built graphs against gold annotations: P/R/F1 per entity type and relation kind.
+
+    \b
+    ccakg eval --gold GOLD --graph out/graph.trig
+    ccakg eval --gold dev/gold --graph dev-out/graph.trig --gold challenge/gold --graph challenge-out/graph.trig
+    """
     from kg.evaluate import evaluate as run_eval, format_table
 
+    pairs = _eval_pairs(gold_dirs, graph_files or (Path("out/graph.trig"),))
     try:
-        result = run_eval(graph_file, gold_dir)
+        results = [(gold, graph, run_eval(graph, gold)) for gold, graph in pairs]
     except KGError as exc:
         raise fail(exc) from exc
-    click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_table(result))
+    if len(results) == 1:
+        result = results[0][2]
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else format_table(result))
+    elif as_json:
+        click.echo(json.dumps([{"gold": str(gold), "graph": str(graph), **result} for gold, graph, result in results],
+                              ensure_ascii=False, indent=1))
+    else:
+        click.echo("\n\n".join(f"== {gold} (graph {graph})\n{format_table(result)}" for gold, graph, result in results))
+
+
+def _eval_pairs(gold_dirs: tuple[Path, ...], graph_files: tuple[Path, ...]) -> list[tuple[Path, Path]]:
+    """Each gold folder with its graph: one graph for all, or one per gold folder in order."""
+    if len(graph_files) == 1:
+        return [(gold, graph_files[0]) for gold in gold_dirs]
+    if len(graph_files) != len(gold_dirs):
+        raise click.UsageError(f"{len(gold_dirs)} --gold folders but {len(graph_files)} --graph files: "
+                               "give one graph for all, or one per gold folder")
+    return list(zip(gold_dirs, graph_files))
 
 
 def main() -> None:

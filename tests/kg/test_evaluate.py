@@ -463,3 +463,40 @@ def test_edge_graph_by_hand(tmp_path: Path, gold_dir: Path) -> None:
     # one row per distinct (subject, goal value): g-1 in two scripts gives two, g-2 repeats g-1
     assert _as_tuple(relations["target"]) == (3, 2, pytest.approx(1 / 3), 1.0, 0.5)
     assert _as_tuple(result["entities"]["Agency"]) == (3, 1, pytest.approx(1 / 3), 1.0, 0.5)
+
+
+# --- ccakg eval with several gold folders ------------------------------------------------------------
+
+def _cli_eval(*args: str):
+    from click.testing import CliRunner
+    from kg.cli import cli
+    return CliRunner().invoke(cli, ["eval", *args])
+
+
+def test_cli_eval_scores_each_gold_folder_against_its_own_graph(tmp_path: Path, graph_path: Path,
+                                                                 gold_dir: Path) -> None:
+    other_gold = _write_gold(tmp_path / "other-gold", GOLD_A)
+    empty = _empty_graph(tmp_path)
+    result = _cli_eval("--gold", str(gold_dir), "--graph", str(graph_path),
+                       "--gold", str(other_gold), "--graph", str(empty))
+    assert result.exit_code == 0, result.output
+    first, second = result.output.rstrip("\n").split("\n\n")
+    assert first == f"== {gold_dir} (graph {graph_path})\n" + format_table(evaluate(graph_path, gold_dir))
+    assert second == f"== {other_gold} (graph {empty})\n" + format_table(evaluate(empty, other_gold))
+
+
+def test_cli_eval_one_graph_for_several_gold_folders_as_json(tmp_path: Path, graph_path: Path,
+                                                              gold_dir: Path) -> None:
+    other_gold = _write_gold(tmp_path / "other-gold", GOLD_A)
+    result = _cli_eval("--gold", str(gold_dir), "--gold", str(other_gold), "--graph", str(graph_path), "--json")
+    assert result.exit_code == 0, result.output
+    scored = json.loads(result.output)
+    assert [item["gold"] for item in scored] == [str(gold_dir), str(other_gold)]
+    assert scored[1]["summary"] == evaluate(graph_path, other_gold)["summary"]
+
+
+def test_cli_eval_unpaired_graphs_are_a_usage_error(tmp_path: Path, graph_path: Path, gold_dir: Path) -> None:
+    result = _cli_eval("--gold", str(gold_dir), "--graph", str(graph_path), "--graph", str(graph_path),
+                       "--graph", str(graph_path))
+    assert result.exit_code == 2
+    assert "1 --gold folders but 3 --graph files" in result.output
