@@ -392,12 +392,19 @@ def validate_command(out_dir: Path, quiet: bool, all_warnings: bool) -> None:
               help="Address to listen on. Anything but loopback is refused without --allow-remote.")
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(0, None),
               help="Seconds a query may run (0: no limit).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 16),
+              help="Queries that run at once (one Oxigraph server each); the others wait in line.")
+@click.option("--cors", "cors_origin", metavar="ORIGIN", default=None,
+              help="Let web pages of this one origin (e.g. http://localhost:8080) read answers. Off by default.")
+@click.option("--allow-service", is_flag=True,
+              help="Run SERVICE clauses, which make the server send requests to other endpoints (off: 400).")
 @click.option("--allow-remote", is_flag=True,
               help="Allow a non-loopback --host. The server has no authentication: anyone who reaches it can query.")
 @click.option("--read-write", is_flag=True,
               help="Accept SPARQL updates at /update (off: updates get 403). Locks the store: builds into it fail.")
-def serve_command(store_dir: Path, port: int, host: str, timeout: int, allow_remote: bool, read_write: bool) -> None:
-    """Serve a store over the SPARQL 1.1 Protocol (the Oxigraph server), until Ctrl-C.
+def serve_command(store_dir: Path, port: int, host: str, timeout: int, workers: int, cors_origin: str | None,
+                  allow_service: bool, allow_remote: bool, read_write: bool) -> None:
+    """Serve a store over the SPARQL 1.1 Protocol (Oxigraph servers behind a guard), until Ctrl-C.
 
     \b
     /          query UI (YASGUI, served locally, works offline)
@@ -407,10 +414,12 @@ def serve_command(store_dir: Path, port: int, host: str, timeout: int, allow_rem
     /store     SPARQL 1.1 Graph Store Protocol
 
     Queries see the union of all graphs without GRAPH (as `ccakg query` does); a triple stated in two
-    texts then matches twice, so use SELECT DISTINCT. Read-only and loopback-only by default, CORS on.
-    A query that runs out of --timeout gets a truncated answer. The read-only server does not lock the
-    store: restart it after a rebuild to see the new graph.
+    texts then matches twice, so use SELECT DISTINCT. Read-only and loopback-only by default, no CORS,
+    no SERVICE. A query that runs past --timeout is stopped and answered 504; when every worker stays
+    busy that long the answer is 503. The read-only server does not lock the store: restart it after a
+    rebuild to see the new graph.
     """
+    from kg.gateway import GatewayOptions
     from kg.serve import QUERY_PATH, UPDATE_PATH, serve
 
     def announce(url: str) -> None:
@@ -419,8 +428,10 @@ def serve_command(store_dir: Path, port: int, host: str, timeout: int, allow_rem
                    + (f" (updates at {url}{UPDATE_PATH})" if read_write else " (read-only)"), err=True)
         click.echo("ccakg: Ctrl-C stops the server", err=True)
 
+    options = GatewayOptions(timeout=timeout or None, workers=workers, cors_origin=cors_origin,
+                             allow_service=allow_service)
     try:
-        code = serve(store_dir, host, port, timeout, read_write=read_write, allow_remote=allow_remote,
+        code = serve(store_dir, host, port, options, read_write=read_write, allow_remote=allow_remote,
                      announce=announce)
     except KGError as exc:
         raise fail(exc) from exc

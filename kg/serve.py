@@ -1,28 +1,23 @@
-"""A SPARQL 1.1 Protocol endpoint over a built store: the Oxigraph server from the ``oxigraph`` package.
+"""A SPARQL 1.1 Protocol endpoint over a built store: Oxigraph servers behind ccakg's gateway.
 
-``ccakg serve --store DIR/store`` runs ``oxigraph serve-read-only`` (a Rust binary the ``oxigraph`` wheel
-installs next to the venv's python) in the foreground:
+``ccakg serve --store DIR/store`` runs, in the foreground, a pool of ``oxigraph serve-read-only`` processes
+(the Rust binary the ``oxigraph`` wheel installs next to the venv's python) on loopback ports of their own,
+and in front of them the gateway of :mod:`kg.gateway`, which enforces the time limit with a status that
+says so, bounds how many queries run at once, refuses ``SERVICE`` and sends CORS headers only to the
+origin given. Beyond that:
 
-- read-only by default (an update gets ``403 The server is read-only``); ``read_write=True`` runs
+- read-only by default (an update gets ``403 The server is read-only``); ``read_write=True`` runs one
   ``oxigraph serve`` instead, which takes the store's lock (no build can then open it);
 - bound to loopback by default; another host is refused unless ``allow_remote=True``, because the
   server has no authentication at all;
-- ``--cors`` (``Access-Control-Allow-Origin: *``), ``--timeout-s`` on every query, and
-  ``--union-default-graph``: a query without ``GRAPH`` sees every named graph, as ``ccakg query`` does
+- ``--union-default-graph``: a query without ``GRAPH`` sees every named graph, as ``ccakg query`` does
   (a triple stated in two graphs then matches twice: use ``SELECT DISTINCT``);
 - endpoints: ``/`` the YASGUI query page (served by the binary, nothing fetched from the web),
   ``/query`` (GET or POST, also ``/sparql``), ``/update`` (read-write only), ``/store`` (Graph Store
   Protocol).
 
 Store sharing, as measured with oxigraph 0.5.13: the read-only server takes no lock, so ``ccakg query``,
-``ccakg why`` and even a build can open the store while it runs. A build swaps a new store directory in;
-the running server keeps answering from the old, deleted files until it is restarted. The read-write
-server holds the lock: ``ccakg build`` into the same folder fails until it stops, while read-only readers
-(``ccakg query``) still work and see its updates.
-
-Caveat of the timeout (measured): a query that runs out of time gets ``200`` with a truncated body
-ending in ``The SPARQL operation has been cancelled``; and not every plan checks the deadline (a big
-cross product was not cancelled, a large streamed result keeps streaming): bound queries with LIMIT.
+``ccakg why`` and even a build can open the store while it runs.
 """
 from __future__ import annotations
 
@@ -32,19 +27,15 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import sysconfig
-import tempfile
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kg.errors import KGError
+# QUERY_PATH and _free_port are used through this module by the CLI and the tests
+from kg.gateway import QUERY_PATH, Gateway, GatewayOptions, ServeError, _free_port, base_url  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +44,8 @@ INSTALL_HINT = "pip install 'oxigraph>=0.5,<0.6' (the package that ships the Oxi
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30
-QUERY_PATH = "/query"
 UPDATE_PATH = "/update"
 STORE_PATH = "/store"
-STOP_GRACE_SECONDS = 5.0
-
-
-class ServeError(KGError):
-    """The SPARQL server cannot be found, is refused its options, or does not start."""
 
 
 def server_binary() -> str:
@@ -109,111 +94,79 @@ def check_store(store_dir: Path) -> Path:
     return store_dir
 
 
-def base_url(host: str, port: int) -> str:
-    """``http://host:port`` (IPv6 addresses in brackets)."""
-    shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
-    return f"http://{shown}:{port}"
+def server_command(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *,
+                   read_write: bool = False) -> list[str]:
+    """One backend server's command line: read-only unless ``read_write``, union default graph.
 
-
-def server_command(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-                   timeout: int | None = DEFAULT_TIMEOUT, *, read_write: bool = False) -> list[str]:
-    """The server's command line: read-only unless ``read_write``, CORS on, union default graph.
-
-    ``timeout`` is the per-query limit in seconds (None or 0: no limit).
+    CORS, the time limit and SERVICE are the gateway's (kg.gateway), so the backend gets none of them.
     """
-    command = [server_binary(), "serve" if read_write else "serve-read-only",
-               "--location", str(store_dir), "--bind", base_url(host, port).removeprefix("http://"),
-               "--cors", "--union-default-graph"]
-    if timeout:
-        command += ["--timeout-s", str(int(timeout))]
-    return command
+    return [server_binary(), "serve" if read_write else "serve-read-only",
+            "--location", str(store_dir), "--bind", base_url(host, port).removeprefix("http://"),
+            "--union-default-graph"]
+
+
+def make_gateway(store_dir: Path, host: str, port: int, options: GatewayOptions, *,
+                 read_write: bool = False) -> Gateway:
+    """The gateway over a pool of backends for ``store_dir`` (one backend when ``read_write``: it locks)."""
+    store_dir = check_store(store_dir)
+
+    def command_for_port(backend_port: int) -> list[str]:
+        return server_command(store_dir, "127.0.0.1", backend_port, read_write=read_write)
+
+    return Gateway(command_for_port, host, port, options, pool_size=1 if read_write else options.workers)
 
 
 def serve(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          timeout: int | None = DEFAULT_TIMEOUT, *, read_write: bool = False,
+          options: GatewayOptions = GatewayOptions(), *, read_write: bool = False,
           allow_remote: bool = False, announce: Callable[[str], None] | None = None) -> int:
-    """Run the server in the foreground until it exits or is interrupted; return its exit code.
+    """Run the gateway and its backends in the foreground until Ctrl-C or SIGTERM; return 0 then.
 
-    ``announce(base_url)`` is called once the options are checked and the server process started.
-    Ctrl-C (SIGINT) and SIGTERM are passed on to the server, which is given a few seconds to stop and
-    then killed; stopped that way, the return code is 0.
+    ``announce(base_url)`` is called once the options are checked and the servers answer.
     """
     check_host(host, allow_remote)
-    command = server_command(check_store(store_dir), host, port, timeout, read_write=read_write)
     _check_port_free(host, port)
-    log.info("starting: %s", " ".join(command))
-    try:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
-    except OSError as e:
-        raise ServeError(f"cannot start {command[0]}: {e}") from e
+    gateway = make_gateway(store_dir, host, port, options, read_write=read_write)
+    gateway.start()
     if announce is not None:
-        announce(base_url(host, port))
+        announce(base_url(host, gateway.port))
 
-    stopped_by_us = False
+    def stop(_signum: int, _frame: object) -> None:
+        threading.Thread(target=gateway.shutdown, daemon=True).start()
 
-    def forward(signum: int, _frame: object) -> None:
-        nonlocal stopped_by_us
-        stopped_by_us = True
-        if process.poll() is None:
-            process.send_signal(signum)
-
-    previous = signal.signal(signal.SIGTERM, forward)
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        code = process.wait()
-        if stopped_by_us:
-            return 0
-        return 128 - code if code < 0 else code  # killed by a signal: the shell's convention
-    except KeyboardInterrupt:  # a terminal's Ctrl-C reached the server too; make sure it stops
-        forward(signal.SIGINT, None)
-        try:
-            process.wait(STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            _stop(process)
-        return 0
+        gateway.serve_forever()
+    except KeyboardInterrupt:
+        pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        if process.poll() is None:
-            _stop(process)
+        gateway.close()
+    return 0
 
 
 @contextmanager
 def running_server(store_dir: Path, host: str = DEFAULT_HOST, port: int = 0,
-                   timeout: int | None = DEFAULT_TIMEOUT, *, read_write: bool = False,
-                   startup_seconds: float = 20.0) -> Iterator[str]:
-    """Run the server as a subprocess while the block runs; yield its base URL (``http://host:port``).
+                   timeout: float | None = DEFAULT_TIMEOUT, *, read_write: bool = False,
+                   options: GatewayOptions | None = None) -> Iterator[str]:
+    """Run the gateway and its backends while the block runs; yield the base URL (``http://host:port``).
 
-    ``port=0`` picks a free port. Waits until the server answers a query; stops it on exit, whatever
-    happened. Loopback only (tests and scripts): use :func:`serve` to listen elsewhere.
+    ``port=0`` picks a free port. The servers answer when the block starts and are stopped on exit,
+    whatever happened. Loopback only (tests and scripts): use :func:`serve` to listen elsewhere.
     """
     check_host(host, allow_remote=False)
-    store_dir = check_store(store_dir)
-    with tempfile.TemporaryFile() as server_log:
-        process, url = None, ""
-        try:
-            for attempt in range(3):  # a picked port can be taken before the server binds it
-                chosen = port or _free_port(host)
-                url = base_url(host, chosen)
-                command = server_command(store_dir, host, chosen, timeout, read_write=read_write)
-                process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=server_log,
-                                           stderr=subprocess.STDOUT)
-                if _wait_until_ready(process, url, startup_seconds):
-                    break
-                output = _tail(server_log)
-                _stop(process)
-                if port or "address" not in output.lower() or attempt == 2:
-                    raise ServeError(f"the SPARQL server did not start ({' '.join(command)}):\n{output}")
-            log.info("SPARQL server at %s (pid %d)", url, process.pid)
-            yield url
-        finally:
-            if process is not None:
-                _stop(process)
-
-
-def _free_port(host: str) -> int:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.bind((host.strip("[]"), 0))
-        return probe.getsockname()[1]
+    options = options or GatewayOptions(timeout=timeout or None)
+    gateway = make_gateway(store_dir, host, port, options, read_write=read_write)
+    gateway.start()
+    thread = threading.Thread(target=gateway.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = base_url(host, gateway.port)
+        log.info("SPARQL server at %s", url)
+        yield url
+    finally:
+        gateway.shutdown()
+        thread.join()
+        gateway.close()
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -225,38 +178,3 @@ def _check_port_free(host: str, port: int) -> None:
         except OSError as e:
             raise ServeError(f"cannot listen on {base_url(host, port)}: {e.strerror or e} "
                              f"(another server there? choose another --port)") from e
-
-
-def _wait_until_ready(process: subprocess.Popen, url: str, seconds: float) -> bool:
-    """Poll with ``ASK {}`` until the server answers 200; False if it exits or the time is up."""
-    probe = url + QUERY_PATH + "?" + urllib.parse.urlencode({"query": "ASK {}"})
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(probe, timeout=2) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-            pass
-        time.sleep(0.05)
-    return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM, then SIGKILL after a grace period; always reaps the process."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-    process.wait()
-
-
-def _tail(stream, limit: int = 4000) -> str:
-    stream.flush()
-    stream.seek(0)
-    text = stream.read().decode("utf-8", errors="replace")
-    return text[-limit:]

@@ -28,6 +28,7 @@ from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 from kg.cli import cli
 from kg.namespaces import SPARQL_PREFIXES
 from kg.query import run_query
+from kg.gateway import Gateway, GatewayOptions
 from kg.serve import (QUERY_PATH, UPDATE_PATH, ServeError, check_host, is_loopback, running_server,
                       server_binary, server_command)
 
@@ -88,17 +89,17 @@ def test_server_binary_is_the_oxigraph_server() -> None:
     assert version.returncode == 0 and version.stdout.startswith("oxigraph 0.5")
 
 
-def test_server_command_is_read_only_loopback_cors_union_with_timeout(tmp_path: Path) -> None:
-    command = server_command(tmp_path, "127.0.0.1", 7878, 30)
+def test_server_command_is_read_only_loopback_union_without_cors_or_timeout(tmp_path: Path) -> None:
+    """A backend's own options: CORS, the time limit and SERVICE are the gateway's."""
+    command = server_command(tmp_path, "127.0.0.1", 7878)
     assert command[1] == "serve-read-only"
     assert command[command.index("--location") + 1] == str(tmp_path)
     assert command[command.index("--bind") + 1] == "127.0.0.1:7878"
-    assert command[command.index("--timeout-s") + 1] == "30"
-    assert "--cors" in command and "--union-default-graph" in command
-    assert server_command(tmp_path, "::1", 7878, 0, read_write=True)[1:5] == ["serve", "--location", str(tmp_path),
-                                                                              "--bind"]
-    assert "[::1]:7878" in server_command(tmp_path, "::1", 7878, 0) and "--timeout-s" not in server_command(
-        tmp_path, "::1", 7878, 0)
+    assert "--union-default-graph" in command
+    assert "--cors" not in command and "--timeout-s" not in command
+    assert server_command(tmp_path, "::1", 7878, read_write=True)[1:5] == ["serve", "--location", str(tmp_path),
+                                                                           "--bind"]
+    assert "[::1]:7878" in server_command(tmp_path, "::1", 7878)
 
 
 @pytest.mark.parametrize("host,loopback", [("127.0.0.1", True), ("localhost", True), ("::1", True),
@@ -182,15 +183,12 @@ def test_update_is_refused_with_403(endpoint: str, store_dir: Path) -> None:
     assert sparql(endpoint, ask, JSON).query().convert()["boolean"] is False
 
 
-def test_cors_headers(endpoint: str) -> None:
+def test_no_cors_headers_by_default(endpoint: str) -> None:
+    """Any web page a user visits could otherwise read the local endpoint."""
     url = endpoint + QUERY_PATH + "?" + urllib.parse.urlencode({"query": "ASK {}"})
     with http_get(url, {"Origin": "https://example.org", "Accept": "application/sparql-results+json"}) as response:
-        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.headers["Access-Control-Allow-Origin"] is None
         assert json.load(response)["boolean"] is True
-    preflight = urllib.request.Request(endpoint + QUERY_PATH, method="OPTIONS", headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "POST"})
-    with urllib.request.urlopen(preflight, timeout=TIMEOUT) as response:
-        assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
 def test_root_serves_the_query_ui_offline(endpoint: str) -> None:
@@ -252,7 +250,7 @@ def test_cli_serve_prints_the_urls_and_stops_on_ctrl_c(store_dir: Path) -> None:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and process.poll() is None:
             text = "".join(lines)
-            if "Listening" in text and "(read-only)" in text:
+            if "(read-only)" in text:
                 break
             time.sleep(0.05)
         assert f"ccakg: query UI        http://127.0.0.1:{port}/" in "".join(lines)
@@ -275,3 +273,124 @@ def test_cli_reports_a_port_in_use(endpoint: str, store_dir: Path) -> None:
     port = urllib.parse.urlsplit(endpoint).port
     result = CliRunner().invoke(cli, ["serve", "--store", str(store_dir), "--port", str(port)])
     assert result.exit_code == 1 and f"cannot listen on http://127.0.0.1:{port}" in result.output
+
+
+# -- the gateway: time limit, bounded workers, SERVICE, CORS for one origin -------------------------------
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
+
+
+def http_status(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def query_url(url: str, query: str) -> str:
+    return url + QUERY_PATH + "?" + urllib.parse.urlencode({"query": query})
+
+
+def test_a_runaway_query_gets_504_and_its_worker_is_killed(store_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "store"          # a location of its own, to find this test's worker processes by
+    shutil.copytree(store_dir, copy)
+    with running_server(copy, options=GatewayOptions(timeout=2, workers=1)) as url:
+        workers = _worker_pids(copy)
+        assert len(workers) == 1
+        started = time.monotonic()
+        status, body = http_status(query_url(url, RUNAWAY))
+        took = time.monotonic() - started
+        assert status == 504, body
+        assert "time limit" in body.decode("utf-8")
+        assert took < 10
+        assert not Path(f"/proc/{workers[0]}").exists() or _is_zombie(workers[0])
+        deadline = time.monotonic() + 20        # the worker is started again and answers
+        while time.monotonic() < deadline:
+            status, body = http_status(query_url(url, "ASK {}"))
+            if status == 200:
+                break
+        assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def _worker_pids(location: Path) -> list[int]:
+    """Running Oxigraph servers over ``location``, read from /proc."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if proc.name.isdigit() and str(location).encode() in argv and b"serve-read-only" in argv:
+            pids.append(int(proc.name))
+    return pids
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except OSError:
+        return True
+
+
+def test_a_result_larger_than_the_cap_is_507_not_a_cut_body(store_dir: Path) -> None:
+    with running_server(store_dir, options=GatewayOptions(timeout=10, max_result_bytes=500)) as url:
+        status, body = http_status(query_url(url, "SELECT * WHERE { ?s ?p ?o }"))
+        assert status == 507 and b"LIMIT" in body
+        assert http_status(query_url(url, "SELECT * WHERE { ?s ?p ?o } LIMIT 1"))[0] == 200
+
+
+def test_no_free_worker_before_the_deadline_is_503() -> None:
+    """Every worker busy (the pool's queue empty) until the deadline: 503, the request never runs."""
+    gateway = Gateway(lambda port: ["false"], "127.0.0.1", 0, GatewayOptions(timeout=0.3), pool_size=1)
+    started = time.monotonic()
+    status, headers, body = gateway.forward("GET", "/query?query=ASK%7B%7D", {}, b"")
+    assert status == 503 and b"busy" in body
+    assert 0.25 < time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("query,refused", [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", True),
+    ("select * where { service silent <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", True),
+    ('SELECT * WHERE { ?s ?p "SERVICE <http://x>" } LIMIT 1', False),
+    ("SELECT * WHERE { ?s <http://example.org/SERVICE> ?o } LIMIT 1  # SERVICE in a comment", False),
+])
+def test_service_is_refused_unless_allowed(endpoint: str, query: str, refused: bool) -> None:
+    for status, body in (
+            http_status(query_url(endpoint, query)),
+            http_status(endpoint + QUERY_PATH, urllib.parse.urlencode({"query": query}).encode(),
+                        {"Content-Type": "application/x-www-form-urlencoded"}),
+            http_status(endpoint + QUERY_PATH, query.encode("utf-8"), {"Content-Type": "application/sparql-query"})):
+        assert (status == 400 and b"SERVICE is refused" in body) is refused, (status, body)
+        if not refused:
+            assert status == 200
+
+
+def test_allow_service_lets_service_through(store_dir: Path) -> None:
+    query = "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    with running_server(store_dir, options=GatewayOptions(timeout=10, allow_service=True)) as url:
+        status, body = http_status(query_url(url, query), headers={"Accept": "application/sparql-results+json"})
+    assert status == 200 and "results" in json.loads(body)
+
+
+def test_cors_only_for_the_origin_given(store_dir: Path) -> None:
+    origin = "http://localhost:8080"
+    with running_server(store_dir, options=GatewayOptions(timeout=10, cors_origin=origin)) as url:
+        ask = query_url(url, "ASK {}")
+        with http_get(ask, {"Origin": origin}) as response:
+            assert response.headers["Access-Control-Allow-Origin"] == origin
+        with http_get(ask, {"Origin": "https://evil.example"}) as response:
+            assert response.headers["Access-Control-Allow-Origin"] is None
+        preflight = urllib.request.Request(url + QUERY_PATH, method="OPTIONS", headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST"})
+        with urllib.request.urlopen(preflight, timeout=TIMEOUT) as response:
+            assert response.status == 204
+            assert response.headers["Access-Control-Allow-Origin"] == origin
+            assert "POST" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_cli_serve_has_the_guard_options() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    for option in ("--cors ORIGIN", "--allow-service", "--workers", "--timeout"):
+        assert option in result.output
