@@ -8,6 +8,7 @@ from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon, LexiconEntry
 from extractors.records import Hit
 from extractors.rules import clause_inside
+from extractors.programmes import shaped_initiatives
 from extractors.sectors import listed_sectors
 
 ENTITY_TYPES = frozenset({
@@ -33,6 +34,7 @@ def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list
         dictionary = [h for h in dictionary if not any(_covers(c, h) for c in codes)]
     dictionary = _drop_orgs_into_roles(dictionary, ctx.cue("Role"))
     rules = [h for h in rule_hits + region_agencies(ctx.text, dictionary, ctx.lexicon) + listed_sectors(ctx.text, dictionary)
+             + shaped_initiatives(ctx.text, dictionary)
              if h.type in ENTITY_TYPES]
     if titles:
         rules = [h for h in rules if not _inside_any(h, titles)]

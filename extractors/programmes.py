@@ -1,0 +1,97 @@
+"""Initiatives by the shape of their names: a noun phrase closed by a programme head (…提升行动, …改革, …试点,
+…示范区, …平台, …专项整治, …分类监管, “X”建设 …), opened by the verb that takes it as object (推进, 实施, 深化 …)
+or by the start of its clause. Guiding principles and slogans (…工作方针, 总思路) have no such head."""
+from __future__ import annotations
+
+import re
+
+from extractors.records import Hit
+
+SOURCE = "rx:init-head"
+REACH = 30                      # how far a name reaches before its head
+# the programme heads, longest first; 建设/制度/服务/评价 only after a quoted name (“清廉市场监管”建设)
+RE_HEAD = re.compile(
+    r"专项整治行动|专项行动|提升行动|升级行动|行动计划|行动|工程|战略|改革|试点|示范区|先行区|服务站|"
+    r"平台|一体化(?!的)|专项整治|分类监管|分类管理|诚信评价|标准评价|合作品牌|发展基金|"
+    r"(?<=”)(?:建设|制度|认证服务|整治|活动)")
+# what follows a head word that is inside a longer name (试点示范区, 国家发展改革委, 战略合作协议): no head there
+RE_HEAD_GOES_ON = re.compile(r"示范区|示范|建设(?!中)|体系|机制|委|合作|服务|发展|协议|研究|中心|创新")
+# where a name cannot reach back over: punctuation, and a 、 or 和 outside quotes (A、B和C改革 are names of their own)
+RE_BREAK = re.compile(r"[,。;:!?()\[\]《》\n\s、]|和|及|以及|并|或")
+# the verb (or particle) that takes the name as its object; the name starts after the last of them
+RE_LEAD = re.compile(
+    r"(?:深入|持续|全面|大力|积极|加快|继续|扎实|组织|稳步|率先|统筹|广泛|认真)?"
+    r"(?:开展|实施|推进|推行|深化|落实|推动|启动|依托|用好|共建|打造|参与|完善|巩固|探索|紧扣|加强|做好|抓好|推出|"
+    r"部署|服务|助力|融入|对接|支持|围绕|通过|利用|实行|建立|健全|发起|承办|牵头|开启|配合|加入|聚焦|纳入|"
+    r"建成|建设|设立|创建|培育|申报|组建|布局|构建|落地|坚持|贯彻|迎接|争创|举办|搭建|发挥|鼓励|夯实|"
+    r"在|对|将|把|以|为|与|从|是|的|了|由|向|按照|根据|关于|通过|就|等)")
+# the name is no programme when it is only such a word before its head (采取有力行动, 各项改革, 重点领域改革)
+RE_GENERIC = re.compile(
+    r"^(?:[这该此各本每其一两二三四五六七八九十几多]|有力|有效|联合|集中|专项|统一|相关|有关|重点|重大|重要|系列|"
+    r"全面|深入|具体|实际|各项|新一轮|新|改革|工作|试点|示范区|示范|相应|共同|整体|全省|全市|全国|领域|行业|重点领域|"
+    r"系统|配套|综合|国家|地方|公共|技术|服务|信息|数据|共享|交流|合作|工作)+$")
+NOUN_LEADS = ("服务", "建设")
+# verbs that also occur inside names (检验检测促进产业优化升级行动): a lead only where they open the clause
+RE_INNER_LEAD = re.compile(r"促进|提升")
+# a count before the name (一批示范性基础工程, 159项改革, 1-2家…示范区): a kind of programme, not a named one
+RE_COUNTED = re.compile(r"^(?:一批|一系列|一些|[\d\-—~]+[项个家批类]|[一二三四五六七八九十两几]+[项个家批类大])")    # also nouns: 公共服务平台, 诚信建设工程
+# a name that is no programme: a stray closing quote, a field's reform (重点领域改革), a scheme's pilot
+# (碳足迹认证试点 names the scheme 碳足迹认证)
+RE_NOT_PROGRAMME = re.compile(r"^”|[^\u4e00-\u9fff“”+—\-A-Za-z0-9]|领域改革$|认证试点$|(?:机制|工作)平台$|自身|有(?!机|色|效|关)")
+MIN_BODY = 3
+
+
+def shaped_initiatives(text: str, known: list[Hit]) -> list[Hit]:
+    """Initiative mentions found by their head word. ``known``: dictionary hits; a name crossing a known
+    body, place or document, or holding a known programme, is not taken."""
+    bodies = [h for h in known if h.type not in ("CertificationScheme", "Sector")]
+    hits = []
+    for head in RE_HEAD.finditer(text):
+        if RE_HEAD_GOES_ON.match(text, head.end()):
+            continue
+        start = _name_start(text, head.start())
+        if start is None:
+            continue
+        name = text[start:head.end()]
+        body = text[start:head.start()]
+        if len(body.replace("“", "").replace("”", "")) < MIN_BODY or RE_GENERIC.match(body) or RE_COUNTED.match(body) \
+                or RE_NOT_PROGRAMME.search(name):
+            continue
+        if any(_clashes(h, start, head.end()) for h in bodies):
+            continue
+        hits.append(Hit(start, head.end(), "Initiative", name, SOURCE))
+    return hits
+
+
+def _clashes(known: Hit, start: int, end: int) -> bool:
+    """A known name crossing the span, or a known programme inside it (“一带一路”建设 is 一带一路; 内外销产品
+    “同线同标同质”工程 is the known 工程): the dictionary already says what is named there."""
+    if not (known.start < end and start < known.end):
+        return False
+    return known.type == "Initiative" or not (start <= known.start and known.end <= end)
+
+
+def _name_start(text: str, end: int) -> int | None:
+    """Where the name before a head starts: after the last break outside quotes, then after the last lead verb."""
+    low = max(0, end - REACH)
+    start = low
+    for found in RE_BREAK.finditer(text, low, end):
+        if _quotes_closed(text, found.end(), end):
+            start = found.end()
+    inner = RE_INNER_LEAD.match(text, start)
+    if inner and end - inner.end() >= 2:
+        start = inner.end()
+    for lead in RE_LEAD.finditer(text, start, end):
+        if not _quotes_closed(text, lead.end(), end):
+            continue
+        if end - lead.end() >= 2:
+            start = lead.end()
+        elif lead.group() not in NOUN_LEADS:
+            return None                   # 实施分类监管, 对专项整治: a bare head after its verb names nothing
+    if start == low and low > 0 and "\u4e00" <= text[low - 1] <= "\u9fff":
+        return None                       # the name runs on beyond the reach: no sure start
+    return start
+
+
+def _quotes_closed(text: str, start: int, end: int) -> bool:
+    return text.count("“", start, end) == text.count("”", start, end)
