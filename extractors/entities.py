@@ -19,8 +19,10 @@ NESTABLE = ORG_TYPES | {"Region"}
 CODE_SOURCES = ("rx:doc-number-code", "rx:doc-number-cnca")   # CNAS-CL01:2018: the CNAS in it is no mention
 MAX_NAME = 120   # no entity mention is longer than this many characters
 RE_REGION_AGENCY = re.compile(
-    r"[\u4e00-\u9fff]{0,10}?(?:市场监督管理局|市场监管局|质量技术监督局|质量监督局|质监局|出入境检验检疫局|检验检疫局|"
+    r"(?P<lead>[\u4e00-\u9fff]{0,10}?)(?:市场监督管理局|市场监管局|质量技术监督局|质量监督局|质监局|出入境检验检疫局|检验检疫局|"
     r"人民政府|商务厅|工业和信息化厅|发展改革委|标准化研究院|计量测试研究院|质量检验研究院)")
+# 南昌大学质量与标准化研究院, 南宁分中心与柳州市人民政府: a school, a centre or a joined clause is no bureau's lead
+RE_NOT_AGENCY_LEAD = re.compile(r"大学|学院|中心|公司|协会|[与和及、]")
 # after a foreign country's name: 联邦认可局, 消费品安全委员会, 技术调节与计量署
 RE_FOREIGN_AGENCY = re.compile(r"(?:(?!的)[\u4e00-\u9fff]){1,12}?(?:局|委员会|署|部)(?![\u4e00-\u9fff]?长|分|门|位|件|队|面|势)")
 
@@ -104,7 +106,7 @@ def region_agencies(text: str, dictionary: list[Hit], lexicon: Lexicon) -> list[
             match, source = RE_FOREIGN_AGENCY.match(text, region.end), "rx:agency-foreign"
             if match and clause_inside(match.group()):
                 match = None
-        if match:
+        if match and not RE_NOT_AGENCY_LEAD.search(match.groupdict().get("lead") or ""):
             hits.append(Hit(region.start, match.end(), "Agency", text[region.start:match.end()], source))
     return hits
 

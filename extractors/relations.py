@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from extractors import dates, entities, events, numbers, people, policy, tasks
+from extractors import bodies, dates, entities, events, numbers, people, policy, tasks
 from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon
 from extractors.records import EntityInfo, Hit
@@ -15,6 +15,10 @@ RE_PARTY_BODY = re.compile(r"党组|党委|纪检组")
 UNIT_NAME_GOES_ON = "署门长分件位队委"     # 认证监管部门, 部长: the name runs on, it is not the unit
 RE_UNIT_AFTER = re.compile(r"(?!各|有关|相关|所属|下属|直属)[\u4e00-\u9fff]{2,10}?(?<!干)(?:部|司|处|办公室|办公厅|中心)"
                            rf"(?![{UNIT_NAME_GOES_ON}])")
+# an association's or accreditation body's own units: CNAS秘书处, APAC执行委员会, CQC检测认证技术部
+RE_ORG_UNIT_AFTER = re.compile(r"(?:秘书处|(?:执行|常务|技术|专业|专家|监督)委员会|(?P<free>[\u4e00-\u9fff]{2,8}?)(?<!干)(?:部|处|办公室))"
+                               r"(?![署门长件位队委]|分(?!别))")
+RE_OFFICE_AFTER = re.compile("办公厅")
 SUBORDINATE_TYPES = ("Agency", "Organization")
 NATIONAL_PREFIXES = ("国家", "国务院", "中华人民共和国", "中国共产党")
 
@@ -27,7 +31,9 @@ def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hit
     ctx = DocContext(text, lexicon, Sentences(text), sorted(cues, key=lambda h: h.start))
     entities.select_entities(ctx, dictionary_hits, [h for h in rule_hits if h.type in entity_types
                                                     and not h.source.startswith("rx:person-byline")])
+    bodies.add_local_bodies(ctx)
     add_party_bodies(ctx)
+    bodies.add_branches(ctx)
     add_attached_departments(ctx)
     add_listed_departments(ctx)
     add_headed_departments(ctx)
@@ -74,9 +80,9 @@ def _in_role(ctx: DocContext, start: int, end: int) -> bool:
 def add_attached_departments(ctx: DocContext) -> None:
     """国家认监委国际合作部, 市场监管总局认证监督管理司: a unit written right after its agency."""
     removed: list[Hit] = []
-    for agency in list(ctx.of_type("Agency")):
-        match = RE_UNIT_AFTER.match(ctx.text, agency.end)
-        if not match or agency in removed or _in_role(ctx, match.start(), match.end()) or clause_inside(match.group(0)):
+    for agency in list(ctx.of_type("Agency", "Organization")):
+        match = _unit_after(ctx, agency)
+        if not match or agency in removed or _in_role(ctx, match.start(), match.end()):
             continue
         inside = [h for h in ctx.entities if h.type in ORG_TYPES and agency.end <= h.start < match.end()]
         if any(h.start <= agency.start and match.end() <= h.end and h is not agency for h in ctx.entities
@@ -85,9 +91,23 @@ def add_attached_departments(ctx: DocContext) -> None:
         for hit in inside:                # 国家认监委人事教育部: 教育部 is the tail of a unit's name
             ctx.remove_entity(hit)
             removed.append(hit)
+        if match.group(0).endswith("办公厅"):     # 商务部办公厅: a ministry's general office acts as an agency
+            office = Hit(agency.start, match.end(), "Agency", agency.name + match.group(0), "rx:agency-office")
+            ctx.add_entity(office, EntityInfo(office.key, office.source))
+            continue
         unit = Hit(match.start(), match.end(), "Department", match.group(0), "rx:department-attached")
-        ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=agency.key))
+        ctx.add_entity(unit, EntityInfo(unit.key, unit.source, parent=agency.key,
+                                        aliases=(agency.name + match.group(0),)))
     ctx.sort_entities()
+
+
+def _unit_after(ctx: DocContext, body: Hit) -> re.Match | None:
+    """The unit written right after a body: 办公厅 of an agency, 司/处/部 of an agency, 秘书处 of an association."""
+    if body.type == "Agency":
+        match = RE_OFFICE_AFTER.match(ctx.text, body.end) or RE_UNIT_AFTER.match(ctx.text, body.end)
+        return None if match is None or clause_inside(match.group(0)) else match
+    match = RE_ORG_UNIT_AFTER.match(ctx.text, body.end)
+    return None if match is None or clause_inside(match.group("free") or "") else match
 
 
 def add_listed_departments(ctx: DocContext) -> None:

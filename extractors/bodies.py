@@ -1,0 +1,168 @@
+"""Bodies by the shapes of local government and of affiliates, found after the entity selection:
+short forms of the text's own province or city (省市场监管局, 市商务局, 市委网信办, 省局), stationed
+discipline groups (驻局纪检监察组), branches written after their parent (…南宁分中心, 海关总署广东分署)."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from extractors.context import ORG_TYPES, DocContext
+from extractors.records import EntityInfo, Hit
+from extractors.rules import clause_inside
+
+# 省市场监管局, 市商务局, 市委, 省政府, 市委网信办, 省纪委监委, 省局: the level word opens the name, so the
+# character before it must not be part of a place's name (天津市商务局 is a full name, found elsewhere)
+RE_LOCAL_SHORT = re.compile(
+    r"(?P<level>省|市|县|区)"
+    r"(?P<rest>委网信办|委(?:组织部|宣传部|统战部|政法委)|纪委监委|委(?![员托会屈派])|人民政府|政府(?!采购|部门|机关)|局(?![长面势限部])|"
+    r"(?![场级直属内外])(?:(?![的与及、,省县区]|市(?!场)|和(?!信息|社会|城乡|改革))[\u4e00-\u9fff]){1,9}?"
+    r"(?:局(?![长面势限部])|厅(?![长堂])|(?<=[革教卫健信])委(?![员托会屈派])|办(?![理法公事学]))|"
+    r"(?:标准化研究院|计量科学研究院|计量测试研究院|质量检验研究院|产品质量监督检验研究院|特种设备检验研究院|"
+    r"认证认可协会|检验检测认证协会|检验检测协会|质量协会|标准化协会))")
+# a lead-in that may stand right before a short form: 驻省市场监管局, 报省局, 由市商务局, 、市教委
+SHORT_LEAD = set("驻报由经向将同和与及在对、,;:()会并请按")
+EXPANSIONS = (("市场监管局", "市场监督管理局"), ("发展改革委", "发展和改革委员会"),
+              ("人力资源社会保障", "人力资源和社会保障"), ("住房城乡建设", "住房和城乡建设"), ("教委", "教育委员会"),
+              ("工信厅", "工业和信息化厅"), ("工信局", "工业和信息化局"), ("卫生健康委", "卫生健康委员会"))
+RE_NAME_WORDS = re.compile("社会保障|城乡建设|发展改革|促进")   # words of bodies' names that are also cut words
+PARTY_SHORT = {"委网信办": "委网络安全和信息化委员会办公室"}
+PROVINCE_LEVELS = ("province", "autonomous_region", "municipality")
+CITY_LEVELS = ("city", "municipality")
+RE_STATIONED = re.compile(r"(?P<sender>(?:[\u4e00-\u9fff]{1,6}?)?纪委监委)?驻(?P<host>[\u4e00-\u9fff]{1,14}?)纪检监察组")
+RE_BRANCH = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:分中心|分公司|分署|分院)")
+
+
+def add_local_bodies(ctx: DocContext) -> None:
+    """Short forms of the text's own local bodies, and discipline groups stationed in a bureau."""
+    homes = _home_regions(ctx)
+    for match in RE_LOCAL_SHORT.finditer(ctx.text):
+        start = match.start()
+        if start and ctx.text[start - 1] not in SHORT_LEAD and not ctx.text[start - 1].isspace() \
+                and "\u4e00" <= ctx.text[start - 1] <= "\u9fff":
+            continue
+        if clause_inside(RE_NAME_WORDS.sub("", match.group("rest"))) or _inside_name(ctx, start, match.end()):
+            continue
+        name = _local_name(ctx, match.group("level"), match.group("rest"), homes)
+        type_ = "Organization" if match.group("rest").endswith(("院", "会")) else "Agency"
+        _replace_misreads(ctx, start, match.end())
+        hit = Hit(start, match.end(), type_, name, "rx:agency-local-short")
+        ctx.add_entity(hit, EntityInfo(hit.key, hit.source, aliases=(match.group(),) if name != match.group() else ()))
+    _stationed_groups(ctx, homes)
+    ctx.sort_entities()
+
+
+def _inside_name(ctx: DocContext, start: int, end: int) -> bool:
+    """Already part of a longer name that is not a misread (a rule name that runs on across a lead-in)."""
+    return any(h.start <= start and end <= h.end and (h.end - h.start) > (end - start)
+               and not _misread(ctx, h, start) for h in ctx.entities if h.type in ORG_TYPES | {"PolicyDocument"}) \
+        or any((h.start, h.end) == (start, end) and h.type in ORG_TYPES and not h.source.startswith("rx:")
+               for h in ctx.entities)
+
+
+def _misread(ctx: DocContext, hit: Hit, start: int) -> bool:
+    return hit.source.startswith("rx:") and hit.start < start and ctx.text[start - 1] in SHORT_LEAD
+
+
+def _replace_misreads(ctx: DocContext, start: int, end: int) -> None:
+    """情况报市人民政府, 省纪委监委驻省市场监管局: a shape rule read a lead-in into the name."""
+    for hit in [h for h in ctx.entities if h.type in ORG_TYPES and start <= h.start and h.end <= end]:
+        ctx.remove_entity(hit)            # 市发展改革委: not the national commission named like it
+    for hit in [h for h in ctx.entities if h.type in ORG_TYPES and h.source.startswith("rx:")
+                and h.start < start and h.end >= end]:
+        if _misread(ctx, hit, start):
+            ctx.remove_entity(hit)
+
+
+def _home_regions(ctx: DocContext) -> dict[str, str]:
+    """The text's own province and city: the places that head its local bodies, else those it names."""
+    counts: dict[str, Counter] = {"省": Counter(), "市": Counter()}
+    heads = {h.start for h in ctx.entities if h.type in ORG_TYPES}
+    for region in ctx.of_type("Region"):
+        entry = ctx.lexicon.get(region.source)
+        level = entry.level if entry else None
+        weight = 3 if region.start in heads else 1
+        if level in PROVINCE_LEVELS:
+            counts["省"][region.name] += weight
+        if level in CITY_LEVELS:
+            counts["市"][region.name] += weight
+        if level == "city" and entry.part_of:
+            province = ctx.lexicon.get(entry.part_of)
+            if province is not None:
+                counts["省"][province.name] += 0.5
+    return {level: found.most_common(1)[0][0] for level, found in counts.items() if found}
+
+
+def _local_name(ctx: DocContext, level: str, rest: str, homes: dict[str, str]) -> str:
+    """The full name of a short form: the home place, the party committee's or the bureau's full words."""
+    region = homes.get(level)
+    if region is None:
+        return level + rest
+    if rest == "局":
+        rest = "市场监督管理局"
+    for short, full in EXPANSIONS:
+        rest = rest.replace(short, full)
+    place = region if region.endswith(level) or level not in ("省", "市") else region
+    if rest.startswith("委") and not rest.startswith("委员"):
+        if rest == "委":
+            return f"中国共产党{place}委员会"
+        return f"中共{place}{PARTY_SHORT.get(rest, rest)}"
+    if rest == "纪委监委":
+        return f"中国共产党{place}纪律检查委员会 {place}监察委员会"
+    if rest == "政府":
+        rest = "人民政府"
+    return place + rest
+
+
+def _stationed_groups(ctx: DocContext, homes: dict[str, str]) -> None:
+    """省纪委监委驻省市场监管局纪检监察组, 驻局纪检监察组: the group is a body of its own, sent by the
+    discipline commission (its parent) into the bureau."""
+    for match in RE_STATIONED.finditer(ctx.text):
+        start, end = match.span()
+        host = next((h for h in ctx.in_span(match.start("host"), match.end("host"), "Agency")), None)
+        sender = next((h for h in ctx.in_span(start, match.end("sender"), "Agency")
+                       if match.group("sender") and h.end == match.end("sender")), None)
+        host_name = host.name if host else _home_bureau(ctx, homes)
+        province = homes.get("省")
+        sender_name = sender.name if sender else (f"中国共产党{province}纪律检查委员会 {province}监察委员会"
+                                                   if province else None)
+        if host_name is None or sender_name is None:
+            continue
+        short_sender = sender_name.replace("中国共产党", "中共").replace("纪律检查委员会 ", "纪委").replace("监察委员会", "监委")
+        if province and short_sender.startswith(f"中共{province}纪委{province}监委"):
+            short_sender = f"中共{province}纪委监委"
+        for hit in [h for h in ctx.entities if h.type in ORG_TYPES and start <= h.start < end and h.end > match.end("host")]:
+            ctx.remove_entity(hit)
+        group = Hit(start, end, "Agency", f"{short_sender}驻{host_name}纪检监察组", "rx:agency-stationed")
+        ctx.add_entity(group, EntityInfo(group.key, group.source, parent=sender.key if sender else None))
+        if sender is not None:
+            ctx.relate("sub_organization", {"child": group.key, "parent": sender.key}, start, end, group.source)
+
+
+def _home_bureau(ctx: DocContext, homes: dict[str, str]) -> str | None:
+    province = homes.get("省")
+    return f"{province}市场监督管理局" if province else None
+
+
+def add_branches(ctx: DocContext) -> None:
+    """中国质量认证中心南宁分中心, 海关总署广东分署: a branch written after its parent is a body of the
+    parent's type under it; the branch's short name (南宁分中心) names it again later in the text."""
+    found: dict[str, Hit] = {}
+    for parent in ctx.of_type("Agency", "Organization"):
+        match = RE_BRANCH.match(ctx.text, parent.end)
+        if not match or clause_inside(match.group()) or any(
+                h.start <= parent.start and match.end() <= h.end and h is not parent
+                for h in ctx.entities if h.type in ORG_TYPES):
+            continue
+        name = parent.name + match.group()
+        for hit in ctx.in_span(parent.end, match.end(), *ORG_TYPES):
+            ctx.remove_entity(hit)
+        branch = Hit(parent.start, match.end(), parent.type, name, "rx:org-branch")
+        ctx.add_entity(branch, EntityInfo(branch.key, branch.source, parent=parent.key))
+        ctx.relate("sub_organization", {"child": branch.key, "parent": parent.key},
+                   parent.start, match.end(), branch.source)
+        found.setdefault(match.group(), branch)
+    for short, branch in found.items():
+        for match in re.finditer(re.escape(short), ctx.text):
+            if not any(h.start < match.end() and match.start() < h.end for h in ctx.entities):
+                ctx.add_entity(Hit(match.start(), match.end(), branch.type, branch.name, "rx:org-branch-short"))
+    ctx.sort_entities()
