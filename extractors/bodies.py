@@ -1,6 +1,6 @@
 """Bodies by the shapes of local government and of affiliates, found after the entity selection:
 short forms of the text's own province or city (省市场监管局, 市商务局, 市委网信办, 省局), stationed
-discipline groups (驻局纪检监察组), branches written after their parent (…南宁分中心, 海关总署广东分署)."""
+discipline groups (驻局纪检监察组), branches written after their parent (…杭州分中心, 海关总署广东分署)."""
 from __future__ import annotations
 
 import re
@@ -144,8 +144,8 @@ def _home_bureau(ctx: DocContext, homes: dict[str, str]) -> str | None:
 
 
 def add_branches(ctx: DocContext) -> None:
-    """中国质量认证中心南宁分中心, 海关总署广东分署: a branch written after its parent is a body of the
-    parent's type under it; the branch's short name (南宁分中心) names it again later in the text."""
+    """中国质量认证中心杭州分中心, 海关总署广东分署: a branch written after its parent is a body of the
+    parent's type under it; the branch's short name (杭州分中心) names it again later in the text."""
     found: dict[str, Hit] = {}
     for parent in ctx.of_type("Agency", "Organization"):
         match = RE_BRANCH.match(ctx.text, parent.end)

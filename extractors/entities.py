@@ -21,7 +21,7 @@ MAX_NAME = 120   # no entity mention is longer than this many characters
 RE_REGION_AGENCY = re.compile(
     r"(?P<lead>[\u4e00-\u9fff]{0,10}?)(?:市场监督管理局|市场监管局|质量技术监督局|质量监督局|质监局|出入境检验检疫局|检验检疫局|"
     r"人民政府|商务厅|工业和信息化厅|发展改革委|标准化研究院|计量测试研究院|质量检验研究院)")
-# 南昌大学质量与标准化研究院, 南宁分中心与柳州市人民政府: a school, a centre or a joined clause is no bureau's lead
+# 东湖大学质量与标准化研究院, 杭州分中心与湖州市人民政府: a school, a centre or a joined clause is no bureau's lead
 RE_NOT_AGENCY_LEAD = re.compile(r"大学|学院|中心|公司|协会|[与和及、]")
 # after a foreign country's name: 联邦认可局, 消费品安全委员会, 技术调节与计量署
 RE_FOREIGN_AGENCY = re.compile(r"(?:(?!的)[\u4e00-\u9fff]){1,12}?(?:局|委员会|署|部)(?![\u4e00-\u9fff]?长|分|门|位|件|队|面|势)")
