@@ -8,7 +8,7 @@ from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon, LexiconEntry
 from extractors.records import Hit
 from extractors.rules import clause_inside
-from extractors.programmes import shaped_initiatives
+from extractors.programmes import shaped_initiatives, shaped_schemes
 from extractors.sectors import listed_sectors
 
 ENTITY_TYPES = frozenset({
@@ -36,7 +36,7 @@ def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list
         dictionary = [h for h in dictionary if not any(_covers(c, h) for c in codes)]
     dictionary = _drop_orgs_into_roles(dictionary, ctx.cue("Role"))
     rules = [h for h in rule_hits + region_agencies(ctx.text, dictionary, ctx.lexicon) + listed_sectors(ctx.text, dictionary)
-             + shaped_initiatives(ctx.text, dictionary)
+             + shaped_initiatives(ctx.text, dictionary) + shaped_schemes(ctx.text)
              if h.type in ENTITY_TYPES]
     if titles:
         rules = [h for h in rules if not _inside_any(h, titles)]
@@ -178,6 +178,8 @@ def _loses_to_dictionary(hit: Hit, dictionary: _ByStart) -> bool:
             continue              # 广东省知识产权局: a place's own bureau, not the national one it is named like
         if other.end == hit.end and any(h.type in NESTABLE for h in prefix):
             return True
+        if hit.type == "CertificationScheme" and other.end == hit.end and other.end - other.start >= 5:
+            return True           # 内地强制性产品认证, 指定有机产品认证: a word before a known scheme is not part of it
     return False
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
+from extractors.context import DocContext
 from extractors.records import Hit
+from extractors.rules import clause_inside, trim_left
 
 SOURCE = "rx:init-head"
 REACH = 30                      # how far a name reaches before its head
@@ -95,3 +97,55 @@ def _name_start(text: str, end: int) -> int | None:
 
 def _quotes_closed(text: str, start: int, end: int) -> bool:
     return text.count("“", start, end) == text.count("”", start, end)
+
+
+# Certification schemes by shape: a management-system standard (ISO 9001, with or without a space) where it
+# qualifies a certification (ISO 9001质量管理体系认证; 新版ISO9001等标准 is the standard), and a quoted
+# regional or brand scheme (“湖北精品”认证, “湾区认证”); a regime (…许可) or a body (…认证机构) is no scheme.
+SCHEME_SOURCE = "rx:scheme-head"
+RE_ISO_SYSTEM = re.compile(r"(?<![A-Za-z/])ISO\s?(?P<n>9001|14001|45001|22000|27001|50001|20000|13485|37001|22301|28000)"
+                           r"(?=\s?(?:[\u4e00-\u9fff]{0,12}体系)?认证)")
+RE_QUOTED_SCHEME = re.compile(
+    r"“(?P<q>[\u4e00-\u9fff]{2,8}?)(?:”认证|认证”)(?!认可|机构|证书|标志|标识|目录|规则|实施规则|工作|结果|人员|监管|活动|许可|服务)")
+
+
+def shaped_schemes(text: str) -> list[Hit]:
+    hits = [Hit(m.start(), m.end(), "CertificationScheme", "ISO" + m.group("n"), SCHEME_SOURCE)
+            for m in RE_ISO_SYSTEM.finditer(text)]
+    for match in RE_QUOTED_SCHEME.finditer(text):
+        hits.append(Hit(match.start(), match.end(), "CertificationScheme", match.group("q") + "认证", SCHEME_SOURCE))
+    return hits
+
+
+# schemes named in a coordination with a known one: 绿色产品认证、碳足迹认证和…; 网络安全、数据安全认证 (the first
+# item shares the second's 认证: scheme 网络安全认证, mention 网络安全)
+RE_NEXT_SCHEME = re.compile(r"[、和及与](?P<item>[\u4e00-\u9fff]{2,8}?认证)(?=[、和及与,。;]|$)")
+RE_ITEM_BEFORE = re.compile(r"(?:^|(?<=[,。;:\s]))(?P<lead>[\u4e00-\u9fff]{0,6}?)(?P<item>[\u4e00-\u9fff]{2,8})(?P<sep>[、和])$")
+COORD_SOURCE = "rx:scheme-coordinated"
+
+
+def add_coordinated_schemes(ctx: DocContext) -> None:
+    """A scheme next to a known one in a list of schemes is a scheme too; an item without 认证 right before
+    X认证 shares it."""
+    for scheme in ctx.of_type("CertificationScheme"):
+        if not scheme.name.endswith("认证"):
+            continue
+        for match in RE_NEXT_SCHEME.finditer(ctx.text, scheme.end, scheme.end + 12):
+            _add_scheme(ctx, match.start("item"), match.end("item"), match.group("item"))
+            break
+        before = RE_ITEM_BEFORE.search(ctx.text, max(0, scheme.start - 16), scheme.start)
+        if before:
+            start = before.start("item") + trim_left(before.group("item"))
+            item = ctx.text[start:before.end("item")]
+            name = item if item.endswith("认证") else item + "认证" if before.group("sep") == "、" else None
+            if name:
+                _add_scheme(ctx, start, before.end("item"), name)
+    ctx.sort_entities()
+
+
+def _add_scheme(ctx: DocContext, start: int, end: int, name: str) -> None:
+    item = ctx.text[start:end]
+    nearby = ctx.in_span(max(0, start - 40), end + 40)
+    if not 4 <= len(name) <= 10 or clause_inside(item) or any(h.start < end and start < h.end for h in nearby):
+        return
+    ctx.add_entity(Hit(start, end, "CertificationScheme", name, COORD_SOURCE))

@@ -54,8 +54,8 @@ def to_hit(match: RuleMatch, text: str) -> Hit | None:
         return None                       # 各地级以上市市场监管局: a kind of place
     if groups.get("tail") and rule.label == "Agency" and clause_inside(groups["tail"]):
         return None                       # 东方省开展认证工作委员会: a verb inside is a clause (经济和信息化 is a name)
-    if rule.label == "CertificationScheme" and not name[:-2].endswith(scheme_heads()):
-        return None
+    if rule.label == "CertificationScheme" and (not name[:-2].endswith(scheme_heads()) or "建设" in name):
+        return None                       # 在新区建设质量认证…: 建设 is the verb before the scheme
     return Hit(match.start, match.end, rule.label, name, rule.id, data)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from extractors import bodies, dates, entities, events, numbers, people, policy, tasks
+from extractors import bodies, dates, entities, events, numbers, people, policy, programmes, tasks
 from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon
 from extractors.records import EntityInfo, Hit
@@ -39,6 +39,7 @@ def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hit
     add_headed_departments(ctx)
     add_repeated_departments(ctx)
     entities.add_management_system_lists(ctx)
+    programmes.add_coordinated_schemes(ctx)
     people.find_officials(ctx)
     dates.set_document_dates(ctx)
     policy.add_documents(ctx)
