@@ -146,7 +146,7 @@ def _drop_nested_same_type(hits: list[Hit]) -> list[Hit]:
 
 
 def _loses_within_type(hit: Hit, same: list[Hit]) -> bool:
-    if any(_covers(k, hit) and (hit.type not in NESTABLE or k.name == hit.name) for k in same):
+    if any(_covers(k, hit) and (hit.type not in ORG_TYPES or k.name == hit.name) for k in same):
         return True
     if hit.type not in NESTABLE and any(_crosses(k, hit) for k in same):
         return True
