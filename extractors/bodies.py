@@ -166,3 +166,83 @@ def add_branches(ctx: DocContext) -> None:
             if not any(h.start < match.end() and match.start() < h.end for h in ctx.entities):
                 ctx.add_entity(Hit(match.start(), match.end(), branch.type, branch.name, "rx:org-branch-short"))
     ctx.sort_entities()
+
+
+RE_LOCAL_NAME = re.compile(r"^(?!国家|中国|中华|中共)[\u4e00-\u9fff]{2,9}?(?:省|市|自治区|县|区)")
+
+
+def home_bureau(ctx: DocContext) -> tuple[str, str] | None:
+    """The local agency a text speaks for: the one its short forms name (省局, 省市场监管局), else one named in
+    its head lines (a news title, a 关于 title line, the page's byline); None for a national text."""
+    if "home_bureau" in ctx.meta:
+        return ctx.meta["home_bureau"]
+    head_end = _head_end(ctx.text)
+    counts = Counter(h.key for h in ctx.of_type("Agency")
+                     if h.source == "rx:agency-local-short" and h.name.endswith("市场监督管理局"))
+    if not counts:
+        counts = Counter(h.key for h in ctx.of_type("Agency") if h.start < head_end and RE_LOCAL_NAME.match(h.name))
+    found = counts.most_common(1)[0][0] if counts else None
+    ctx.meta["home_bureau"] = found
+    return found
+
+
+def _head_end(text: str, lines: int = 3) -> int:
+    """Offset after the first ``lines`` non-blank lines."""
+    offset, seen = 0, 0
+    for line in text.splitlines(keepends=True):
+        offset += len(line)
+        seen += bool(line.strip())
+        if seen >= lines:
+            break
+    return offset
+
+
+# 作为市场监管总局直属的国家级认证机构,CQC…; 总局直属的中国计量院; CQC是总局直属单位
+RE_AFFILIATE = re.compile(r"(?:直属|下属|所属)(?:的)?")
+RE_AS = re.compile(r"作为$")
+# 总局各司局、标准委以及四大院等直属单位: every body of the list is a unit under the list's opener
+RE_LIST_OF_AFFILIATES = re.compile(r"(?P<items>[^,。;:!?\n]{2,80}?)等(?:直属|下属|所属|挂靠)(?:单位|机构|事业单位)")
+RE_LIST_JOINER = re.compile(r"^(?:[、]|以及|和|及|与)$")
+# 甲局(乙委): a parenthesis names the body the first one also is or belongs to
+RE_ADDRESSEE_AFFILIATES = re.compile(r"(?:各部室|各司局|机关各处室)?[、,]?(?:各)?(?:下属|直属)单位\s*:")
+
+
+def add_stated_parents(ctx: DocContext, owner: tuple[str, str] | None) -> None:
+    """Parent links the text states: X直属的Y, a list closed by 等直属单位 under its opener, 甲局(乙委), and an
+    addressee line to the issuer's 下属单位 (the issuer's affiliates the lexicon knows are then its units)."""
+    orgs = ctx.of_type("Agency", "Organization")
+    by_end = {h.end: h for h in orgs}
+    by_start = {h.start: h for h in orgs}
+    for match in RE_AFFILIATE.finditer(ctx.text):
+        parent = by_end.get(match.start())
+        if parent is None or parent.type != "Agency":
+            continue
+        child = by_start.get(match.end())
+        if child is None and RE_AS.search(ctx.text, max(0, parent.start - 2), parent.start):
+            comma = ctx.text.find(",", match.end(), match.end() + 16)
+            child = by_start.get(comma + 1) if comma >= 0 else None
+        if child is not None and child.key != parent.key:
+            ctx.relate("sub_organization", {"child": child.key, "parent": parent.key},
+                       parent.start, child.end, "rx:sub-affiliate")
+    for match in RE_LIST_OF_AFFILIATES.finditer(ctx.text):
+        items = [h for h in ctx.in_span(match.start("items"), match.end("items"), "Agency", "Organization")]
+        if len(items) < 2 or not ctx.text.startswith("各", items[0].end):
+            continue
+        parent = items[0]                 # 总局各司局、标准委…: the opener's own units come first
+        for child in items[1:]:
+            if child.key != parent.key:
+                ctx.relate("sub_organization", {"child": child.key, "parent": parent.key},
+                           parent.start, match.end(), "rx:sub-affiliate-list")
+    for outer in ctx.of_type("Agency"):
+        if ctx.text.startswith("(", outer.end):
+            inner = by_start.get(outer.end + 1)
+            if inner is not None and inner.type == "Agency" and ctx.text.startswith(")", inner.end) \
+                    and inner.key != outer.key:
+                ctx.relate("sub_organization", {"child": inner.key, "parent": outer.key},
+                           outer.start, inner.end + 1, "rx:sub-parenthesis")
+    if owner is not None and RE_ADDRESSEE_AFFILIATES.search(ctx.text):
+        for hit in orgs:
+            entry = ctx.lexicon.get(hit.source)
+            if entry is not None and entry.parent and ctx.entry_key(entry.parent) == owner and hit.key != owner:
+                ctx.relate("sub_organization", {"child": hit.key, "parent": owner}, hit.start, hit.end,
+                           "rx:sub-addressee")

@@ -189,6 +189,7 @@ def add_sub_organizations(ctx: DocContext) -> None:
     _departments(ctx)
     _lexicon_parents(ctx)
     _prefix_parents(ctx)
+    bodies.add_stated_parents(ctx, main_agency(ctx))
 
 
 def _departments(ctx: DocContext) -> None:
@@ -198,7 +199,11 @@ def _departments(ctx: DocContext) -> None:
         entry = ctx.lexicon.get(hit.source)
         lexicon_parent = ctx.entry_key(entry.parent) if entry else None
         known = lexicon_parent in named or (entry is not None and not entry.weak_name)
-        parent = ctx.infos[hit.key].parent or (lexicon_parent if known else owner) or lexicon_parent
+        home = bodies.home_bureau(ctx)
+        if home is not None and ctx.infos[hit.key].parent is None and hit.type == "Department":
+            parent = home                 # 执法稽查局 in a provincial bureau's text: its own unit, not the national one
+        else:
+            parent = ctx.infos[hit.key].parent or (lexicon_parent if known else owner) or lexicon_parent
         if parent is None or (parent == owner and not known and _below_national(hit, owner)):
             continue
         info = ctx.infos[hit.key]
@@ -215,20 +220,22 @@ def _below_national(unit: Hit, owner: tuple[str, str]) -> bool:
     return unit.name.endswith(("处", "科")) and owner[1].startswith(NATIONAL_PREFIXES)
 
 
+# the one parent link from the lexicon that is added whenever both bodies are named (SCHEMA Conventions → Bodies);
+# any other parent must be stated by the text (a nested name, 甲局(乙委), X直属的Y)
+FIXED_PARENT_LINKS = frozenset({("agency:cnca", "agency:aqsiq")})
+
+
 def _lexicon_parents(ctx: DocContext) -> None:
     present = {h.source: h for h in ctx.entities if h.type in ORG_TYPES}
-    owner = main_agency(ctx)
     for hit in ctx.of_type(*SUBORDINATE_TYPES):
         entry = ctx.lexicon.get(hit.source)
-        if entry is None or not entry.parent:
+        if entry is None or (entry.id, entry.parent) not in FIXED_PARENT_LINKS:
             continue
         parent = present.get(entry.parent)
         if parent is not None:
             start, end = (min(hit.start, parent.start), max(hit.end, parent.end)) \
                 if ctx.same_sentence(hit.start, parent.start) else (hit.start, hit.end)
             ctx.relate("sub_organization", {"child": hit.key, "parent": parent.key}, start, end, entry.id)
-        elif owner and ctx.entry_key(entry.parent) == owner:
-            ctx.relate("sub_organization", {"child": hit.key, "parent": owner}, hit.start, hit.end, entry.id)
 
 
 def _prefix_parents(ctx: DocContext) -> None:
