@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from extractors import bodies
 from extractors.context import ORG_TYPES, DocContext
 from extractors.policy import main_title
 from extractors.records import EntityInfo, Hit
@@ -21,11 +22,15 @@ def _label(verbs: str, prefix: str = "") -> str:
 
 _LABEL_LEAD = _label("牵头|负责|责任", prefix="(?:主要)?")
 _LABEL_SUPPORT = _label("协作|配合|参与|协办|协助")
+# a unit list may hold one bracket of its own: 市场监管总局(国家标准委), 认证处(牵头)
+_IN_BRACKET = r"(?:[^:;()\]】〕]|\([^():;]{1,20}\))"
+# (责任处室:A 完成时限:2024年10月底前): a deadline closing the bracket is no unit
+_DEADLINE = r"(?:(?:\s*[,;]\s*|\s+)(?:完成)?时限\s*:[^)\]】〕]*)?"
 # (牵头部门:A;协作部门:B) in any bracket
 RE_UNITS = re.compile(
-    rf"[(\[【〔]\s*{_LABEL_LEAD}\s*(?P<lead>[^:;)\]】〕]+?)"
-    rf"(?:(?:\s*[,;]\s*|\s+){_LABEL_SUPPORT}\s*(?P<support>[^:)\]】〕]+?))?"
-    r"\s*[)\]】〕]")
+    rf"[(\[【〔]\s*{_LABEL_LEAD}\s*(?P<lead>{_IN_BRACKET}+?)"
+    rf"(?:(?:\s*[,;]\s*|\s+){_LABEL_SUPPORT}\s*(?P<support>(?:{_IN_BRACKET}|;)+?))?"
+    rf"{_DEADLINE}\s*[)\]】〕]")
 # State Council style: (A牵头,B、C按职责分工负责), (A、B、C按职责分工负责) where the first leads, (A负责)
 _UNIT_LIST = r"[^():;\n]{2,80}?"
 _UNIT_TAIL = r"(?:等(?:部门|单位)?)?(?:按职责分工负责|按职责负责|按职责分工配合|配合|参与|协助)"
@@ -41,9 +46,23 @@ RE_UNITS_LINE_START = re.compile(rf"[ \t]*(?:{_LABEL_LEAD}|{_LABEL_SUPPORT})")
 # (认证监管部), (认证监管部、各直属检验检疫局) closing the task's line: units with no label lead it
 RE_UNITS_BARE = re.compile(r"\((?P<lead>[^():;\n]{2,60}?)\)[ \t。]*$", re.M)
 UNIT_PATTERNS = (RE_UNITS, RE_UNITS_LEAD_THEN_LIST, RE_UNITS_FIRST_LEADS, RE_UNITS_LEAD_ONLY, RE_UNITS_LINE)
+# in the task's prose: 由A负责,B配合; 由A牵头负责,B、C协助做好…; 此项任务由A负责 (not a sign of a work plan)
+_PROSE_UNIT = r"[^():;,。\n由]{2,40}?"
+RE_UNITS_PROSE = re.compile(
+    rf"由(?P<lead>{_PROSE_UNIT})(?:牵头)?负责(?:[,;]\s*(?P<support>(?:{_PROSE_UNIT}|、)+?)(?:配合|协助|参与|协同))?"
+    r"(?=[。;,]|$|做好|开展|落实)", re.M)
+# a list's last unit after its verb: 各区人民政府按职责分工负责 is the unit 各区人民政府
+RE_UNIT_TAIL = re.compile(r"(?:等(?:部门|单位))?(?:按职责分工负责|按职责负责|按职责分工配合|牵头负责|负责|配合|协助|参与)$")
+RE_LEAD_MARK = re.compile(r"\(牵头\)$")
+RE_ALIAS_BRACKET = re.compile(r"^(?P<body>[^()]{2,30})\((?P<alias>[^()]{2,20})\)$")
+# 滨海新区、西青区、东丽区人民政府: places sharing the government or bureau named after the last of them
+RE_PLACE_HEAD = re.compile(r"^(?P<place>[\u4e00-\u9fff]{1,6}?(?:新区|区|县|市|旗))(?P<head>人民政府|政府|市场监管局|市场监督管理局)$")
+RE_BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:新区|区|县|市|旗)$")
 RE_SPLIT = re.compile(r"[、,和及]")
+# 和/及 joins two units only after a unit's head word (企业管理和稽查司 is one name)
+RE_UNIT_END = re.compile(r"(?:部|司|处|局|室|办|委|中心|所|院|会|党委|政府|总署|部门|单位)$")
 RE_GROUP = re.compile(r"^(?:各|有关|相关|其他)[\u4e00-\u9fff]{1,14}$|^(?:下属|直属|挂靠)单位$")
-RE_UNIT_SHAPE = re.compile(r"^[\u4e00-\u9fff]{1,10}(?:部|司|处|局|室|办|委|中心|所|院|协会|党委|办公室)$")
+RE_UNIT_SHAPE = re.compile(r"^[\u4e00-\u9fff]{1,14}(?:部|司|处|局|室|办|委|中心|所|院|协会|党委|办公室)$")
 MENTION_TYPES = ("Initiative", "CertificationScheme", "Sector")
 
 
@@ -53,7 +72,8 @@ def is_work_plan(text: str) -> bool:
 
 def _units(text: str, start: int, end: int) -> re.Match | None:
     """The first unit assignment of a task, in any of the forms (groups ``lead`` and, if any, ``support``)."""
-    found = [m for m in (pattern.search(text, start, end) for pattern in UNIT_PATTERNS) if m is not None]
+    found = [m for m in (pattern.search(text, start, end) for pattern in (*UNIT_PATTERNS, RE_UNITS_PROSE))
+             if m is not None]
     return min(found, key=lambda m: m.start()) if found else None
 
 
@@ -116,19 +136,72 @@ def _paragraph_end(text: str, offset: int) -> int:
 def _unit_relations(ctx: DocContext, task: Hit, units: re.Match, group: str, kind: str) -> None:
     if not units.groupdict().get(group):
         return
-    for start, end in _unit_spans(ctx, units.start(group), units.end(group)):
-        unit = _unit(ctx, ctx.text[start:end].strip(), start, end)
-        if unit is not None:
-            ctx.relate(kind, {"task": task.key, "number": task.get("number"), "unit": unit},
+    spans = _unit_spans(ctx, units.start(group), units.end(group))
+    marked = group == "lead" and any(RE_LEAD_MARK.search(ctx.text, a, b) for a, b in spans)
+    for start, end in spans:
+        end = _drop_tail(ctx.text, start, end)
+        this_kind = kind
+        if marked:                        # A(牵头),B: the marked unit leads, the others support
+            lead = RE_LEAD_MARK.search(ctx.text, start, end)
+            this_kind, end = ("task_lead", lead.start()) if lead else ("task_support", end)
+        for unit in _units_named(ctx, start, end, spans):
+            ctx.relate(this_kind, {"task": task.key, "number": task.get("number"), "unit": unit},
                        task.start, task.get("end"), "rx:task-units")
+
+
+def _drop_tail(text: str, start: int, end: int) -> int:
+    """The end of a unit's name before the verb of its list (各区人民政府按职责分工负责)."""
+    tail = RE_UNIT_TAIL.search(text[start:end].rstrip())
+    return start + tail.start() if tail and tail.start() >= 2 else end
+
+
+def _units_named(ctx: DocContext, start: int, end: int, spans: list[tuple[int, int]]) -> list[tuple[str, str]]:
+    """The units one list item names: itself; a body and its other name in brackets (总局(国家标准委)) as two;
+    a bare place before a list's last 'place + government' (滨海新区、西青区人民政府) as that place's government."""
+    name = ctx.text[start:end].strip()
+    alias = RE_ALIAS_BRACKET.match(name)
+    if alias and _unit_hit(ctx, alias.group("body"), start, start + len(alias.group("body")))[0] is not None:
+        body_end = start + alias.end("body")
+        return [u for u in (_unit(ctx, alias.group("body"), start, body_end),
+                            _unit(ctx, alias.group("alias"), body_end + 1, body_end + 1 + len(alias.group("alias"))))
+                if u is not None]
+    head = _shared_head(ctx, name, spans)
+    if head:
+        return [_government(ctx, start, end, name + head)]
+    place = RE_PLACE_HEAD.match(name)
+    if place and RE_BARE_PLACE.match(ctx.text[spans[0][0]:spans[0][1]].strip()) and (start, end) != spans[0]:
+        return [_government(ctx, start, end, name)]
+    unit = _unit(ctx, name, start, end)
+    return [unit] if unit is not None else []
+
+
+def _shared_head(ctx: DocContext, name: str, spans: list[tuple[int, int]]) -> str | None:
+    """The government or bureau that a bare place in a list shares with the place + head after it."""
+    if not RE_BARE_PLACE.match(name):
+        return None
+    for a, b in spans:
+        place = RE_PLACE_HEAD.match(ctx.text[a:_drop_tail(ctx.text, a, b)].strip())
+        if place:
+            return place.group("head")
+    return None
+
+
+def _government(ctx: DocContext, start: int, end: int, name: str) -> tuple[str, str]:
+    """A district's or county's body, named with the text's own city (天津市西青区人民政府)."""
+    city = bodies._home_regions(ctx).get("市")
+    full = name if city is None or name.startswith(city) else city + name
+    hit = Hit(start, end, "Agency", full, "rx:unit-place-head")
+    ctx.add_entity(hit, EntityInfo(hit.key, hit.source))
+    return hit.key
 
 
 def _unit_spans(ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
     """The listed unit names in text[start:end], cut at 、,和及 except inside a known body (工业和信息化部)."""
     cuts = [m.start() for m in RE_SPLIT.finditer(ctx.text, start, end)]
     if cuts:
-        bodies = [(h.start, h.end) for h in ctx.in_span(start, end, *ORG_TYPES)]
-        cuts = [cut for cut in cuts if not any(low < cut < high for low, high in bodies)]
+        known = [(h.start, h.end) for h in ctx.in_span(start, end, *ORG_TYPES)]
+        cuts = [cut for cut in cuts if not any(low < cut < high for low, high in known)]
+        cuts = [cut for cut in cuts if ctx.text[cut] not in "和及" or RE_UNIT_END.search(ctx.text, start, cut)]
     return list(zip([start] + [cut + 1 for cut in cuts], cuts + [end]))
 
 
