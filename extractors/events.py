@@ -43,8 +43,8 @@ def add_meeting_dates(ctx: DocContext) -> None:
         if date_cue is None:
             continue
         date = _meeting_year_date(ctx, meeting, date_cue) or resolve(ctx, date_cue)
-        if date is None:
-            continue
+        if date is None or len(date) != len("2000-01-01"):
+            continue                      # a month or a year alone dates no meeting
         args = {"meeting": meeting.key, "date": date, "place": _place(ctx, meeting)}
         ctx.relate("meeting_date", args, min(date_cue.start, meeting.start), max(date_cue.end, meeting.end),
                    "rx:meeting-date")
@@ -95,8 +95,8 @@ def _meeting_year_date(ctx: DocContext, meeting: Hit, cue: Hit) -> str | None:
     """1月12日,2016年全国…工作会议: a month and day take the year the meeting is named with."""
     if not cue.name.startswith("--"):
         return None
-    year = next((y for y in ctx.cue("Year") if 0 <= meeting.start - y.end <= 1), None)
-    return f"{year.name}-{cue.name[2:]}" if year is not None else None
+    year = meeting.get("year") or next((y.name for y in ctx.cue("Year") if 0 <= meeting.start - y.end <= 1), None)
+    return f"{year}-{cue.name[2:]}" if year is not None else None
 
 
 def _meeting_date_cue(ctx: DocContext, meeting: Hit) -> Hit | None:

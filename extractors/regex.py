@@ -10,7 +10,7 @@ from extractors.text import cn_number, iso_date
 
 # 设区市市场监督管理局, 县级人民政府: a kind of place, not a place, so not one body
 RE_GENERIC_PLACE = re.compile(r"^(?:各|直辖市|自治区|计划单列市|副省级|设区的?市|市州|地级市|县级市|县市区|市县|省市|省级|市级|县级|地方|当地|属地|所在地)")
-RE_NUMERAL_START = re.compile(r"^(?:[一二三四五六七八九十百千万几两多数]+(?:大|项|个|类|批|种|方面|家|条)|[各每本该此这那其家个项批种名位])")
+RE_NUMERAL_START = re.compile(r"^(?:[一二三四五六七八九十百千万几两多数]+(?:大|项|个|类|批|种|方面|家|条|期|届|场)|[各每本该此这那其家个项批种名位])")
 
 
 @lru_cache(maxsize=1)
@@ -109,11 +109,6 @@ def _plenum(surface: str, groups: dict) -> str | None:
     return f"中国共产党第{groups['n']}届中央委员会第{groups['k']}次全体会议"
 
 
-def _congress(surface: str, groups: dict) -> str:
-    """中国XX协会(ABC)第六届理事会: the name without the bracketed abbreviation."""
-    return re.sub(r"\([A-Za-z]{2,10}\)", "", surface)
-
-
 def _internet_plus(surface: str, groups: dict) -> str:
     return groups["name"]
 
@@ -131,6 +126,5 @@ NAMERS = {
     "rx:meeting-state-council": _state_council,
     "rx:meeting-party-congress": _party_congress,
     "rx:meeting-plenum": _plenum,
-    "rx:meeting-congress": _congress,
     "rx:init-internet-plus": _internet_plus,
 }

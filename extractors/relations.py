@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from extractors import bodies, dates, entities, events, numbers, people, policy, programmes, tasks
+from extractors import bodies, dates, entities, events, meetings, numbers, people, policy, programmes, tasks
 from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon
 from extractors.records import EntityInfo, Hit
@@ -43,6 +43,7 @@ def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hit
     people.find_officials(ctx)
     dates.set_document_dates(ctx)
     policy.add_documents(ctx)
+    meetings.name_meetings(ctx)
     events.add_sessions(ctx)
     events.add_speech_title(ctx)
     events.add_meeting_dates(ctx)
