@@ -9,7 +9,7 @@ from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon
 from extractors.records import EntityInfo, Hit
 from extractors.rules import clause_inside
-from extractors.text import RE_HAN, Sentences
+from extractors.text import RE_HAN, Sentences, head_lines
 
 RE_PARTY_BODY = re.compile(r"党组|党委|纪检组")
 UNIT_NAME_GOES_ON = "署门长分件位队委"     # 认证监管部门, 部长: the name runs on, it is not the unit
@@ -251,25 +251,61 @@ def _prefix_parents(ctx: DocContext) -> None:
 
 
 def add_applies_to(ctx: DocContext) -> None:
-    """A list of sectors and the initiative or scheme carried out in them, within one sentence, else the one
-    programme the text's own title names (a CCC catalogue announcement listing its product classes)."""
+    """A list of sectors and the initiatives or schemes carried out in them, within one sentence, else the one
+    programme the text's own title names (a CCC catalogue announcement listing its product classes). A
+    programme coordinated with others (推进A认证和B认证,在X、Y等领域…) brings them all."""
     fallback = _title_programme(ctx)
+    programmes = _outer_programmes(ctx)
     for group in _sector_groups(ctx):
         start, end = ctx.sentences.span(group[0].start)
-        target = _nearest_programme(ctx, group, start, end) or fallback
+        target = _nearest_programme(ctx, programmes, group, start, end) or fallback
         if target is None:
             continue
-        for sector in group:
-            ctx.relate("applies_to", {"programme": target.key, "sector": sector.key},
-                       min(sector.start, target.start), max(sector.end, target.end), "rx:applies-to")
+        for programme in _coordinated(ctx, programmes, target):
+            for sector in group:
+                ctx.relate("applies_to", {"programme": programme.key, "sector": sector.key},
+                           min(sector.start, programme.start), max(sector.end, programme.end), "rx:applies-to")
+
+
+def _outer_programmes(ctx: DocContext) -> list[Hit]:
+    """Initiatives and schemes not inside another one (质量认证 in 质量认证“进园区”活动 is part of its name)."""
+    found = ctx.of_type("Initiative", "CertificationScheme")
+    return [h for h in found if not any(o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start
+                                        for o in found)]
+
+
+RE_PROGRAMME_JOINT = re.compile(r"[、和及与]?")
+# a list that is the scope of what follows: 围绕/聚焦/面向/针对/在/对 right before it, not a predicate (集中在)
+RE_SCOPE_BEFORE = re.compile(r"(?:围绕|聚焦|面向|针对|服务|(?<![中布于])在|对)$")
+
+
+def _coordinated(ctx: DocContext, programmes: list[Hit], target: Hit) -> list[Hit]:
+    """The target and the programmes joined to it by 、/和/及/与 or written right next to it (ISO 9001质量管理体系认证)."""
+    chain = [target]
+    at = programmes.index(target) if target in programmes else -1
+    if at < 0:
+        return chain
+    for step in (-1, 1):
+        index, current = at + step, target
+        while 0 <= index < len(programmes):
+            other = programmes[index]
+            gap = ctx.text[current.end:other.start] if step > 0 else ctx.text[other.end:current.start]
+            if not RE_PROGRAMME_JOINT.fullmatch(gap.strip()):
+                break
+            chain.append(other)
+            index, current = index + step, other
+    return chain
 
 
 def _title_programme(ctx: DocContext) -> Hit | None:
     """The programme named in the text's title line, when it names exactly one."""
     title = ctx.meta.get("document_line")
-    if title is None:
-        return None
-    named = [h for h in ctx.of_type("Initiative", "CertificationScheme") if title.start <= h.start and h.end <= title.end]
+    if title is not None:
+        start, end = title.start, title.end
+    else:                         # a news headline: the text's first line
+        start, line = next(((at, line) for at, line in head_lines(ctx.text, 3) if line), (0, ""))
+        end = start + len(line)
+    named = [h for h in ctx.of_type("Initiative", "CertificationScheme") if start <= h.start and h.end <= end]
     return named[0] if len({h.key for h in named}) == 1 else None
 
 
@@ -283,16 +319,15 @@ def _sector_groups(ctx: DocContext) -> list[list[Hit]]:
     return groups
 
 
-def _nearest_programme(ctx: DocContext, group: list[Hit], start: int, end: int) -> Hit | None:
-    """The programme a list of sectors belongs to: one following in the same clause, else a scheme later
-    in the sentence (对玩具、家电等领域加大CCC监督), else one at most a clause before."""
-    programmes = [h for h in ctx.of_type("Initiative", "CertificationScheme") if start <= h.start < end]
+def _nearest_programme(ctx: DocContext, programmes: list[Hit], group: list[Hit], start: int, end: int) -> Hit | None:
+    """The programme a list of sectors belongs to: one following in the same clause, else one later in the
+    sentence when the list is its scope (围绕A、B等产业,开展X), else the nearest one before in the sentence."""
+    programmes = [h for h in programmes if start <= h.start < end]
     after = [p for p in programmes if p.start >= group[-1].end]
     same_clause = [p for p in after if "," not in ctx.text[group[-1].end:p.start]]
     if same_clause:
         return same_clause[0]
-    schemes = [p for p in after if p.type == "CertificationScheme"]
-    if schemes:
-        return schemes[0]
-    before = [p for p in programmes if p.end <= group[0].start and ctx.text.count(",", p.end, group[0].start) <= 1]
+    if after and RE_SCOPE_BEFORE.search(ctx.text, max(start, group[0].start - 4), group[0].start):
+        return after[0]           # 围绕A、B等产业,开展X: the list is the scope of the clause that follows
+    before = [p for p in programmes if p.end <= group[0].start and ctx.text.count(",", p.end, group[0].start) <= 2]
     return before[-1] if before else None

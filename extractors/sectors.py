@@ -10,9 +10,15 @@ from extractors.rules import clause_inside, cut_regex
 SOURCE = "rx:sector-list"
 REACH = 100                     # how far back a list can start before its field word
 # the field word that closes a list of sectors: 在A、B等重点领域; A、B产业集群; A、B等产品
-RE_FIELD_HEAD = re.compile(r"行业|领域|产业集群|产业|产品(?![\u4e00-\u9fff])|产品(?=范围|领域|基础|实施|开展|纳入|中|上|的)")
+RE_FIELD_HEAD = re.compile(r"行业|领域|产业集群|产业|产品")
+# after a list without 等, 产品 closes it only where the phrase ends (A、B类产品范围内), not inside a longer noun
+# (A、B绿色产品评价标准)
+RE_PRODUCT_ENDS = re.compile(r"(?![\u4e00-\u9fff])|范围|领域|基础|实施|开展|纳入|中|上|的")
 # a verb of scope that opens a list of sectors without a field word: 聚焦A、B和C。 首批涵盖A、B及C
 RE_SCOPE_LEAD = re.compile(r"聚焦|涵盖|覆盖|新增|围绕|包括")
+# 将A、B、C纳入…目录; 对A、B实施…认证: a list between 将/对 and the verb that puts it under a scheme
+RE_VERB_CLOSE = re.compile(r"纳入|列入|实施")
+RE_VERB_OBJECT_LEAD = re.compile(r"[将对]")
 RE_CLAUSE_BREAK = re.compile(r"[,。;:!?\n()“”《》「」\[\]]")
 RE_LAST_AND = re.compile(r"和|及|与|以及")
 LEAD_PARTICLES = "在对向为将把从了的"     # one-character words that open a list (再 in 可再生资源 does not)
@@ -30,7 +36,7 @@ QUALIFIER_WORDS = frozenset({"主要", "相关", "优先", "重点"})
 # fields of the certification system itself and generic nouns: the bare 认证认可领域 is no sector
 NOT_SECTORS = frozenset({
     "标准", "计量", "认证", "认可", "认证认可", "检验检测", "检验", "检测", "质量", "标准化", "合格评定", "知识产权",
-    "市场", "监管", "安全", "服务", "产品", "行业", "领域", "产业", "企业", "机构", "政府", "社会", "公共", "生产",
+    "市场", "监管", "安全", "健康", "环保", "服务", "产品", "行业", "领域", "产业", "企业", "机构", "政府", "社会", "公共", "生产",
     "流通", "消费", "进口", "出口", "管理", "技术", "信息", "资源", "环节", "方面", "地区", "国家", "国际", "国内",
 })
 
@@ -45,6 +51,8 @@ def listed_sectors(text: str, known: list[Hit]) -> list[Hit]:
         hits += _closed_list(text, head, others)
     for lead in RE_SCOPE_LEAD.finditer(text):
         hits += _led_list(text, lead, others, sectors)
+    for verb in RE_VERB_CLOSE.finditer(text):
+        hits += _verb_closed_list(text, verb, others)
     for single in RE_SINGLE_FIELD.finditer(text):
         hits += _accepted(text, [single.span("item")], others)
     return hits
@@ -57,7 +65,8 @@ def _closed_list(text: str, head: re.Match, others: list[Hit]) -> list[Hit]:
     cut = segment.rfind("等")
     if cut >= 0 and "、" not in segment[cut:] and _only_qualifies(segment[cut + 1:]):
         items_end = start + cut
-    elif "、" in segment and not segment.endswith("、") and _led(segment[:segment.find("、")]):
+    elif "、" in segment and not segment.endswith("、") and _led(segment[:segment.find("、")]) and \
+            (head.group() != "产品" or RE_PRODUCT_ENDS.match(text, head.end())):
         items_end = head.end() if head.group() == "产品" else head.start()   # A、B类产品: 产品 ends the item
     else:
         return []
@@ -77,6 +86,14 @@ def _led_list(text: str, lead: re.Match, others: list[Hit], sectors: list[Hit]) 
     if not any(h.start >= lead.end() and h.end <= end for h in sectors):
         return []
     return _accepted(text, _split(text, lead.end(), end if closing < 0 else closing), others)
+
+
+def _verb_closed_list(text: str, verb: re.Match, others: list[Hit]) -> list[Hit]:
+    start = _clause_start(text, verb.start())
+    leads = list(RE_VERB_OBJECT_LEAD.finditer(text, start, verb.start()))
+    if not leads or "、" not in text[leads[-1].end():verb.start()] or "等" in text[leads[-1].end():verb.start()]:
+        return []
+    return _accepted(text, _split(text, leads[-1].end(), verb.start()), others)
 
 
 def _clause_start(text: str, end: int) -> int:
