@@ -24,6 +24,17 @@ def store_option(help_text: str = "The store folder of a build (DIR/store).") ->
 FORMATS = ("table", "csv", "tsv", "json")
 
 
+def wait_option() -> click.Option:
+    from kg.outdir import LOCK_WAIT
+
+    return click.option("--wait", default=LOCK_WAIT, show_default=True, type=click.FloatRange(0, None),
+                        help="Seconds to wait while another ccakg process writes --out (one writer at a time).")
+
+
+def notice(message: str) -> None:
+    click.echo(f"ccakg: {message}", err=True)
+
+
 class Progress:
     """A progress bar on stderr; plain periodic lines when stderr is not a terminal; nothing when quiet."""
 
@@ -76,33 +87,41 @@ def cli(verbose: bool) -> None:
               help="Extraction processes.")
 @click.option("--no-html", is_flag=True, help="Skip graph.html.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; exit code only.")
-def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, quiet: bool) -> None:
+@wait_option()
+def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, quiet: bool,
+          wait: float = 600.0, need_store: bool = False) -> None:
     """Build the graph of CORPUS (.txt/.html files or folders) into --out.
 
     Texts that cannot be read are reported on stderr and in report.json; the others are built.
+    A text's id is its path under the CORPUS folder without the suffix (a/x.txt → a/x).
     Building again into the same folder replaces what the same texts said before; a build that fails
-    leaves the previous output intact. Exit code 1 when no text could be built.
+    or is killed leaves the previous output intact, and one process at a time writes a folder.
+    Exit code 1 when no text could be built.
     """
     from kg.pipeline import build as run_build
 
     progress = Progress(quiet)
     try:
-        report = run_build(corpus, out_dir, workers=workers, progress=progress, html=not no_html)
+        report = run_build(corpus, out_dir, workers=workers, progress=progress, html=not no_html,
+                           wait=wait, notify=notice, need_store=need_store)
     except KGError as exc:
         raise fail(exc) from exc
     finally:
         progress.close()
     for skipped in report.skipped:
         click.echo(f"ccakg: skipped {skipped['reason']}", err=True)
+    for warning in report.warnings:
+        click.echo(f"ccakg: warning: {warning}", err=True)
     if not quiet:
         summary = report.as_dict()
-        click.echo(f"built {summary['documents_read']} texts ({summary['documents_skipped']} skipped), "
+        click.echo(f"built {summary['documents_read']} texts ({summary['documents_skipped']} skipped; "
+                   f"{summary['texts_in_store']} texts in the store), "
                    f"{summary['mentions']} mentions, {sum(report.entities.values())} entities, "
                    f"{sum(report.facts.values())} facts, {summary['quads_in_store']} quads "
                    f"in {summary['timings_seconds']['total']:.1f} s")
         click.echo(f"store: {out_dir / 'store'}")
         if not no_html:
-            click.echo(f"explorer: {(out_dir / 'graph.html').resolve()}")
+            click.echo(f"explorer: {(out_dir / 'graph.html').absolute()}")
     if not report.documents:
         raise click.ClickException("no text could be built")
 
@@ -294,12 +313,15 @@ def why(name: str, store_dir: Path) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Extraction processes.")
 @click.option("--no-html", is_flag=True, help="Skip graph.html.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@wait_option()
 @click.pass_context
-def add(ctx: click.Context, files: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, quiet: bool) -> None:
+def add(ctx: click.Context, files: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, quiet: bool,
+        wait: float) -> None:
     """Add texts to a built graph, or replace them if built before, without rebuilding the others."""
-    if not (out_dir / "store").is_dir():
+    if not out_dir.is_dir():
         raise click.ClickException(f"{out_dir}: no store there; build one first with `ccakg build … --out {out_dir}`")
-    ctx.invoke(build, corpus=files, out_dir=out_dir, workers=workers, no_html=no_html, quiet=quiet)
+    ctx.invoke(build, corpus=files, out_dir=out_dir, workers=workers, no_html=no_html, quiet=quiet, wait=wait,
+               need_store=True)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -308,12 +330,13 @@ def add(ctx: click.Context, files: tuple[Path, ...], out_dir: Path, workers: int
               help="An output folder made by `ccakg build`.")
 @click.option("--no-html", is_flag=True, help="Skip graph.html.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary.")
-def remove(doc_ids: tuple[str, ...], out_dir: Path, no_html: bool, quiet: bool) -> None:
-    """Remove texts (by id: the file name without its extension) and what they alone said."""
+@wait_option()
+def remove(doc_ids: tuple[str, ...], out_dir: Path, no_html: bool, quiet: bool, wait: float) -> None:
+    """Remove texts (by id: the path under the corpus folder without its extension) and what they alone said."""
     from kg.pipeline import remove as run_remove
 
     try:
-        report = run_remove(doc_ids, out_dir, html=not no_html)
+        report = run_remove(doc_ids, out_dir, html=not no_html, wait=wait, notify=notice)
     except KGError as exc:
         raise fail(exc) from exc
     if not quiet:

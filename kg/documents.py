@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -54,6 +55,50 @@ def iter_corpus_files(paths: Iterable[Path | str]) -> list[Path]:
     return sorted(found)
 
 
+def corpus_ids(paths: Iterable[Path | str], roots: Iterable[Path | str] = ()) -> tuple[dict[Path, str], list[dict]]:
+    """Each corpus file under ``paths`` with its document id, and the files left out as duplicates.
+
+    A document's id is its path relative to the corpus root without the suffix: ``a/x.txt`` → ``a/x``,
+    so ``a/x.txt``, ``b/x.txt`` and ``x.html`` are three documents. The root of a file is the folder
+    given on the command line that holds it, else one of ``roots`` (the folders of earlier builds)
+    that holds it, else its own folder. Of two files of one folder with the same stem (``x.txt`` and
+    ``x.html``) the first in :data:`SUFFIXES` order keeps the stem, the others keep their suffix too
+    (``x.html``). A file whose id another file of this run already has is listed as skipped.
+
+    Raises:
+        CorpusError: as :func:`iter_corpus_files`.
+    """
+    paths = [Path(p) for p in paths]
+    folders = [_absolute(p) for p in paths if p.is_dir()] + [_absolute(r) for r in roots]
+    ids: dict[Path, str] = {}
+    owners: dict[str, Path] = {}
+    skipped: list[dict] = []
+    for path in iter_corpus_files(paths):
+        doc_id = _doc_id(path, folders)
+        if doc_id in owners:
+            skipped.append({"path": str(path), "reason": f"{path}: same document id {doc_id!r} as {owners[doc_id]} "
+                                                        f"(build their common folder to tell them apart)"})
+            continue
+        owners[doc_id] = path
+        ids[path] = doc_id
+    return dict(sorted(ids.items())), skipped
+
+
+def _absolute(path: Path | str) -> Path:
+    """Absolute and normalised, but symlinks kept (a corpus may be a link to elsewhere)."""
+    return Path(os.path.abspath(path))
+
+
+def _doc_id(path: Path, folders: list[Path]) -> str:
+    full = _absolute(path)
+    root = next((f for f in folders if full.is_relative_to(f)), full.parent)
+    relative = full.relative_to(root)
+    suffix = path.suffix.lower()
+    before = SUFFIXES[:SUFFIXES.index(suffix)] if suffix in SUFFIXES else SUFFIXES
+    keeps_stem = not any(path.with_suffix(s).is_file() for s in before)
+    return (relative.with_suffix("") if keeps_stem else relative).as_posix()
+
+
 def _walk(directory: Path) -> Iterator[Path]:
     """Corpus files below ``directory``, skipping hidden files and folders."""
     for path in directory.rglob("*"):
@@ -62,8 +107,8 @@ def _walk(directory: Path) -> Iterator[Path]:
             yield path
 
 
-def read_document(path: Path | str) -> Document:
-    """Read, hash and decode one corpus file.
+def read_document(path: Path | str, doc_id: str | None = None) -> Document:
+    """Read, hash and decode one corpus file (its id: ``doc_id``, by default the file name's stem).
 
     Raises:
         CorpusError: the file cannot be read, is empty, is binary (NUL bytes) or cannot be decoded.
@@ -75,7 +120,7 @@ def read_document(path: Path | str) -> Document:
         raise CorpusError(f"{path}: cannot read: {e.strerror or e}") from e
     text, encoding = decode(data, path=path)
     return Document(
-        doc_id=path.stem,
+        doc_id=doc_id or path.stem,
         path=str(path),
         raw_text=text,
         sha256=hashlib.sha256(data).hexdigest(),

@@ -44,7 +44,7 @@ from pyvis.network import Network
 
 from kg.documents import SourceTexts, sentence_bounds
 from kg.errors import KGError, StoreError
-from kg.namespaces import DCT, FOAF, GRAPH, ORG, SCHEMA, SPARQL_PREFIXES, kgo
+from kg.namespaces import DCT, DOC_GRAPH, FOAF, ORG, SCHEMA, SPARQL_PREFIXES, doc_id_of, kgo
 from kg.normalize import S2T, to_simplified
 from kg.store import OxigraphStore
 
@@ -381,8 +381,7 @@ def _add_evidence(graph: nx.MultiDiGraph, store: OxigraphStore,
 
 def _doc_of(graph_iri: str) -> str:
     """The doc id of a text's named graph (kg.namespaces.doc_graph), else the graph IRI's last segment."""
-    prefix = GRAPH + "doc/"
-    return graph_iri[len(prefix):] if graph_iri.startswith(prefix) else _local_name(graph_iri)
+    return doc_id_of(graph_iri) if graph_iri.startswith(DOC_GRAPH) else _local_name(graph_iri)
 
 
 def _evidence_detail(store: OxigraphStore, graph_iri: str, ev: str) -> dict[str, Any] | None:

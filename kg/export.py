@@ -42,7 +42,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import KGError, StoreError
-from kg.namespaces import GRAPH, PREFIXES, SPARQL_PREFIXES, SRC, compact_iri
+from kg.namespaces import GRAPH, PREFIXES, SPARQL_PREFIXES, SRC, compact_iri, doc_id_of, unquote_iri
 from kg.store import OxigraphStore
 
 log = logging.getLogger(__name__)
@@ -259,7 +259,7 @@ def _evidence_rows(store: OxigraphStore) -> list[list[str | int]]:
         if rule:
             rules[ev].add(rule)
         row = found.setdefault((ev, target or "", body or ""), {})
-        doc = doc_id or (source.removeprefix(SRC) if source else "")
+        doc = doc_id or (unquote_iri(source.removeprefix(SRC)) if source else "")
         for column, value in (("doc_id", doc), ("start", start), ("end", end), ("quote", exact)):
             if value and not row.get(column):
                 row[column] = value
@@ -333,7 +333,7 @@ def open_build(out_dir: Path) -> Iterator[OxigraphStore]:
 
 
 def _doc_of_graph(graph: str | None) -> str:
-    return graph.removeprefix(DOC_GRAPH_PREFIX) if graph and graph.startswith(DOC_GRAPH_PREFIX) else ""
+    return doc_id_of(graph) if graph and graph.startswith(DOC_GRAPH_PREFIX) else ""
 
 
 def _local_name(iri: str) -> str:

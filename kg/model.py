@@ -28,6 +28,7 @@ class NormText:
     text: str
     starts: tuple[int, ...]
     ends: tuple[int, ...]
+    removed: int = 0     # characters the boilerplate and spam rules removed
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Raw ``[start, end)`` of the normalised span ``[start, end)`` (end exclusive, non-empty)."""
@@ -106,3 +107,4 @@ class DocResult:
     mentions: tuple[tuple[EntityRef, Provenance], ...]
     facts: tuple[Fact, ...]
     stats: dict = field(default_factory=dict, compare=False)
+    warnings: tuple[str, ...] = ()   # about the text itself, e.g. normalisation removed most of it

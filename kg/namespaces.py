@@ -5,7 +5,9 @@ the terms declared in ``ontology/ccakg.ttl``.
 """
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
@@ -60,9 +62,39 @@ def kgo(name: str) -> str:
     return KGO + name
 
 
+DOC_GRAPH = GRAPH + "doc/"
+# ASCII characters an IRI path segment may hold as they are (RFC 3987 iunreserved, sub-delims, ":@/").
+IRI_PATH_ASCII = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/")
+
+
+def iri_path(text: str) -> str:
+    """``text`` as an IRI path: letters of any script stay readable, everything else is %-encoded.
+
+    Space, quotes, ``<>{}|^\\`` ` ``, ``%``, ``#``, ``?``, controls and private-use characters become
+    UTF-8 percent escapes, so ``国家认监委 文件`` → ``国家认监委%20文件``; :func:`unquote_iri` undoes it.
+    """
+    return "".join(ch if _iri_char(ch) else "".join(f"%{b:02X}" for b in ch.encode("utf-8")) for ch in text)
+
+
+def _iri_char(ch: str) -> bool:
+    if ch < "\x80":
+        return ch in IRI_PATH_ASCII
+    return unicodedata.category(ch)[0] in "LNMPS" and not ch.isspace()
+
+
+def unquote_iri(text: str) -> str:
+    """Undo :func:`iri_path`."""
+    return unquote(text, encoding="utf-8", errors="strict")
+
+
 def doc_graph(doc_id: str) -> str:
     """IRI of the named graph holding what one source text states."""
-    return f"{GRAPH}doc/{doc_id}"
+    return DOC_GRAPH + iri_path(doc_id)
+
+
+def doc_id_of(graph_iri: str) -> str:
+    """The document id of a text's graph IRI (the inverse of :func:`doc_graph`)."""
+    return unquote_iri(graph_iri.removeprefix(DOC_GRAPH))
 
 
 @lru_cache(maxsize=4096)

@@ -69,6 +69,14 @@ RE_HTML = re.compile(
 
 # A "short" line (site name, widget title) may be dropped when boilerplate surrounds it.
 SHORT_LINE_MAX = 12
+# A longer line is a flattened page (a scraped dump, a page whose text sits in one <div>): boilerplate
+# rules see its sentences as lines, so that a phrase removes its sentence, not the whole text.
+LONG_LINE = 120
+RE_PIECE = re.compile(r"[^。!?;\n]*(?:[。!?;]+|$)")   # runs after NFKC: ASCII marks
+RE_CLAUSE_END = re.compile(r"[。!?;,\s]+")
+# Warn when the boilerplate and spam rules remove more than this share of a text of at least WARN_MIN chars.
+WARN_SHARE = 0.5
+WARN_MIN = 200
 RE_SENTENCE_MARK = re.compile(r"[。、!?;,.:]|\d{4}[-年./]\d{1,2}")   # runs after NFKC: ASCII marks
 
 
@@ -283,12 +291,56 @@ def load_rules() -> Rules:
     )
 
 
-def _boilerplate_lines(text: str, lines: list[str], offsets: list[int], rules: Rules) -> set[int]:
-    """Indices of lines matched by a line pattern or holding a `contains` match."""
+def _units(text: str) -> tuple[list[str], list[int], list[int], set[int]]:
+    """The lines the boilerplate rules see: text, start and end (newline included) of each, and the
+    indices of those that are pieces of a long line.
+
+    A line longer than LONG_LINE is cut after each sentence end (。!?;) into pieces.
+    """
+    lines = text.split("\n")
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    ends = [min(s + len(line) + 1, len(text)) for s, line in zip(starts, lines)]
+    if max(map(len, lines)) <= LONG_LINE:
+        return lines, starts, ends, set()
+    units: list[str] = []
+    unit_starts: list[int] = []
+    unit_ends: list[int] = []
+    pieced: set[int] = set()
+    for line, start, end in zip(lines, starts, ends):
+        if len(line) <= LONG_LINE:
+            pieces = [(start, end)]
+        else:
+            pieces = [(start + x.start(), start + x.end()) for x in RE_PIECE.finditer(line) if x.end() > x.start()]
+            pieces[-1] = (pieces[-1][0], end)   # the line's last piece takes its newline
+            pieced.update(range(len(units), len(units) + len(pieces)))
+        for a, b in pieces:
+            units.append(text[a:min(b, start + len(line))])
+            unit_starts.append(a)
+            unit_ends.append(b)
+    return units, unit_starts, unit_ends, pieced
+
+
+def _boilerplate(text: str, lines: list[str], offsets: list[int], rules: Rules,
+                 pieced: set[int]) -> tuple[set[int], list[tuple[int, int]]]:
+    """Indices of lines matched by a line pattern or holding a `contains` match, and the spans of the
+    `contains` matches in pieces of long lines, each widened to its clause (those lines stay)."""
     dropped = {i for i, line in enumerate(lines) if rules.line.fullmatch(line)} if rules.line else set()
+    clauses: list[tuple[int, int]] = []
     for pattern in rules.contains:
-        dropped.update(bisect_right(offsets, x.start()) - 1 for x in pattern.finditer(text))
-    return dropped
+        for x in pattern.finditer(text):
+            i = bisect_right(offsets, x.start()) - 1
+            if i in pieced:
+                clauses.append(_clause(text, x.start(), x.end(), offsets[i], offsets[i] + len(lines[i])))
+            else:
+                dropped.add(i)
+    return dropped, clauses
+
+
+def _clause(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """[start, end) widened to the clause around it (up to ,;。!? or a blank), within [lo, hi)."""
+    left = max((m.end() for m in RE_CLAUSE_END.finditer(text, lo, start)), default=lo)
+    right = RE_CLAUSE_END.search(text, end, hi)
+    return left, right.end() if right else hi
 
 
 def _is_short(stripped: str) -> bool:
@@ -318,15 +370,18 @@ def _sandwiched(lines: list[str], dropped: set[int]) -> set[int]:
 
 
 def _drop_boilerplate(m: _Mapped) -> _Mapped:
-    """Drop boilerplate lines (with their newline) and inline spam/toolbar tokens."""
+    """Drop boilerplate lines (with their newline) and inline spam/toolbar tokens.
+
+    Lines are :func:`_units`: in a flattened page each sentence is a line, and an inline match
+    stops at the end of its sentence there.
+    """
     rules, text = load_rules(), m.text
-    lines = text.split("\n")
-    offsets = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-    dropped = _boilerplate_lines(text, lines, offsets, rules)
+    lines, offsets, ends, pieced = _units(text)
+    dropped, spans = _boilerplate(text, lines, offsets, rules, pieced)
     dropped |= _sandwiched(lines, dropped)
-    spans = [(offsets[i], min(offsets[i] + len(lines[i]) + 1, len(text))) for i in dropped]
+    spans += [(offsets[i], ends[i]) for i in dropped]
     for pattern in rules.inline:
-        spans += [x.span() for x in pattern.finditer(text)]
+        spans += [(x.start(), min(x.end(), ends[bisect_right(offsets, x.start()) - 1])) for x in pattern.finditer(text)]
     edits = _deletions(spans)
     return _apply(m, edits) if edits else m
 
@@ -343,9 +398,20 @@ def normalize(raw: str, *, html: bool = False) -> NormText:
     m = _identity(raw)
     if html:
         m = _strip_html(m)
-    for stage in (_clean_controls, _drop_glosses, _nfkc, _t2s, _quotes, _drop_boilerplate):
+    for stage in (_clean_controls, _drop_glosses, _nfkc, _t2s, _quotes):
         m = stage(m)
-    return NormText(m.text, tuple(m.starts), tuple(m.ends))
+    before = len(m.text)
+    m = _drop_boilerplate(m)
+    return NormText(m.text, tuple(m.starts), tuple(m.ends), before - len(m.text))
+
+
+def removed_warning(norm: NormText, name: str) -> str | None:
+    """A warning when the boilerplate and spam rules removed more than WARN_SHARE of a text, else None."""
+    total = len(norm.text) + norm.removed
+    if total < WARN_MIN or norm.removed <= WARN_SHARE * total:
+        return None
+    return (f"{name}: the boilerplate and spam rules removed {norm.removed} of {total} characters "
+            f"({norm.removed / total:.0%}); check that the text is not a page of navigation only")
 
 
 def to_simplified(s: str) -> str:

@@ -4,26 +4,26 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.documents import iter_corpus_files, read_document
+from kg.documents import corpus_ids, read_document
 from kg.errors import CorpusError, KGError
 from kg.export import StreamedGraphFiles
 from kg.mentions import from_context
 from kg.model import Document, DocResult
-from kg.namespaces import ENTITY_GRAPH, ONTOLOGY_GRAPH, doc_graph
+from kg.namespaces import DOC_GRAPH, ENTITY_GRAPH, ONTOLOGY_GRAPH, doc_graph, doc_id_of
 from kg.nlp import make_nlp
-from kg.normalize import normalize
+from kg.normalize import normalize, removed_warning
+from kg.outdir import LOCK_WAIT
 from kg.rdf import to_quads
 
 log = logging.getLogger(__name__)
@@ -44,13 +44,16 @@ class Outcome:
     counts: dict = field(default_factory=dict)
     chars: int = 0
     seconds: float = 0.0
+    warnings: list = field(default_factory=list)
 
 
 def extract(document: Document) -> DocResult:
     """The pure extraction function: one document's text in, its entities and facts out."""
     norm = normalize(document.raw_text, html=document.media_type == "text/html")
     doc = make_nlp()(norm.text)
-    return from_context(doc._.kg_context, document, norm)
+    result = from_context(doc._.kg_context, document, norm)
+    warning = removed_warning(norm, document.path)
+    return replace(result, warnings=(warning,)) if warning else result
 
 
 def extract_text(text: str, *, doc_id: str = "text", html: bool = False) -> DocResult:
@@ -62,34 +65,36 @@ def extract_text(text: str, *, doc_id: str = "text", html: bool = False) -> DocR
     return extract(document)
 
 
-def extract_file(path: str) -> Outcome:
+def extract_file(path: str, doc_id: str | None = None) -> Outcome:
     """Read, extract and turn one file into quads; errors become a skipped Outcome naming the file."""
     started = time.perf_counter()
+    doc_id = doc_id or Path(path).stem
     try:
-        document = read_document(Path(path))
+        document = read_document(Path(path), doc_id)
         result = extract(document)
         doc_quads, entity_quads = to_quads(result)
     except CorpusError as exc:
-        return Outcome(path, Path(path).stem, error=str(exc))
+        return Outcome(path, doc_id, error=str(exc))
     except Exception as exc:  # one broken document never stops the others
         log.exception("extraction failed for %s", path)
-        return Outcome(path, Path(path).stem, error=f"{path}: extraction failed ({type(exc).__name__}: {exc})")
+        return Outcome(path, doc_id, error=f"{path}: extraction failed ({type(exc).__name__}: {exc})")
     counts = {"mentions": len(result.mentions),
               "entities": dict(Counter(e.ref.type for e in result.entities)),
               "facts": dict(Counter(f.kind for f in result.facts))}
     return Outcome(path, document.doc_id, None, doc_quads, entity_quads, counts, len(document.raw_text),
-                   time.perf_counter() - started)
+                   time.perf_counter() - started, list(result.warnings))
 
 
-def extract_all(paths: list[Path], *, workers: int = 1) -> Iterator[Outcome]:
+def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1) -> Iterator[Outcome]:
     """Outcomes in file order, extracted in this process or in a pool of ``workers`` processes.
 
     The pool gets a bounded number of tasks at a time (``pool.map`` would submit every file at once and
     keep every finished result until it is consumed), so memory does not grow with the corpus.
     """
-    names = [str(p) for p in paths]
+    ids = paths if isinstance(paths, dict) else {p: Path(p).stem for p in paths}
+    names = [(str(p), doc_id) for p, doc_id in ids.items()]
     if workers <= 1:
-        yield from map(extract_file, names)
+        yield from (extract_file(*name) for name in names)
         return
     size = max(1, min(CHUNK, len(names) // (workers * 4) or 1))
     chunks = (names[i:i + size] for i in range(0, len(names), size))
@@ -107,13 +112,13 @@ def extract_all(paths: list[Path], *, workers: int = 1) -> Iterator[Outcome]:
                 future.cancel()
 
 
-def _extract_packed(names: list[str]) -> list[Outcome]:
+def _extract_packed(names: list[tuple[str, str]]) -> list[Outcome]:
     """In a worker: extract files; their quads travel as N-Quads bytes.
 
     Pickling pyoxigraph quads costs more than extracting them (1 MB of text: ~7 s to pickle, ~8 s to
     unpickle, 6 s to extract); N-Quads bytes take ~0.3 s to write and ~1 s to parse.
     """
-    outcomes = [extract_file(name) for name in names]
+    outcomes = [extract_file(*name) for name in names]
     for outcome in outcomes:
         outcome.doc_quads, outcome.entity_quads = _nquads(outcome.doc_quads), _nquads(outcome.entity_quads)
     return outcomes
@@ -142,30 +147,43 @@ class BuildReport:
     facts: Counter = field(default_factory=Counter)
     quads: int = 0
     timings: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    roots: list = field(default_factory=list)
+    texts_in_store: int = 0
 
     def as_dict(self) -> dict:
         return {"ccakg_version": __version__, "out_dir": self.out_dir,
                 "documents_read": len(self.documents), "documents_skipped": len(self.skipped),
-                "documents": self.documents, "skipped": self.skipped, "mentions": self.mentions,
+                "texts_in_store": self.texts_in_store, "corpus_roots": self.roots,
+                "documents": self.documents, "skipped": self.skipped, "warnings": self.warnings,
+                "mentions": self.mentions,
                 "entities_by_type": dict(sorted(self.entities.items())),
                 "facts_by_kind": dict(sorted(self.facts.items())), "quads_in_store": self.quads,
                 "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()}}
 
 
 def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
-          progress: Callable[[int, int, str], None] | None = None, html: bool = True) -> BuildReport:
+          progress: Callable[[int, int, str], None] | None = None, html: bool = True,
+          wait: float = LOCK_WAIT, notify: Callable[[str], None] | None = None,
+          need_store: bool = False) -> BuildReport:
     """Build ``out_dir``: store, graph.trig, graph.ttl, graph.html and report.json.
 
-    The store is written into a staging copy and swapped in only when everything succeeded, so a failed
-    build leaves the previous output intact. Texts built again replace their earlier graphs.
+    One writer at a time: the build waits up to ``wait`` seconds for another process writing
+    ``out_dir`` (``notify`` hears that it waits). Everything is written into a new version of the
+    folder and put in force by one rename when all succeeded, so a failed or killed build leaves the
+    previous output intact. Texts built again replace their earlier graphs. ``need_store``: refuse
+    a folder with no build in it (``ccakg add``).
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = iter_corpus_files(list(corpus))
+    corpus = list(corpus)
     report = BuildReport(str(out_dir))
-    with staged_outputs(out_dir, report, started) as (store, staging):
-        had_texts = any("/graph/doc/" in g for g in store.graphs())
+    with staged_outputs(out_dir, report, started, wait=wait, notify=notify, need_store=need_store) as (store, staging):
+        roots = _previous_roots(out_dir) + [os.path.abspath(p) for p in corpus if Path(p).is_dir()]
+        report.roots = list(dict.fromkeys(roots))
+        files, duplicates = corpus_ids(corpus, report.roots)
+        report.skipped += duplicates
+        had_texts = any(g.startswith(DOC_GRAPH) for g in store.graphs())
         stream = None if had_texts else StreamedGraphFiles(staging)
         load_ontology(store)
         streamed = _load_outcomes(store, extract_all(files, workers=workers), report, progress, len(files), stream)
@@ -177,40 +195,60 @@ def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
     return report
 
 
-@contextmanager
-def staged_outputs(out_dir: Path, report: BuildReport, started: float) -> Iterator[tuple[object, Path]]:
-    """(store, folder) to build into; on success the store is swapped in and the files moved into ``out_dir``.
-
-    On failure nothing in ``out_dir`` changes: neither the store nor graph.trig, graph.ttl, graph.html.
-    """
-    from kg.store import staged_store
-
-    staging = out_dir / f".outputs.tmp-{os.getpid()}"
-    staging.mkdir(exist_ok=True)
+def _previous_roots(out_dir: Path) -> list[str]:
+    """The corpus folders earlier builds of ``out_dir`` read (so ``add`` gives a file the same id)."""
     try:
-        with staged_store(out_dir / "store") as store:
-            yield store, staging
-            report.quads = len(store)
-        report.timings["total"] = time.perf_counter() - started
-        write_report(report, staging / "report.json")
-        for path in staging.iterdir():
-            path.replace(out_dir / path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return list(json.loads((out_dir / "report.json").read_text(encoding="utf-8")).get("corpus_roots", []))
+    except (OSError, ValueError, AttributeError):
+        return []
 
 
-def remove(doc_ids: Iterable[str], out_dir: Path, *, html: bool = True) -> BuildReport:
+@contextmanager
+def staged_outputs(out_dir: Path, report: BuildReport, started: float, *, wait: float = LOCK_WAIT,
+                   notify: Callable[[str], None] | None = None,
+                   need_store: bool = False) -> Iterator[tuple[object, Path]]:
+    """(store, folder) to build into, with the folder's writer lock held; put in force on success.
+
+    The store is a copy of the current one in a new version folder; graph.trig, graph.ttl, graph.html
+    and report.json are written beside it, and one rename makes the version current (``kg.outdir``).
+    On failure nothing in ``out_dir`` changes.
+    """
+    from kg.outdir import commit, new_version, pause, recover, write_lock
+    from kg.store import copy_store
+
+    with write_lock(out_dir, wait, notify):
+        current = recover(out_dir)
+        if need_store and (current is None or not (current / "store").is_dir()):
+            raise KGError(f"{out_dir}: no store there; build one first with `ccakg build … --out {out_dir}`")
+        with new_version(out_dir) as staging:
+            store = copy_store(current / "store" if current else None, staging / "store")
+            pause("staged")
+            try:
+                yield store, staging
+                report.quads = len(store)
+                report.texts_in_store = sum(g.startswith(DOC_GRAPH) for g in store.graphs())
+                store.optimize()
+            finally:
+                store.close()
+            report.timings["total"] = time.perf_counter() - started
+            write_report(report, staging / "report.json")
+            commit(out_dir, staging)
+
+
+def remove(doc_ids: Iterable[str], out_dir: Path, *, html: bool = True, wait: float = LOCK_WAIT,
+           notify: Callable[[str], None] | None = None) -> BuildReport:
     """Remove texts' graphs from a built ``out_dir`` and rewrite its outputs; the others stay as they were."""
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    if not (out_dir / "store").is_dir():
+    if not out_dir.is_dir():
         raise KGError(f"{out_dir}: no store there (build one with `ccakg build … --out {out_dir}`)")
     report = BuildReport(str(out_dir))
-    with staged_outputs(out_dir, report, started) as (store, staging):
+    with staged_outputs(out_dir, report, started, wait=wait, notify=notify, need_store=True) as (store, staging):
+        report.roots = _previous_roots(out_dir)
         present = set(store.graphs())
         missing = [d for d in doc_ids if doc_graph(d) not in present]
         if missing:
-            known = sorted(g.rsplit("/", 1)[-1] for g in present if "/graph/doc/" in g)
+            known = sorted(doc_id_of(g) for g in present if g.startswith(DOC_GRAPH))
             raise KGError(f"{out_dir}: no text with id {', '.join(missing)}; known ids: {', '.join(known)}")
         for doc_id in doc_ids:
             store.remove_graph(doc_graph(doc_id))
@@ -295,6 +333,7 @@ def _load_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,
             store.add(entity_batch)
             entity_batch = {}
         _count(report, outcome)
+        report.warnings += outcome.warnings
     if graphs:
         store.replace_graphs(graphs)
     store.add(entity_batch)

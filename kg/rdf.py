@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from kg.model import DocResult, Entity, EntityRef, Fact, Provenance, SourceInfo
 from kg.namespaces import (DCT, ENTITY_GRAPH, FOAF, OA, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, SRC, XSD,
-                           doc_graph, kgo, node)
+                           doc_graph, iri_path, kgo, node)
 from kg.registry import default_registry, entity_iri, mint
 
 _S2T = opencc.OpenCC("s2t")
@@ -74,7 +74,7 @@ def lexicon_id(entity: Entity) -> str | None:
 
 
 def source_node(doc_id: str) -> ox.NamedNode:
-    return node(SRC + doc_id)
+    return node(SRC + iri_path(doc_id))
 
 
 class Quads:

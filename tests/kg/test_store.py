@@ -14,7 +14,7 @@ import pytest
 
 from kg.errors import QueryError, StoreError
 from kg.namespaces import KG, SKOS, doc_graph
-from kg.store import OxigraphStore, staged_store
+from kg.store import OxigraphStore, copy_store
 
 G1 = doc_graph("001_a")
 G2 = doc_graph("002_b")
@@ -228,97 +228,41 @@ def test_store_locked_by_another_process_raises_store_error(locked_dir: Path) ->
         OxigraphStore(locked_dir)
 
 
-# -- staged_store -----------------------------------------------------------------------------
+# -- copy_store -------------------------------------------------------------------------------
 
 
-def leftovers(store_dir: Path) -> list[str]:
-    return sorted(p.name for p in store_dir.parent.iterdir() if p.name.startswith(f".{store_dir.name}."))
-
-
-def test_staged_store_creates_a_new_store(tmp_path: Path) -> None:
-    store_dir = tmp_path / "out" / "store"
-    with staged_store(store_dir) as s:
-        assert s.path == store_dir.parent / f".store.tmp-{os.getpid()}"
+def test_copy_store_without_a_source_is_a_new_empty_store(tmp_path: Path) -> None:
+    with copy_store(None, tmp_path / "v1" / "store") as s:
+        assert len(s) == 0
         s.replace_graph(G1, [label_quad("p1", "张三", G1)])
-    assert leftovers(store_dir) == []
-    with OxigraphStore(store_dir) as s:
+    with OxigraphStore(tmp_path / "v1" / "store") as s:
         assert len(s) == 1
 
 
-def test_staged_store_starts_from_the_previous_store(tmp_path: Path) -> None:
-    store_dir = tmp_path / "store"
-    with staged_store(store_dir) as s:
+def test_copy_store_copies_and_leaves_the_source_as_it_was(tmp_path: Path) -> None:
+    source = tmp_path / "store"
+    with OxigraphStore(source) as s:
         s.replace_graph(G1, [label_quad("p1", "张三", G1)])
         s.replace_graph(G2, [label_quad("a1", "认监委", G2)])
-    with staged_store(store_dir) as s:
-        assert len(s) == 2
-        s.replace_graph(G2, [label_quad("a1", "国家认监委", G2)])
-    with OxigraphStore(store_dir) as s:
-        _, rows = s.select("SELECT ?l WHERE { ?s skos:prefLabel ?l } ORDER BY ?l")
-    assert rows == [("国家认监委",), ("张三",)]
-    assert leftovers(store_dir) == []
-
-
-def test_staged_store_exception_leaves_previous_store_exactly(tmp_path: Path) -> None:
-    store_dir = tmp_path / "store"
-    with staged_store(store_dir) as s:
-        s.replace_graph(G1, [label_quad("p1", "张三", G1), label_quad("p1", "張三", G1, "zh-Hant")])
-        s.replace_graph(G2, [label_quad("a1", "认监委", G2)])
-    with OxigraphStore(store_dir) as s:
         before = quad_set(s)
-
-    with pytest.raises(RuntimeError, match="boom"):
-        with staged_store(store_dir) as s:
-            s.remove_graph(G1)
-            s.replace_graph(G2, [label_quad("a9", "别的", G2)])
-            raise RuntimeError("boom")
-
-    assert leftovers(store_dir) == []
-    with OxigraphStore(store_dir) as s:
+    with copy_store(source, tmp_path / "copy") as s:
+        assert quad_set(s) == before
+        s.remove_graph(G1)
+    with OxigraphStore(source) as s:
         assert quad_set(s) == before
 
 
-def test_staged_store_exception_without_previous_store_leaves_nothing(tmp_path: Path) -> None:
-    store_dir = tmp_path / "store"
-    with pytest.raises(KeyboardInterrupt):
-        with staged_store(store_dir) as s:
-            s.replace_graph(G1, [label_quad("p1", "张三", G1)])
-            raise KeyboardInterrupt
-    assert not store_dir.exists() and leftovers(store_dir) == []
-
-
-def test_staged_store_replaces_a_stale_temp_dir(tmp_path: Path) -> None:
-    store_dir = tmp_path / "store"
-    stale = tmp_path / f".store.tmp-{os.getpid()}"
-    stale.mkdir()
-    (stale / "junk").write_text("x", encoding="utf-8")
-    with staged_store(store_dir) as s:
-        s.replace_graph(G1, [label_quad("p1", "张三", G1)])
-    assert leftovers(store_dir) == [] and not (store_dir / "junk").exists()
-
-
-def test_staged_store_refuses_a_directory_that_is_not_a_store(tmp_path: Path) -> None:
-    store_dir = tmp_path / "store"
-    store_dir.mkdir()
-    (store_dir / "notes.txt").write_text("mine", encoding="utf-8")
+def test_copy_store_refuses_a_directory_that_is_not_a_store(tmp_path: Path) -> None:
+    source = tmp_path / "store"
+    source.mkdir()
+    (source / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(StoreError, match="is not an Oxigraph store"):
-        with staged_store(store_dir):
-            pass
-    assert (store_dir / "notes.txt").read_text(encoding="utf-8") == "mine"
-    assert leftovers(store_dir) == []
+        copy_store(source, tmp_path / "copy")
+    assert (source / "notes.txt").read_text(encoding="utf-8") == "mine"
+    assert not (tmp_path / "copy").exists()
 
 
-def test_staged_store_accepts_an_empty_directory(tmp_path: Path) -> None:
-    store_dir = tmp_path / "store"
-    store_dir.mkdir()
-    with staged_store(store_dir) as s:
-        s.replace_graph(G1, [label_quad("p1", "张三", G1)])
-    with OxigraphStore(store_dir) as s:
-        assert len(s) == 1
-
-
-def test_staged_store_previous_store_locked_raises(locked_dir: Path) -> None:
+def test_copy_store_of_a_locked_store_raises(locked_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="another process"):
-        with staged_store(locked_dir):
-            pass
-    assert leftovers(locked_dir) == []
+        copy_store(locked_dir, tmp_path / "copy")
+    assert not (tmp_path / "copy").exists()
