@@ -8,6 +8,7 @@ from collections import Counter
 
 from extractors.context import ORG_TYPES, DocContext
 from extractors.records import EntityInfo, Hit
+from extractors.regex import RE_GENERIC_PLACE
 from extractors.rules import clause_inside
 
 # 省市场监管局, 市商务局, 市委, 省政府, 市委网信办, 省纪委监委, 省局: the level word opens the name, so the
@@ -246,3 +247,79 @@ def add_stated_parents(ctx: DocContext, owner: tuple[str, str] | None) -> None:
             if entry is not None and entry.parent and ctx.entry_key(entry.parent) == owner and hit.key != owner:
                 ctx.relate("sub_organization", {"child": hit.key, "parent": owner}, hit.start, hit.end,
                            "rx:sub-addressee")
+
+
+# 中共江苏省委, 中共江苏省委组织部, 中国共产党天津市委员会: a local party committee and its departments
+RE_PARTY_COMMITTEE = re.compile(r"(?:中共|中国共产党)(?P<place>[\u4e00-\u9fff]{2,8}?(?:省|市|自治区|县|区))"
+                                r"(?:委员会|委(?![员托会屈派]))(?P<dept>组织部|宣传部|统战部|政法委员会|政法委|网信办|办公厅)?")
+# 滨海新区、西青区、东丽区人民政府; 甲省、乙省、丙省市场监管局: one head shared by a list of places
+RE_COORDINATED = re.compile(r"(?P<each>各)?(?P<items>(?:(?!各)[\u4e00-\u9fff]{1,6}?(?:新区|区|县|市|省)、)+)"
+                            r"(?P<last>[\u4e00-\u9fff]{2,6}?(?:新区|区|县|市|省))"
+                            r"(?P<head>人民政府|市场监督管理局|市场监管局)")
+RE_PLACE_WORD = re.compile(r"^(?:各|全|本|我|该|有关|相关|省辖|设区|所在)")
+
+
+def add_party_committees(ctx: DocContext) -> None:
+    """中共江苏省委组织部 → the committee (中国共产党江苏省委员会) and its department under it; a short form
+    with a department (市委网信办) names the committee too (市委)."""
+    for match in RE_PARTY_COMMITTEE.finditer(ctx.text):
+        place = match.group("place")
+        committee_end = match.start("dept") if match.group("dept") else match.end()
+        committee = _party_hit(ctx, match.start(), committee_end, f"中国共产党{place}委员会")
+        if match.group("dept"):
+            dept = _party_hit(ctx, match.start(), match.end(), f"中共{place}委{match.group('dept')}")
+            ctx.relate("sub_organization", {"child": dept.key, "parent": committee.key},
+                       match.start(), match.end(), "rx:agency-party-committee")
+    for hit in [h for h in ctx.of_type("Agency") if h.source == "rx:agency-local-short" and h.name.startswith("中共")]:
+        place = hit.name[2:hit.name.index("委")]
+        committee = _party_hit(ctx, hit.start, hit.start + 2, f"中国共产党{place}委员会")
+        ctx.relate("sub_organization", {"child": hit.key, "parent": committee.key}, hit.start, hit.end,
+                   "rx:agency-party-committee")
+    ctx.sort_entities()
+
+
+def _party_hit(ctx: DocContext, start: int, end: int, name: str) -> Hit:
+    for hit in [h for h in ctx.entities if h.type in ORG_TYPES and h.source.startswith("rx:")
+                and start <= h.start < end and (h.start, h.end) != (start, end)]:
+        if h_crosses(hit, start, end):
+            ctx.remove_entity(hit)
+    known = next((h for h in ctx.entities if (h.start, h.end) == (start, end) and h.type == "Agency"), None)
+    if known is not None:
+        return known
+    return ctx.add_entity(Hit(start, end, "Agency", name, "rx:agency-party-committee"))
+
+
+def h_crosses(hit: Hit, start: int, end: int) -> bool:
+    return hit.start < end < hit.end
+
+
+def add_coordinated_bodies(ctx: DocContext) -> None:
+    """滨海新区、西青区、东丽区人民政府 is three governments: each listed place with the shared head; a district
+    or county of the home city is named with the city."""
+    homes = _home_regions(ctx)
+    for match in RE_COORDINATED.finditer(ctx.text):
+        if match.group("each") or ctx.text[match.start() - 1:match.start()] == "、":
+            for hit in [h for h in ctx.entities if h.type == "Agency" and match.start() <= h.start < match.end()]:
+                ctx.remove_entity(hit)    # 各省辖市、济源示范区、航空港区市场监管局: a class of bureaus, no body
+            continue
+        if RE_PLACE_WORD.match(match.group("items")):
+            continue
+        head = match.group("head").replace("市场监管局", "市场监督管理局")
+        offset = match.start("items")
+        pieces = []
+        for item in match.group("items").split("、")[:-1]:
+            pieces.append((offset, offset + len(item), item))
+            offset += len(item) + 1
+        pieces.append((match.start("last"), match.end(), match.group("last")))
+        if any(clause_inside(item) or RE_PLACE_WORD.match(item) or RE_GENERIC_PLACE.match(item) or len(item) < 2
+               for _, _, item in pieces):
+            continue
+        for start, end, item in pieces:
+            city = homes.get("市")
+            name = (city + item if city and item.endswith(("区", "县")) and not item.startswith(city[:2]) else item) + head
+            if any((h.start, h.end) == (start, end) and h.type == "Agency" for h in ctx.entities):
+                continue
+            for hit in [h for h in ctx.entities if h.type in ORG_TYPES and start <= h.start < end]:
+                ctx.remove_entity(hit)
+            ctx.add_entity(Hit(start, end, "Agency", name, "rx:agency-coordinated"))
+    ctx.sort_entities()

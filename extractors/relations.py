@@ -32,6 +32,8 @@ def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hit
     entities.select_entities(ctx, dictionary_hits, [h for h in rule_hits if h.type in entity_types
                                                     and not h.source.startswith("rx:person-byline")])
     bodies.add_local_bodies(ctx)
+    bodies.add_party_committees(ctx)
+    bodies.add_coordinated_bodies(ctx)
     add_party_bodies(ctx)
     bodies.add_branches(ctx)
     add_attached_departments(ctx)
