@@ -2,28 +2,54 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from extractors.context import DocContext
 from extractors.dates import reference_date, resolve
 from extractors.records import EntityInfo, Hit
-from extractors.rules import DATA_DIR, cut_regex, finditer_near, trim_left
+from extractors.rules import DATA_DIR, cut_regex, finditer_near
 
-UNITS = "家项个张份批名件种人类"
+UNIT = r"(?:个次|人次|家次|场次|大类|[港美欧]?元|[家项个张份批名件种人类条间台套])"
 NUMBER = r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?"      # 480, 9,200 (thousands commas), 3.8
-# the verb between a counted subject and its number: 达到, 已达, 发展到, 增至 …
-REACHED = r"(?:已经?|共|累计|总计)?(?:达到|达|为|超过|突破|发展到|增至|增加到|增长到|上升到|提高到|逾|约)?"
-RE_SUBJECT_FIRST = re.compile(
-    r"(?P<body>[\u4e00-\u9fff]{2,14}?)" + REACHED + r"(?P<value>" + NUMBER + r")(?P<mult>万|亿)?(?:余|多)?"
-    r"(?P<unit>[" + UNITS + r"])(?![\u4e00-\u9fff]?(?:以上|左右|方面))")
-RE_VALUE_FIRST = re.compile(
-    r"(?<![\d\-.第])(?P<value>" + NUMBER + r")(?P<mult>万|亿)?(?:余|多)?(?P<unit>[" + UNITS + r"])(?P<body>[\u4e00-\u9fff]{2,12})")
-RE_SUBJECT_LEAD = re.compile(r"(?:目前|当前|现有|全年|全国|全省|全市|我国|当年)*(?:(?:共|累计|总共|合计)?(?:完成|颁发|发放|办理|受理|出具|签发)|"
-                             r"共|累计|总共|合计)?")
+# a count: 约900间, 1.2万余张, 4,670.1亿元, 92.6%; not 第3家, not 3-5家
+RE_COUNT = re.compile(r"(?<![\d.\-—~第])(?P<qual>约|近|超过|逾)?(?P<value>" + NUMBER + r")(?P<mult>万|亿)?(?:余|多)?"
+                      r"(?:(?P<unit>" + UNIT + r")|(?P<pct>%))")
+# what makes a count no statistic of its own: 3个百分点, 5家以上, 1亿元的机构, 3-5家, 3个月
+RE_NOT_A_COUNT = re.compile(r"百分点|以上|以下|左右|以内|之内|的|[-—~]|月|日|年")
+# a count that is only a change or a starting value: 增加312名, 新增96家, 由1470家(增加至…)
+RE_CHANGE_BEFORE = re.compile(r"(?:增加|增长|减少|下降|提高|上升|扩大|新增|增幅达?|降幅达?)了?$|(?:由|从)(?:[\u4e00-\u9fff]{1,3}的)?$")
+# a plan's own outline: 方案提出了12项重点任务
+RE_OUTLINE = re.compile(r"提出|明确了|部署了|包括|列出|确定了")
+# where the noun of a subject-first count starts
+RE_CLAUSE_BREAK = re.compile(r"(?<!最高|最低),|[;。:!?、\n]|其中|等")
+# between a counted subject and its number: 达到, 共有, 仅有, 增至, 由1470家增加至, 占全国的 (shares only)
+RE_REACH_TAIL = re.compile(
+    r"(?:分别|(?:最高|最低),?)?(?:已经?|共|累计|总计|仅|现)?(?:有|达到|达|为|是|超过|突破|发展到|增至|降至|(?:增加|增长|上升|提高|扩大|"
+    r"下降|减少|降低)[至到]|逾|约|近|共计|合计)(?:约|近)?$|由[^,;。]{1,12}?(?:增加|增长|扩大|提高|上升|下降|减少)[至到]$|共$")
+RE_SHARE_TAIL = re.compile(r"占(?!比)[\u4e00-\u9fff]{0,8}?的?$|(?:同比|比上年|按年)?(?:增长|提高|上升|下降)$")
+# verbs whose object is the counted noun: 累计颁发各类认证证书…, 共派出检查组…, 立案查处案件…
+RE_FRAME = re.compile(r"立案查处|查处|查办|颁发|发放|签发|核发|出具|派出|随机抽取|抽取|检查(?!人员|组)|抽查(?!人员|组)|撤销|暂停|注销|吊销|"
+                      r"办理|受理|完成|组织|举办|发布|修订|制定|开发|培育|帮扶|服务(?=企业)|承接|实现|移送[公司]\w机关|移送|"
+                      r"发现|指定|带动|涵盖|覆盖|拥有|持有|设有|共有|已有|现有|仅有|选举产生了?|认可(?=各)")
+# scope, time and quantifier words before a subject: 全国, 全年, 2022年, 各类, 五年来, 经批准的, 第三届理事会
+RE_LEAD = re.compile(r"(?:(?:19|20)\d\d年(?:底|末|度)?|全年|当年|同期|目前|现有|已有|共有|已|共|累计|总共|合计|各类|各|"
+                     r"全国|全省|全市|全区|全县|全港|我国|我省|我市|本市|本省|本次|此次|期间|[一二三四五六七八九十两\d]+年来|"
+                     r"近年来|一年来|协会|本会|我会|本公司|该公司|公司|经[\u4e00-\u9fff]{1,4}的|了|第[一二三四五六七八九十\d]+[届次期]"
+                     r"(?:理事会|监事会|委员会)?)+")
+RE_SUBJECT_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z/“”\d.]+")
+BAD_START = "的或和及与并了等在对将"
+RE_GLOSS = re.compile(r"\([^()]*\)")
+MEASURES = ("收入", "金额", "产值")
+RE_LIST_FOLLOWS = re.compile(r"[^。\n]{0,12}?(?:名单)?如下")      # 共指定认证机构7家,名单如下: totals of a list given in full
+RE_NOUN_STOP = re.compile(r"的|及(?!其)")
+RE_COMPARED = re.compile(r"较|比|同比|按年")
+RE_RESPECTIVE_REST = re.compile(r"(?:[和、及](?:约|近)?" + NUMBER + r"%)+")
 # 增长9.6%, 分别增长5%和8%, 增加200张 (a change in the statistic's own unit)
 RE_CHANGE = re.compile(r"(?:分别)?(?:增长|提高|增加|上升|下降|减少)(?P<pcts>\d+(?:\.\d+)?%(?:(?:和|、)\d+(?:\.\d+)?%)*"
-                       r"|\d+(?:\.\d+)?(?:万|亿)?[" + UNITS + r"])")
-RE_PCT = re.compile(r"\d+(?:\.\d+)?(?:%|(?:万|亿)?[" + UNITS + r"])")
+                       r"|\d+(?:\.\d+)?(?:万|亿)?" + UNIT + r")")
+RE_PCT = re.compile(r"\d+(?:\.\d+)?(?:%|(?:万|亿)?" + UNIT + r")")
 RE_SINCE = re.compile(r"(?:比|较)(?P<ref>[^,。;]{1,10}?)(?:分别)?(?:增长|提高|增加|上升|下降|减少)")
 
 # 通过3-5年努力, 经过三年的时间, 用两年左右时间的奋斗; 到2020年(底); 今后五年
@@ -47,38 +73,6 @@ RE_ASPIRE_ANCHOR = re.compile(r"建设|迈进|迈入|迈向|建成")
 RE_LEADING = re.compile(r"^(?:我国|要|将|并|同时|共同|使|推动|使得|力争|争取)")
 
 
-@lru_cache(maxsize=1)
-def stat_heads() -> tuple[str, ...]:
-    lines = (DATA_DIR / "stat_heads.txt").read_text(encoding="utf-8").splitlines()
-    return tuple(sorted((w.strip() for w in lines if w.strip() and not w.startswith("#")), key=len, reverse=True))
-
-
-def add_statistics(ctx: DocContext) -> None:
-    """Statistic mentions and statistic relations (subject, value, unit, date, change)."""
-    found = []
-    for match in _near_counts(RE_SUBJECT_FIRST, ctx.text):
-        body = match.group("body")
-        cut = _subject_start(body)
-        lead = RE_SUBJECT_LEAD.match(body, cut)
-        if lead.end() > cut and _counted(body[lead.end():]):
-            cut = lead.end()             # 全国共完成评审任务9800项: the subject is 评审任务
-        subject = body[cut:]
-        start = match.start("body") + cut
-        if _counted(subject):
-            found.append((start, match.end(), subject, match))
-    for match in _near_counts(RE_VALUE_FIRST, ctx.text):
-        body = match.group("body")
-        verb = next((m for m in cut_regex().finditer(body) if len(m.group()) >= 2), None)
-        # 3家机构承担认证任务: the subject ends before the verb (和 in 国家和地区 is no verb)
-        head = _head_prefix(body[:verb.start()] if verb else body)
-        if head:
-            found.append((match.start(), match.start("body") + len(head), head, match))
-    found = sorted((f for f in found if not _in_goal(ctx, f[0])), key=lambda f: f[0])
-    for index, (start, end, subject, match) in enumerate(found):
-        following = next((f[0] for f in found[index + 1:] if f[0] >= end), None)
-        _statistic(ctx, start, end, subject, match, index_in_clause(ctx, found, start), following)
-
-
 RE_GOAL_CUE = re.compile(r"力争|争取|目标是|目标为|预计")
 AS_OF = r"(?:截至|截止)"
 RE_AS_OF_BEFORE = re.compile(AS_OF + "$")
@@ -86,44 +80,185 @@ RE_AS_OF_BEFORE = re.compile(AS_OF + "$")
 
 def _in_goal(ctx: DocContext, offset: int) -> bool:
     """到2020年实现1000万家企业…, 力争…: a count in a goal is a target, not a fact."""
-    sent_start, _ = ctx.sentences.span(offset)
+    sent_start = _full_sentence_start(ctx.text, offset)      # 到2026年,…;培育…15家: goals run on past ;
     if RE_GOAL_CUE.search(ctx.text, sent_start, offset):
         return True
     return any(not RE_AS_OF_BEFORE.search(ctx.text, max(0, h.start() - 2), h.start())
                for h in RE_HORIZON.finditer(ctx.text, sent_start, offset))
 
 
-RE_COUNT = re.compile(NUMBER + r"(?:万|亿)?(?:余|多)?[" + UNITS + "]")
-REACH = 20
+@lru_cache(maxsize=1)
+def stat_heads() -> tuple[str, ...]:
+    lines = (DATA_DIR / "stat_heads.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(sorted((w.strip() for w in lines if w.strip() and not w.startswith("#")), key=len, reverse=True))
 
 
-def _near_counts(pattern: re.Pattern, text: str):
-    """Matches of ``pattern`` only around counts (digits + a measure word): the rest of the text has none."""
-    end = -1
-    for count in RE_COUNT.finditer(text):
-        low = max(0, count.start() - REACH, end)
-        high = min(len(text), count.end() + REACH)
-        if high <= end:
+@dataclass
+class Item:
+    """One counted quantity: where its mention runs, what it counts, the count itself."""
+
+    start: int
+    end: int
+    subject: str
+    count: re.Match
+    noun: str = ""                              # the counted noun alone (机构 of 不符合的机构)
+    pending: tuple[str, ...] = ()               # 覆盖率分别达到100%和24.6%: subjects of the counts still to come
+
+
+def add_statistics(ctx: DocContext) -> None:
+    """Statistic mentions and statistic relations (subject, value, unit, date, change), one per count."""
+    items: list[Item] = []
+    for count in RE_COUNT.finditer(ctx.text, _title_end(ctx.text)):
+        if not _countable(ctx, count):
             continue
-        for match in pattern.finditer(text, low, high):
-            if match.start() >= end:
-                yield match
-                end = max(end, match.end())
+        sentence = ctx.sentences.index(count.start())
+        earlier = [i for i in items if ctx.sentences.index(i.start) == sentence]
+        item = _value_first(ctx.text, count) or _subject_first(ctx.text, count, earlier)
+        if item is not None:
+            items.append(item)
+    for index, item in enumerate(items):
+        following = next((f.start for f in items[index + 1:] if f.start >= item.end), None)
+        order = sum(1 for f in items[:index] if ctx.sentences.index(f.start) == ctx.sentences.index(item.start))
+        _statistic(ctx, item, order, following)
 
 
-def _subject_start(body: str) -> int:
-    """Where the subject of a count starts in the text before it: after the last cut word, unless that word
-    is the subject's own head noun (获证组织达到61万家: 组织 cuts names but heads this one)."""
-    cut = trim_left(body)
-    if cut < len(body):
-        return cut
-    head = [m for m in cut_regex().finditer(body) if m.end() == len(body)]
-    return trim_left(body[:head[-1].start()]) if head else cut
+def _title_end(text: str) -> int:
+    """End of a headline in the first line (its figures restate the text's own)."""
+    line_end = text.find("\n")
+    first = text[:line_end] if line_end > 0 else ""
+    return line_end if first.strip() and len(first) <= 60 and not re.search(r"[。,;:]", first) else 0
 
 
-def _counted(subject: str) -> bool:
-    core = subject.removesuffix("数量").removesuffix("总数")
-    return len(core) >= 2 and core.endswith(stat_heads())
+def _countable(ctx: DocContext, count: re.Match) -> bool:
+    text, start = ctx.text, count.start()
+    clause = _clause_start(text, start)
+    if RE_NOT_A_COUNT.match(text, count.end()) or RE_LIST_FOLLOWS.match(text, count.end()):
+        return False
+    if RE_CHANGE_BEFORE.search(text, max(0, start - 8), start) and not (
+            count.group("pct") and not RE_COUNT.search(text, clause, start)):
+        return False                     # 增加312名; but 营业收入同比增长18.6% is a figure of its own
+    line_start = text.rfind("\n", 0, start) + 1
+    if text.rfind("(", line_start, start) > text.rfind(")", line_start, start):
+        return False                     # (年营业收入1000万元以上): a gloss, not a figure
+    if text[start - 1:start] == "等" and _listed(text, start - 1) == float(count.group("value")):
+        return False                     # 甲、乙、丙、丁等4家单位: the total of a list given in full
+    if ctx.in_span(line_start, line_start + 8, "Task"):
+        return False                     # a work item of a plan states what is to be done
+    return not RE_OUTLINE.search(text, clause, start) and not _in_goal(ctx, start)
+
+
+def _listed(text: str, offset: int) -> int:
+    """How many items the 、-list ending at ``offset`` names."""
+    low = max(text.rfind(c, 0, offset) for c in ",;。:\n") + 1
+    return text.count("、", low, offset) + 1
+
+
+def _clause_start(text: str, offset: int) -> int:
+    low = max(0, offset - 40)
+    masked = RE_GLOSS.sub(lambda m: "_" * len(m.group()), text[low:offset])
+    breaks = list(RE_CLAUSE_BREAK.finditer(masked))
+    return low + breaks[-1].end() if breaks else low
+
+
+def _value_first(text: str, count: re.Match) -> Item | None:
+    """186家认证机构…, 1.2万家企业的…, 16大类96种产品 (the noun of the next count)."""
+    if count.group("pct") or count.group("unit").endswith("元"):
+        return None
+    following = RE_COUNT.match(text, count.end())
+    if following and following.group("unit"):
+        nested = _value_first(text, following)
+        return Item(count.start(), count.end(), nested.subject, count, nested.noun) if nested else None
+    run = RE_SUBJECT_CHARS.match(text, count.end())
+    if run is None:
+        return None
+    body = run.group()
+    stop = next((m.start() for m in RE_NOUN_STOP.finditer(body)), len(body))
+    stop = next((m.start() for m in cut_regex().finditer(body, 0, stop) if len(m.group()) >= 2), stop)
+    head = _head_prefix(body[:stop])
+    return Item(count.start(), count.end() + len(head), head, count, head) if head else None
+
+
+def _subject_first(text: str, count: re.Match, earlier: list[Item]) -> Item | None:
+    """检验检测机构2316家, 获得…的企业达3.1万家, 共派出检查组412个, 不符合率为5.96%, 中部地区占22.6%."""
+    start, previous = count.start(), (earlier[-1] if earlier else None)
+    if previous and previous.pending and previous.count.end() == start - 1 and text[start - 1] in "和、及":
+        return Item(previous.start, count.end(), previous.pending[0], count, previous.noun, previous.pending[1:])
+    clause = _clause_start(text, start)
+    body = text[clause:start]
+    tail = RE_REACH_TAIL.search(body) or (RE_SHARE_TAIL.search(body) if count.group("pct") else None)
+    if tail is not None:
+        body = body[:tail.start()]
+    share = tail is not None and tail.group().startswith("占")
+    subject, offset = _subject_of(body, bool(count.group("pct")))
+    noun = subject
+    if subject is None:
+        subject = _restored(text, clause, body, share, previous)
+        noun, offset = (previous.noun if previous and body.endswith("的") else subject), 0
+    elif share and previous and subject.endswith(MEASURES):
+        subject = previous.noun + subject                              # 规模以上机构…,营业收入占全行业的79.6%
+    elif share and previous and previous.noun.find("地区") > 0 and subject.endswith("地区") and subject != previous.noun:
+        subject += previous.noun[previous.noun.find("地区") + 2:]      # 东部地区X占58.3%,中部地区占22.6%
+        noun = subject
+    elif tail is not None and count.group("pct") and not share and tail.group()[-2:] in ("增长", "提高", "上升", "下降"):
+        subject += tail.group()                                        # 营业收入同比增长18.6%
+    if subject is None:
+        return None
+    item = Item(clause + offset, count.end(), subject, count, noun)
+    if tail is not None and tail.group().startswith("分别"):
+        item.pending = _respective(text, count, subject, earlier)
+        item.subject = item.pending[0]
+        item.pending = item.pending[1:]
+    return item
+
+
+def _restored(text: str, clause: str, body: str, share: bool, previous: Item | None) -> str | None:
+    """A noun the clause leaves out: 不符合的31家 (the noun counted before), 占机构总数的60.8% (a share of it),
+    总数达到7105名 (the noun of the clause before)."""
+    if previous is not None and body.endswith("的"):
+        lead = RE_LEAD.match(body)
+        return body[lead.end() if lead else 0:] + previous.noun
+    if previous is not None and share and not body:
+        return previous.noun + "占比"
+    if body in ("总数", "总量") and clause > 1:
+        before = text[_clause_start(text, clause - 1):clause - 1]
+        return _subject_of(RE_COMPARED.split(before, 1)[0], False)[0]
+    return None
+
+
+def _respective(text: str, count: re.Match, rate: str, earlier: list[Item]) -> tuple[str, ...]:
+    """覆盖率分别达到100%和24.6% after two counts: one rate for each counted noun, in order."""
+    rest = RE_RESPECTIVE_REST.match(text, count.end())
+    size = 1 + (rest.group().count("%") if rest else 0)
+    if len(earlier) >= size and rate.endswith("率"):
+        return tuple(i.noun + rate for i in earlier[-size:])
+    return (rate,) * size
+
+
+def _subject_of(body: str, share: bool) -> tuple[str | None, int]:
+    """The counted noun in the text before a count and where it starts: after a verb that takes it as object
+    (颁发, 派出, 查处 …) and after scope, time and quantifier words."""
+    for frame in reversed(list(RE_FRAME.finditer(body))):
+        subject, offset = _noun(body, frame.end(), share)
+        if subject:
+            return subject, offset
+    return _noun(body, 0, share)
+
+
+def _noun(body: str, offset: int, share: bool) -> tuple[str | None, int]:
+    lead = RE_LEAD.match(body, offset)
+    if lead:
+        offset = lead.end()
+    phrase = body[offset:]
+    if phrase.count("的") >= 2 or (phrase[:1] in BAD_START and "的" in phrase):
+        # 获…认可的…机构颁发的认证证书, 与CNAS签署…协议的境外认可机构: the noun after the last 的
+        offset += phrase.rfind("的") + 1
+        phrase = body[offset:]
+    noun = RE_GLOSS.sub("", phrase).removesuffix("数量").removesuffix("总数")
+    if not (2 <= len(noun) <= 24 and noun[0] not in BAD_START and RE_SUBJECT_CHARS.fullmatch(noun)):
+        return None, offset
+    if noun.endswith(stat_heads()) or (share and noun.endswith(("地区", "行业"))):
+        return noun, offset
+    return None, offset
 
 
 def _head_prefix(body: str) -> str | None:
@@ -133,25 +268,21 @@ def _head_prefix(body: str) -> str | None:
     return None
 
 
-def index_in_clause(ctx: DocContext, found: list, start: int) -> int:
-    sent_start, _ = ctx.sentences.span(start)
-    return sum(1 for f in found if sent_start <= f[0] < start)
-
-
-def _statistic(ctx: DocContext, start: int, end: int, subject: str, match: re.Match, order: int,
-               following: int | None) -> None:
-    value = float(match.group("value").replace(",", "")) * {"万": 1e4, "亿": 1e8}.get(match.group("mult") or "", 1)
-    core = subject.removesuffix("数量").removesuffix("总数")
-    surface = ctx.text[start:end]
-    stat = Hit(start, end, "Statistic", surface, "rx:statistic",
+def _statistic(ctx: DocContext, item: Item, order: int, following: int | None) -> None:
+    count = item.count
+    value = Decimal(count.group("value").replace(",", "")) * {"万": 10000, "亿": 100000000}.get(count.group("mult") or "", 1)
+    unit = count.group("unit") or "%"
+    surface = ctx.text[item.start:item.end]
+    core = item.subject
+    stat = Hit(item.start, item.end, "Statistic", surface, "rx:statistic",
                (("indicator", core + "数量"), ("subject", core)))
     ctx.add_entity(stat, EntityInfo(stat.key, "rx:statistic"))
-    _, sent_end = ctx.sentences.span(start)
-    change = _change(ctx.text, end, sent_end, order, following)
+    _, sent_end = ctx.sentences.span(item.start)
+    change = _change(ctx.text, item.end, sent_end, order, following)
     args = {"statistic": stat.key, "subject": core, "indicator": core + "数量",
-            "value": int(value) if value.is_integer() else value, "unit": match.group("unit"),
-            "date": _as_of(ctx, start) or reference_date(ctx), "change": change}
-    ctx.relate("statistic", args, start, end, "rx:statistic")
+            "value": int(value) if value == value.to_integral_value() else float(value), "unit": unit,
+            "date": _as_of(ctx, item.start) or reference_date(ctx), "change": change}
+    ctx.relate("statistic", args, item.start, item.end, "rx:statistic")
 
 
 RE_AS_OF = re.compile(AS_OF + r"到?\s*")
