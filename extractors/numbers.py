@@ -54,12 +54,27 @@ RE_SINCE = re.compile(r"(?:比|较)(?P<ref>[^,。;]{1,10}?)(?:分别)?(?:增长|
 
 # 通过3-5年努力, 经过三年的时间, 用两年左右时间的奋斗; 到2020年(底); 今后五年
 RE_HORIZON = re.compile(r"(?:通过|经过|用)(?P<h>\d+(?:[-—–~至到]\d+)?|[一二三四五六七八九十两]{1,2}(?:到[一二三四五六七八九十])?)年"
-                        r"(?:左右)?的?(?:时间的?(?:努力|奋斗)?|努力|奋斗)|到(?P<y>20\d\d)年(?:底|末)?|今后(?P<n>\d+|[一二三四五])年")
-RE_GOAL = re.compile(r"(?P<goal>(?:趋于|基本|明显|显著|全面|进一步|大幅|普遍|不断)[\u4e00-\u9fff]{2,4})$")
-RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:基本|全面|初步)?(?:形成|建成|建立|实现|培育|打造)(?:一批|一套)?)(?P<subj>[\u4e00-\u9fff、“”\d.%]{2,30})$")
+                        r"(?:左右)?的?(?:时间的?(?:努力|奋斗)?|努力|奋斗)|到(?P<y>20\d\d)年(?:底|末)?|今后(?P<n>\d+|[一二三四五])年|"
+                        r"在?(?:(?:19|20)\d\d年(?:\d{1,2}月底?|底|末|上半年|下半年)?|\d{1,2}月底)(?:前|以前|或之前)|"
+                        r"年内|今年(?=要|将|力争|确保)")
+RE_GOAL = re.compile(r"(?P<goal>(?:趋于|基本|明显|显著|全面|进一步|大幅|普遍|不断|更加|更为|日益|逐步)[\u4e00-\u9fff]{2,4}|全覆盖)$")
+# 市场化改革取得决定性进展, 认可结果在更多国家得到采信
+RE_RESULT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff“”「」]{2,20}?)(?P<goal>(?:在[^,;。]{2,24}?)?(?:取得|得到|获得)"
+                            r"[\u4e00-\u9fff]{0,6}(?:进展|突破|成效|采信|认可|应用|推广))$")
+# 帮扶小微企业1500家以上, 建成国家级质检中心10个: a subject and the count it is to reach
+RE_COUNT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff“”「」]{2,30}?)(?P<goal>" + NUMBER + r"(?:万|亿)?(?:余|多)?" + UNIT + r"(?:以上)?)$")
+# 质量强省建设, 锚定质量强省目标 (a named 质量强省战略 is a programme)
+STRONG = r"(?:认证认可|检验检测|[\u4e00-\u9fff]{2})强(?:国|省|市|区)"
+RE_STRONG = re.compile(r"(?P<x>" + STRONG + r")(?:建设(?!纲要|规划|战略)|目标)")
+RE_STRONG_NAME = re.compile(STRONG)
+RE_STRONG_ANCHOR = re.compile(r"强[国省市区](?:建设|目标)")
+# 把协会建设成为全国一流的行业组织
+RE_MAKE_INTO = re.compile(r"把(?P<subj>[\u4e00-\u9fff“”]{2,14}?)(?P<goal>(?:建设|打造|建)成为?[^,;。\n]{2,30})")
+RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:基本|全面|初步)?(?:形成|建成|建立|实现|培育|打造|完成|制定|出台)(?:一批|一套)?)(?P<subj>[\u4e00-\u9fff、“”\d.%]{2,30})$")
 # 行业营业收入达到5000亿元, 检验检测机构突破5万家, 收入年均增长10%以上: a subject and a number it is to reach
 RE_QUANT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff、“”「」]{2,30}?)(?P<goal>(?:年均|平均|每年)?(?:达到|超过|突破|增长|增加|提高|提升|"
-                           r"降低|下降|减少|控制在|保持在|不少于|不低于)(?:到|至)?[^,。;\d]{0,4}\d[^,。;]{0,16})$")
+                           r"降低|下降|减少|控制在|保持在|不少于|不低于)(?:到|至)?[^,。;\d]{0,4}[\d两][^,。;]{0,16}|"
+                           r"(?:增加|提高|增长)[一二三四五六七八九两]成|(?:压缩|缩短|压减)[至到][^,。;]{2,12})$")
 # 主要产品质量达到国际先进水平, 认证认可能力进入世界前列
 RE_LEVEL_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff、]{2,30}?)(?P<goal>(?:达到|接近|保持|进入|迈入|跻身)[\u4e00-\u9fff]{0,10}"
                            r"(?:水平|前列|行列))$")
@@ -69,8 +84,11 @@ RE_STRIVE = re.compile(r"(?:力争|争取)(?P<clause>[^,。;\n]{4,40})")
 RE_BUILD = re.compile(r"构建(?P<goal>[^,。;的]{4,40})的(?P<subj>[\u4e00-\u9fff]{2,14}体系)")
 RE_ASPIRE = re.compile(r"(?P<clause>(?:推动|加快|引导|努力|力争|为)?[\u4e00-\u9fff]{0,12}?"
                        r"(?:建设|迈进|迈入|迈向|建成)[\u4e00-\u9fff]{0,14}?(?:强国|行列|水平))")
+RE_FOR = re.compile(r"^为")
+RE_TASK_CLAUSE = re.compile(r"[,;。]")
 RE_ASPIRE_ANCHOR = re.compile(r"建设|迈进|迈入|迈向|建成")
-RE_LEADING = re.compile(r"^(?:我国|要|将|并|同时|共同|使|推动|使得|力争|争取)")
+RE_LEADING = re.compile(r"^(?:我国|要|将|并|同时|共同|使|令|推动|使得|力争|争取|(?:战略|总体|主要)?目标是|确保|全年|全省|全市|全区|全国|全港|本市|本省|"
+                        r"今年|年内|实现对|实现(?=全省|全市|全国|全区))+")
 
 
 RE_GOAL_CUE = re.compile(r"力争|争取|目标是|目标为|预计")
@@ -340,8 +358,8 @@ def _change(text: str, start: int, end: int, order: int, following: int | None) 
 def add_targets(ctx: DocContext) -> None:
     """Target mentions with subject, goal and horizon."""
     for match in RE_HORIZON.finditer(ctx.text):
-        _, sent_end = ctx.sentences.span(match.start())
-        horizon = match.group(0)
+        sent_end = _full_sentence_end(ctx.text, match.end())
+        horizon = match.group(0).removeprefix("在")
         offset = match.end()
         for clause in re.split(r"[,;]", ctx.text[match.end():sent_end]):
             start = ctx.text.find(clause, offset)
@@ -353,31 +371,66 @@ def add_targets(ctx: DocContext) -> None:
         _target(ctx, match.start(), match.end(), match.group("subj"), match.group("goal"), _horizon_near(ctx, match.start()))
     for match in finditer_near(RE_ASPIRE, RE_ASPIRE_ANCHOR, 20, ctx.text):
         clause = match.group("clause")
-        lead = RE_LEADING.match(clause)
+        lead = RE_LEADING.match(clause) or RE_FOR.match(clause)
         start = match.start() + (lead.end() if lead else 0)
-        _target(ctx, start, match.end(), ctx.text[start:match.end()], ctx.text[start:match.end()], None)
+        goal = ctx.text[start:match.end()]
+        strong = RE_STRONG_NAME.search(goal)         # 努力建设认证认可强国: a target named 认证认可强国目标
+        _target(ctx, start, match.end(), strong.group() if strong else goal, goal, None)
+    for match in finditer_near(RE_STRONG, RE_STRONG_ANCHOR, 8, ctx.text):
+        _target(ctx, match.start(), match.end(), match.group("x"), "建设" + match.group("x"), None)
+    _task_goals(ctx)
+    for match in RE_MAKE_INTO.finditer(ctx.text):
+        _target(ctx, match.start(), match.end(), match.group("subj"), match.group("goal"), _horizon_near(ctx, match.start()))
+
+
+def _task_goals(ctx: DocContext) -> None:
+    """A work item of a year's plan that states a figure (帮扶企业不少于500家, 审批时限压缩至…) is a target of that year."""
+    year = ctx.meta.get("year")
+    for task in ctx.of_type("Task"):
+        line_end = ctx.text.find("\n", task.end)
+        line = ctx.text[task.end:line_end if line_end > 0 else len(ctx.text)]
+        offset = task.end
+        for clause in RE_TASK_CLAUSE.split(line.split("(")[0]):
+            start = ctx.text.find(clause, offset)
+            offset = start + len(clause)
+            lead = RE_LEADING.match(clause)
+            body = clause[lead.end():] if lead else clause
+            goal = RE_QUANT_GOAL.match(body) or RE_COUNT_GOAL.match(body)
+            if goal:
+                begin = start + len(clause) - len(body)
+                _target(ctx, begin, offset, goal.group("subj"), goal.group("goal"), f"{year}年" if year else None)
+
+
+def _full_sentence_end(text: str, offset: int) -> int:
+    ends = [e for e in (text.find("。", offset), text.find("\n", offset)) if e >= 0]
+    return min(ends) if ends else len(text)
 
 
 def _horizon_near(ctx: DocContext, offset: int) -> str | None:
-    sent_start, _ = ctx.sentences.span(offset)
     match = None
-    for match in RE_HORIZON.finditer(ctx.text, sent_start, offset):
+    for match in RE_HORIZON.finditer(ctx.text, _full_sentence_start(ctx.text, offset), offset):
         pass
     return match.group(0) if match else None
 
 
 def _horizon_clause(ctx: DocContext, clause: str, start: int, horizon: str | None) -> None:
-    lead = RE_LEADING.match(clause)
-    if lead:
+    while True:        # 力争到2025年使…, 今年要实现对全省…: horizons and modal or scope words before the goal
+        lead = RE_LEADING.match(clause) or RE_HORIZON.match(clause)
+        if not lead or lead.end() == 0:
+            break
+        if lead.re is RE_HORIZON:
+            horizon = lead.group(0).removeprefix("在")
         clause, start = clause[lead.end():], start + lead.end()
     deadline = RE_DEADLINE.match(clause)
     if deadline:
         clause, start, horizon = clause[deadline.end():], start + deadline.end(), deadline.group("h")
     goal = RE_GOAL.search(clause)
     verb = RE_VERB_FIRST.match(clause)
-    quant = RE_QUANT_GOAL.match(clause) or RE_LEVEL_GOAL.match(clause)
+    quant = (RE_QUANT_GOAL.match(clause) or RE_LEVEL_GOAL.match(clause) or RE_RESULT_GOAL.match(clause)
+             or RE_COUNT_GOAL.match(clause))
     if goal and len(clause) - len(goal.group("goal")) >= 2:
-        _target(ctx, start, start + len(clause), clause[:goal.start()], goal.group("goal"), horizon)
+        subject = clause[2 if clause.startswith("实现") else 0:goal.start()]     # 实现…全覆盖
+        _target(ctx, start, start + len(clause), subject, goal.group("goal"), horizon)
     elif verb:
         _target(ctx, start, start + len(clause), verb.group("subj"), verb.group("goal"), horizon)
     elif quant:
@@ -385,10 +438,12 @@ def _horizon_clause(ctx: DocContext, clause: str, start: int, horizon: str | Non
 
 
 def _target(ctx: DocContext, start: int, end: int, subject: str, goal: str, horizon: str | None) -> None:
-    if any(h.type == "Target" and h.start == start for h in ctx.entities):
+    """A Target named <subject>目标 (Conventions), its clause the mention."""
+    if any(h.type == "Target" and h.start < end and start < h.end for h in ctx.entities):
         return
-    surface = ctx.text[start:end]
-    target = Hit(start, end, "Target", surface, "rx:target")
+    if ctx.text.rfind("《", 0, start) > ctx.text.rfind("》", 0, start):
+        return                              # 《以…支撑质量强国建设》: a title names no goal
+    target = Hit(start, end, "Target", re.sub(r"\s", "", subject) + "目标", "rx:target")
     ctx.add_entity(target, EntityInfo(target.key, "rx:target"))
     ctx.relate("target", {"target": target.key, "subject": subject, "goal": goal, "horizon": horizon},
                start, end, "rx:target")
