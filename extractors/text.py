@@ -21,6 +21,10 @@ FOLLOWER_WORDS = frozenset({
     "应邀", "作为",
 })
 PARTICLES = frozenset("在和等的是与及对向为将说作从也就都又还已曾并于赴到、")
+RE_FOLLOWER_START = "|".join(sorted(FOLLOWER_WORDS, key=len, reverse=True))
+# a transliterated foreign name: parts joined by a middle dot, ending where a predicate or non-Han text starts
+RE_FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:[·・•‧][\u4e00-\u9fff]{1,8}?)+"
+                             rf"(?=[^\u4e00-\u9fff]|$|[{''.join(sorted(PARTICLES))}]|{RE_FOLLOWER_START})")
 
 
 class Sentences:
@@ -94,13 +98,23 @@ def surnames() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(w for w in words if len(w) == 1), frozenset(w for w in words if len(w) == 2)
 
 
+@lru_cache(maxsize=1)
+def name_stops() -> frozenset[str]:
+    """Common words that start with a surname's character (高度, 常务, 单位): no name starts with one."""
+    path = DATA_DIR / "name_stops.txt"
+    return frozenset(w.strip() for w in path.read_text(encoding="utf-8").splitlines()
+                     if w.strip() and not w.startswith("#"))
+
+
 def _is_name(candidate: str) -> bool:
+    """A surname and a given name of one or two characters (欧阳 + 晓梅: four)."""
     single, double = surnames()
-    if not all(RE_HAN.match(ch) for ch in candidate) or any(ch in "的了是在和与及等" for ch in candidate):
+    if not all(RE_HAN.match(ch) for ch in candidate) or any(ch in "的了是在和与及等" for ch in candidate) \
+            or candidate[:2] in name_stops():
         return False
     if candidate[:2] in double and len(candidate) >= 3:
         return True
-    return candidate[0] in single
+    return candidate[0] in single and len(candidate) <= 3
 
 
 def _boundary(text: str, offset: int) -> bool:
@@ -111,14 +125,18 @@ def _boundary(text: str, offset: int) -> bool:
 
 
 def read_name_after(text: str, offset: int) -> int:
-    """Length (3 or 2) of a personal name starting at ``offset``, or 0."""
+    """Length (4 to 2) of a personal name starting at ``offset``, or 0; a transliterated name
+    (珍妮弗·埃文斯) to its end."""
     if text[offset:offset + 2] in FOLLOWER_WORDS:
         return 0              # 副局长强调: a predicate, not a name
-    for length in (3, 2):
+    foreign = RE_FOREIGN_NAME.match(text, offset)
+    if foreign:
+        return foreign.end() - offset
+    for length in (4, 3, 2):
         candidate = text[offset:offset + length]
         if len(candidate) != length or not _is_name(candidate):
             continue
-        if length == 3 and _boundary(text, offset + 2) and RE_HAN.match(text[offset + 2]):
+        if length >= 3 and _boundary(text, offset + length - 1) and RE_HAN.match(text[offset + length - 1]):
             continue
         if _boundary(text, offset + length):
             return length
@@ -126,8 +144,8 @@ def read_name_after(text: str, offset: int) -> int:
 
 
 def read_name_before(text: str, offset: int) -> int:
-    """Length (3 or 2) of a personal name ending at ``offset``, or 0."""
-    for length in (3, 2):
+    """Length (4 to 2) of a personal name ending at ``offset``, or 0."""
+    for length in (4, 3, 2):
         start = offset - length
         if start < 0:
             continue

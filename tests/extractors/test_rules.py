@@ -9,7 +9,7 @@ from extractors.rules import RULES_DIR, load_rules, parse_rule, run_rule, trim_l
 from kg.errors import RuleError
 
 RULES = load_rules()
-LABELS = {"DocTitle", "DocNumber", "Date", "Year", "Person", "PersonCue", "Meeting", "Organization", "Agency",
+LABELS = {"DocTitle", "DocNumber", "Date", "Year", "Person", "PersonCue", "Role", "Meeting", "Organization", "Agency",
           "Initiative", "CertificationScheme"}
 
 
