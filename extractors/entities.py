@@ -174,8 +174,8 @@ def _loses_to_dictionary(hit: Hit, dictionary: _ByStart) -> bool:
         if not _covers(hit, other):
             return True
         prefix = dictionary.starting(hit.start, other.start)
-        if hit.type == "Agency" and prefix and all(h.type == "Region" for h in prefix):
-            continue              # 广东省知识产权局: a place's own bureau, not the national one it is named like
+        if hit.type in ("Agency", "Organization") and prefix and all(h.type == "Region" for h in prefix):
+            continue              # 广东省知识产权局, 广东省认证认可协会: a place's own body, not the national one
         if other.end == hit.end and any(h.type in NESTABLE for h in prefix):
             return True
         if hit.type == "CertificationScheme" and other.end == hit.end and other.end - other.start >= 5:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from extractors.context import ORG_TYPES, DocContext
 from extractors.records import EntityInfo, Hit
@@ -9,15 +10,30 @@ from extractors.text import RE_HAN, read_name_after, read_name_before
 
 # 分管负责同志, 主要负责同志, 全体同志: a group of people, not a name before 同志
 RE_NOT_A_NAME = re.compile(r"负责|领导|干部|全体|有关|广大|各位|青年|老")
-RE_APPOINTED = re.compile(r"(?:任命|聘任|聘请|推选|选举|提名|增补)(?P<name>[\u4e00-\u9fff·]{2,4}?)(?:同志)?(?:为|担任)$")
-RE_TAKES_OFFICE = re.compile(r"(?:当选为|当选|担任|出任|被任命为|任命为|继任)$")
+# 任命X为…, 选举X为…; 免去X的…职务, 解聘X的…职务 (a post ended is a membership too)
+RE_APPOINTED = re.compile(r"(?:(?:任命|聘任|聘请|推选|选举|提名|增补)(?P<name>[\u4e00-\u9fff·]{2,5}?)(?:同志)?(?:为|担任)"
+                          r"|(?:免去|解聘|撤销)(?P<gone>[\u4e00-\u9fff·]{2,5}?)(?:同志)?(?:的|所任))$")
+# X当选为…, X此前任…, X因工作调整辞去… (not 拟任: a proposed post is no membership)
+RE_TAKES_OFFICE = re.compile(r"(?:当选为|当选|担任|出任|被任命为|任命为|继任|此前任|曾任|原任|现任|兼任"
+                             r"|(?:因[^,。;:\n]{1,10})?(?:辞去|不再担任))$")
+# a résumé line of a personnel notice: 王某,男,1970年5月生 … 现任…
+RE_RESUME_HEAD = re.compile(r"(?P<name>[\u4e00-\u9fff·]{2,5}),(?:男|女)[,(]")
+# 会长:X; 副会长(按姓氏笔画排序):A、B: a post, an optional note and a colon before the names
+RE_POST_COLON = re.compile(r"(?:\([^()\n]{1,12}\))?[::][ \t\u3000]*")
+RE_ACRONYM_NOTE = re.compile(r"\([A-Za-z]{2,10}\)$")
+RE_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]{3,16}$")
+# a body's name the rules did not find, right before a post (某某新区管理委员会副主任): its post is in no known body
+RE_UNKNOWN_BODY = re.compile(r"(?<![\u4e00-\u9fff])(?![该本此各我其])[\u4e00-\u9fff]{2,}(?:局|处|委员会|委|司|厅|中心|公司|集团|大学|学院|研究院|协会|学会)$")
+NAME_LEFT_OF_SHORT = "为、由任和与及,:("
 # short names a text uses for a body it has named in full before (协会 for 中国认证认可协会), with the
 # ending of the full name each stands for
 ANAPHORS = {"联合会": "联合会", "研究会": "研究会", "委员会": "委员会", "认可委": "认可委员会", "协会": "协会",
             "学会": "学会", "中心": "中心", "研究院": "研究院", "本会": "会", "总局": "总局", "省局": "局",
-            "市局": "局", "本局": "局", "我局": "局"}
+            "市局": "局", "本局": "局", "我局": "局", "省市场监管局": "局", "市市场监管局": "局",
+            "自治区市场监管局": "局", "区市场监管局": "局", "局": "局"}
 # a short name that also says what kind of place the body serves (省局: a provincial bureau)
-ANAPHOR_PLACE = {"省局": "省", "市局": "市"}
+ANAPHOR_PLACE = {"省局": "省", "市局": "市", "省市场监管局": "省", "市市场监管局": "市", "自治区市场监管局": "自治区",
+                 "区市场监管局": "区"}
 RE_ANAPHOR = re.compile("|".join(sorted(ANAPHORS, key=len, reverse=True)))
 RE_POST_NOTE = re.compile(r"\((?:主持工作|正[部局厅司处]级|副[部局厅司处]级|挂职|兼职|试用期)\)")
 RE_ACRONYM_BEFORE = re.compile(r"(?<![A-Za-z])[A-Z]{2,10}\)?$")
@@ -25,8 +41,10 @@ RE_SPACES = re.compile(r"[ \t\u3000]+")
 RE_LINE_REST = re.compile(r"[ \t\u3000]*(?:\n|$)")
 # the character an organisation's name ends with, for a role that carries no organisation of its own
 ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会部"), ("部长", "部"), ("司长", "司"), ("处长", "处"),
-             ("院长", "院"), ("所长", "所"), ("会长", "会"), ("理事长", "会"), ("秘书长", "会委"),
-             ("书记", "委组局部"), ("总理", "院"), ("总经理", "司团"), ("董事长", "司团"), ("主席", "会委"))
+             ("院长", "院"), ("所长", "所"), ("会长", "会"), ("理事长", "会"), ("秘书长", "会委"), ("监事长", "会"),
+             ("书记", "委组局部"), ("总理", "院"), ("总经理", "司团"), ("董事长", "司团"), ("主席", "会委"),
+             ("科长", "科"), ("厅长", "厅"), ("委员", "会"), ("巡视员", "局厅委"), ("调研员", "局厅委"),
+             ("总工程师", "局司团院心"), ("总经济师", "局司团院心"))
 
 
 def find_officials(ctx: DocContext) -> None:
@@ -54,8 +72,8 @@ def find_officials(ctx: DocContext) -> None:
 def _name_start(text: str, offset: int) -> int:
     """Where a name after a post starts: right after it, or after spaces when the name ends its line (a byline:
     副局长 国家认监委主任 甘霖)."""
-    note = RE_POST_NOTE.match(text, offset)
-    if note:                                  # 副主任(主持工作)赵刚
+    note = RE_POST_NOTE.match(text, offset) or RE_POST_COLON.match(text, offset)
+    if note:                                  # 副主任(主持工作)赵刚, 秘书长:李某
         return note.end()
     spaces = RE_SPACES.match(text, offset)
     if spaces is None:
@@ -106,22 +124,33 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def _name_before(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> None:
-    length = read_name_before(ctx.text, role.start)
-    if length and not _overlaps(role.start - length, role.start, taken):
-        person = _person(ctx, role.start - length, role.start, "rx:person-name-role")
-        _membership(ctx, person, role, role.start - length, role.end)
+    end = _name_end_before(ctx, role)
+    length = read_name_before(ctx.text, end)
+    if length and not _overlaps(end - length, end, taken):
+        person = _person(ctx, end - length, end, "rx:person-name-role")
+        _membership(ctx, person, role, end - length, role.end)
     elif not length:
-        _name_before_verb(ctx, role, taken) or _name_appointed(ctx, role, taken)
+        _name_before_verb(ctx, role, taken) or _name_appointed(ctx, role, taken) or _resume(ctx, role, taken)
+
+
+def _name_end_before(ctx: DocContext, role: Hit) -> int:
+    """Where a name before a post ends: right before it, or before a bracket that holds the post and its body
+    (李某(某某中心主任))."""
+    start = _org_start(ctx, role)
+    if start < role.start and ctx.text[start - 1:start] == "(":
+        return start - 1
+    return role.start
 
 
 def _name_appointed(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> bool:
     """任命X同志为国家认监委某部主任, 选举X为会长: the name between the verb of appointing and 为."""
     start = _org_start(ctx, role)
     match = RE_APPOINTED.search(ctx.text, max(0, start - 16), start)
-    if match is None or read_name_after(ctx.text, match.start("name")) != len(match.group("name")) \
-            or _overlaps(match.start("name"), match.end("name"), taken):
+    group = "name" if match is not None and match.group("name") else "gone"
+    if match is None or read_name_after(ctx.text, match.start(group)) != len(match.group(group)) \
+            or _overlaps(match.start(group), match.end(group), taken):
         return False
-    person = _person(ctx, match.start("name"), match.end("name"), "rx:person-appointed")
+    person = _person(ctx, match.start(group), match.end(group), "rx:person-appointed")
     _membership(ctx, person, role, match.start(), role.end)
     return True
 
@@ -129,16 +158,44 @@ def _name_appointed(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) ->
 def _name_before_verb(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> bool:
     """王某当选为协会会长, 李某担任秘书长: a name, a verb of taking office, the post (and its body)."""
     org_start = _org_start(ctx, role)
-    verb = RE_TAKES_OFFICE.search(ctx.text, max(0, org_start - 6), org_start)
+    verb = RE_TAKES_OFFICE.search(ctx.text, max(0, org_start - 16), org_start)
     if verb is None:
         return False
-    length = read_name_before(ctx.text, verb.start())
-    start = verb.start() - length
-    if length and not _overlaps(start, verb.start(), taken):
-        person = _person(ctx, start, verb.start(), "rx:person-takes-office")
+    names = _names_before(ctx, verb.start(), taken)
+    for start, end in names:                  # A、B、C当选为副会长: each of them
+        person = _person(ctx, start, end, "rx:person-takes-office")
         _membership(ctx, person, role, start, role.end)
-        return True
-    return False
+    return bool(names)
+
+
+def _names_before(ctx: DocContext, end: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The names of a list ending at ``end`` (A、B、C), last first."""
+    found: list[tuple[int, int]] = []
+    while True:
+        length = read_name_before(ctx.text, end)
+        if not length or _overlaps(end - length, end, taken):
+            return found
+        found.append((end - length, end))
+        end -= length
+        if ctx.text[end - 1:end] != "、":
+            return found
+        end -= 1
+
+
+def _resume(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> bool:
+    """王某,男,…,现任某局某处处长: the name that opens the résumé's line holds the post after 现任."""
+    org_start = _org_start(ctx, role)
+    verb = RE_TAKES_OFFICE.search(ctx.text, max(0, org_start - 4), org_start)
+    if verb is None or not verb.group().endswith("任"):
+        return False
+    line_start = ctx.text.rfind("\n", 0, verb.start()) + 1
+    head = RE_RESUME_HEAD.match(ctx.text, line_start)
+    if head is None or read_name_after(ctx.text, line_start) != len(head.group("name")) \
+            or _overlaps(line_start, head.end("name"), taken) or "。" in ctx.text[line_start:verb.start()]:
+        return False
+    person = _person(ctx, line_start, head.end("name"), "rx:person-resume")
+    _membership(ctx, person, role, line_start, role.end)
+    return True
 
 
 def _add_person_with_chain(ctx: DocContext, chain: list[Hit], start: int, end: int) -> None:
@@ -163,8 +220,16 @@ def _person(ctx: DocContext, start: int, end: int, source: str) -> Hit:
 
 
 def _membership(ctx: DocContext, person: Hit, role: Hit, start: int, end: int) -> None:
-    org = org_for_role(ctx, role) or _known_post(ctx, person.name, role.name)
+    held = None if _adjacent_org(ctx, role) or _anaphor_org(ctx, role) else _held_before(ctx, person, role)
+    org = held or org_for_role(ctx, role) or _known_post(ctx, person.name, role.name)
     _relate_membership(ctx, person, role, org, start, end)
+
+
+def _held_before(ctx: DocContext, person: Hit, role: Hit) -> tuple[str, str] | None:
+    """钮某局长 after 某省局局长钮某: the post the text has given this person already, in the same body."""
+    orgs = [dict(r.args)["organization"] for r in ctx.relations if r.kind == "membership"
+            and dict(r.args)["person"] == person.key and dict(r.args)["role"] == role.name]
+    return orgs[-1] if orgs else None
 
 
 def _relate_membership(ctx: DocContext, person: Hit, role: Hit, org: tuple[str, str] | None,
@@ -189,7 +254,19 @@ def _org_ending_at(ctx: DocContext, offset: int) -> Hit | None:
 
 
 def _adjacent_org(ctx: DocContext, role: Hit) -> Hit | None:
-    return _org_ending_at(ctx, role.start)
+    """The body written right before a post, also across its acronym (马来西亚标准局(DSM)局长)."""
+    org = _org_ending_at(ctx, role.start)
+    note = None if org else RE_ACRONYM_NOTE.search(ctx.text, max(0, role.start - 12), role.start)
+    org = _org_ending_at(ctx, note.start()) if note else org
+    return _longer_named(ctx, org) if org is not None and org.source.startswith("rx:") else org
+
+
+def _longer_named(ctx: DocContext, org: Hit) -> Hit:
+    """标准化研究院 after 东方省标准化研究院: a shape-found name that is the tail of a body named before stands
+    for that body."""
+    longer = [h for h in ctx.entities if h.type in ORG_TYPES and h.end <= org.start and len(h.name) > len(org.name)
+              and h.name.endswith(org.name)]
+    return Hit(org.start, org.end, longer[-1].type, longer[-1].name, longer[-1].source) if longer else org
 
 
 def _anaphor_org(ctx: DocContext, role: Hit) -> Hit | None:
@@ -200,13 +277,29 @@ def _anaphor_org(ctx: DocContext, role: Hit) -> Hit | None:
             org = _anaphor_hit(ctx, short, role.start - len(short))
             if org is not None:
                 return org
+    return _tail_of_named(ctx, role.start)
+
+
+def _tail_of_named(ctx: DocContext, end: int) -> Hit | None:
+    """南宁分中心主任, 任命X为浙江分公司总经理: the tail of a body's full name named earlier, standing alone."""
+    run = RE_HAN_RUN_END.search(ctx.text, max(0, end - 16), end)
+    if run is None:
+        return None
+    named = [h for h in ctx.entities if h.type in ORG_TYPES and h.end <= run.start()]
+    for start in range(run.start(), end - 2):
+        if start > run.start() and ctx.text[start - 1] not in NAME_LEFT_OF_SHORT:
+            continue
+        tail = ctx.text[start:end]
+        org = next((h for h in reversed(named) if len(h.name) > len(tail) and h.name.endswith(tail)), None)
+        if org is not None:
+            return Hit(start, end, org.type, org.name, org.source)
     return None
 
 
 def _anaphor_hit(ctx: DocContext, short: str, start: int) -> Hit | None:
     """The body a short name at ``start`` stands for (the last one named before it with the right ending),
     as a Hit on the short name."""
-    if start > 0 and RE_HAN.match(ctx.text[start - 1]) and ctx.text[start - 1] not in "本该为任":
+    if start > 0 and RE_HAN.match(ctx.text[start - 1]) and ctx.text[start - 1] not in "本该为任由经":
         return None                          # 市场监管总局: the end of a full name, not a short one
     ending, place = ANAPHORS[short], ANAPHOR_PLACE.get(short, "")
     named = [h for h in ctx.entities if h.type in ORG_TYPES and h.end <= start
@@ -238,8 +331,9 @@ def org_for_role(ctx: DocContext, role: Hit) -> tuple[str, str] | None:
     adjacent = _adjacent_org(ctx, role) or _anaphor_org(ctx, role)
     if adjacent is not None:
         return adjacent.key
-    if RE_ACRONYM_BEFORE.search(ctx.text, max(0, role.start - 12), role.start):
-        return None                       # ACCSQ主席X: a body the text names only by letters we do not know
+    if RE_ACRONYM_BEFORE.search(ctx.text, max(0, role.start - 12), role.start) \
+            or RE_UNKNOWN_BODY.search(ctx.text, max(0, role.start - 16), role.start):
+        return None                       # ACCSQ主席X, 某某新区管理委员会副主任X: a body we do not know
     units = next((u for r, u in ROLE_UNIT if role.name.endswith(r)), "")
     sent_start, _ = ctx.sentences.span(role.start)
     earlier = [h for h in ctx.entities if h.type in ORG_TYPES and sent_start <= h.start and h.end <= role.start]
@@ -248,7 +342,17 @@ def org_for_role(ctx: DocContext, role: Hit) -> tuple[str, str] | None:
         if hit.name[-1:] in units:
             return hit.key
     entry = ctx.lexicon.get(role.source)
-    return ctx.entry_key(entry.default_org) if entry else None
+    return ctx.entry_key(entry.default_org) if entry and entry.default_org else _text_body(ctx, role, units)
+
+
+def _text_body(ctx: DocContext, role: Hit, units: str) -> tuple[str, str] | None:
+    """A post whose sentence names no body (揭某当选为会长): the body of its kind the text names most
+    (the latest of those) before it."""
+    earlier = [h for h in ctx.entities if h.type in ORG_TYPES and h.end <= role.start and h.name[-1:] in units]
+    if not earlier or not units:
+        return None
+    counts = Counter(h.key for h in earlier)
+    return max(reversed(earlier), key=lambda h: counts[h.key]).key
 
 
 def add_byline_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
