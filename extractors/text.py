@@ -128,7 +128,7 @@ def _boundary(text: str, offset: int) -> bool:
 
 def read_name_after(text: str, offset: int) -> int:
     """Length (4 to 2) of a personal name starting at ``offset``, or 0; a transliterated name
-    (珍妮弗·埃文斯) to its end."""
+    (约翰·史密斯) to its end."""
     if text[offset:offset + 2] in FOLLOWER_WORDS:
         return 0              # 副局长强调: a predicate, not a name
     foreign = RE_FOREIGN_NAME.match(text, offset)
