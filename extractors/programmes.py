@@ -15,7 +15,7 @@ REACH = 30                      # how far a name reaches before its head
 RE_HEAD = re.compile(
     r"专项整治行动|专项行动|提升行动|升级行动|行动计划|行动|工程|战略|改革|试点|示范区|先行区|服务站|"
     r"平台|一体化(?!的)|专项整治|分类监管|分类管理|诚信评价|标准评价|合作品牌|发展基金|"
-    r"(?<=”)(?:建设|制度|认证服务|整治|活动)")
+    r"应用示范|告知承诺制度|统计制度|(?<=”)(?:建设|制度|认证服务|整治|活动)")
 # what follows a head word that is inside a longer name (试点示范区, 国家发展改革委, 战略合作协议): no head there
 RE_HEAD_GOES_ON = re.compile(r"示范区|示范|建设(?!中)|体系|机制|委|合作|服务|发展|协议|研究|中心|创新")
 # where a name cannot reach back over: punctuation, and a 、 or 和 outside quotes (A、B和C改革 are names of their own)
@@ -26,20 +26,21 @@ RE_LEAD = re.compile(
     r"(?:开展|实施|推进|推行|深化|落实|推动|启动|依托|用好|共建|打造|参与|完善|巩固|探索|紧扣|加强|做好|抓好|推出|"
     r"部署|服务|助力|融入|对接|支持|围绕|通过|利用|实行|建立|健全|发起|承办|牵头|开启|配合|加入|聚焦|纳入|"
     r"建成|建设|设立|创建|培育|申报|组建|布局|构建|落地|坚持|贯彻|迎接|争创|举办|搭建|发挥|鼓励|夯实|"
-    r"在|对|将|把|以|为|与|从|是|的|了|由|向|按照|根据|关于|通过|就|等)")
+    r"在|对|将|把|以|为|从|是|的|了|由|向|按照|根据|关于|通过|就|等)")
 # the name is no programme when it is only such a word before its head (采取有力行动, 各项改革, 重点领域改革)
 RE_GENERIC = re.compile(
     r"^(?:[这该此各本每其一两二三四五六七八九十几多]|有力|有效|联合|集中|专项|统一|相关|有关|重点|重大|重要|系列|"
     r"全面|深入|具体|实际|各项|新一轮|新|改革|工作|试点|示范区|示范|相应|共同|整体|全省|全市|全国|领域|行业|重点领域|"
     r"系统|配套|综合|国家|地方|公共|技术|服务|信息|数据|共享|交流|合作|工作)+$")
 NOUN_LEADS = ("服务", "建设")
+LIGHT_HEADS = ("建设",)          # a head that adds nothing to a known programme before it
 # verbs that also occur inside names (检验检测促进产业优化升级行动): a lead only where they open the clause
 RE_INNER_LEAD = re.compile(r"促进|提升")
 # a count before the name (一批示范性基础工程, 159项改革, 1-2家…示范区): a kind of programme, not a named one
 RE_COUNTED = re.compile(r"^(?:一批|一系列|一些|[\d\-—~]+[项个家批类]|[一二三四五六七八九十两几]+[项个家批类大])")    # also nouns: 公共服务平台, 诚信建设工程
 # a name that is no programme: a stray closing quote, a field's reform (重点领域改革), a scheme's pilot
 # (碳足迹认证试点 names the scheme 碳足迹认证)
-RE_NOT_PROGRAMME = re.compile(r"^”|[^\u4e00-\u9fff“”+—\-A-Za-z0-9]|领域改革$|认证试点$|(?:机制|工作)平台$|自身|有(?!机|色|效|关)")
+RE_NOT_PROGRAMME = re.compile(r"^”|(?:投资|建设|重点|在建)工程$|[^\u4e00-\u9fff“”+—\-A-Za-z0-9]|领域改革$|认证试点$|(?:机制|工作)平台$|自身|有(?!机|色|效|关)")
 MIN_BODY = 3
 
 
@@ -59,18 +60,25 @@ def shaped_initiatives(text: str, known: list[Hit]) -> list[Hit]:
         if len(body.replace("“", "").replace("”", "")) < MIN_BODY or RE_GENERIC.match(body) or RE_COUNTED.match(body) \
                 or RE_NOT_PROGRAMME.search(name):
             continue
-        if any(_clashes(h, start, head.end()) for h in bodies):
+        if any(_clashes(text, h, start, head) for h in bodies):
             continue
         hits.append(Hit(start, head.end(), "Initiative", name, SOURCE))
     return hits
 
 
-def _clashes(known: Hit, start: int, end: int) -> bool:
-    """A known name crossing the span, or a known programme inside it (“一带一路”建设 is 一带一路; 内外销产品
-    “同线同标同质”工程 is the known 工程): the dictionary already says what is named there."""
+def _clashes(text: str, known: Hit, start: int, head: re.Match) -> bool:
+    """A known name crossing the span, or a known programme ending it (“一带一路”建设 is 一带一路; 内外销产品
+    “同线同标同质”工程 is the known 工程): the dictionary already says what is named there. A known one before
+    a head of its own (检验检测认证公共服务平台示范区) is part of a new name."""
+    end = head.end()
     if not (known.start < end and start < known.end):
         return False
-    return known.type == "Initiative" or not (start <= known.start and known.end <= end)
+    if known.type == "Initiative":
+        if known.start >= head.start():
+            return False              # 告知承诺制 inside the head 告知承诺制度
+        tail = text[known.end:end].lstrip("”")
+        return known.end == end or tail in LIGHT_HEADS or not RE_HEAD.fullmatch(tail)
+    return not (start <= known.start and known.end <= end)
 
 
 def _name_start(text: str, end: int) -> int | None:
@@ -80,13 +88,16 @@ def _name_start(text: str, end: int) -> int | None:
     for found in RE_BREAK.finditer(text, low, end):
         if _quotes_closed(text, found.end(), end):
             start = found.end()
+    quote = text.rfind("“", start, end)
+    if quote >= 0 and not _quotes_closed(text, quote, end):
+        start = quote + 1                 # “检测认证业发展基金”: the name is inside the open quote
     inner = RE_INNER_LEAD.match(text, start)
     if inner and end - inner.end() >= 2:
         start = inner.end()
     for lead in RE_LEAD.finditer(text, start, end):
         if not _quotes_closed(text, lead.end(), end):
             continue
-        if end - lead.end() >= 2:
+        if end - lead.end() >= (4 if lead.group() in NOUN_LEADS else 2):
             start = lead.end()
         elif lead.group() not in NOUN_LEADS:
             return None                   # 实施分类监管, 对专项整治: a bare head after its verb names nothing

@@ -10,6 +10,7 @@ from extractors.text import cn_number, iso_date
 
 # 设区市市场监督管理局, 县级人民政府: a kind of place, not a place, so not one body
 RE_GENERIC_PLACE = re.compile(r"^(?:各|直辖市|自治区|计划单列市|副省级|设区的?市|市州|地级市|县级市|县市区|市县|省市|省级|市级|县级|地方|当地|属地|所在地)")
+RE_SCHEME_VERB = re.compile(r".*(?:建设|发展)")      # verbs a scheme's name never holds
 RE_NUMERAL_START = re.compile(r"^(?:[一二三四五六七八九十百千万几两多数]+(?:大|项|个|类|批|种|方面|家|条|期|届|场)|[各每本该此这那其家个项批种名位])")
 
 
@@ -54,9 +55,14 @@ def to_hit(match: RuleMatch, text: str) -> Hit | None:
         return None                       # 各地级以上市市场监管局: a kind of place
     if groups.get("tail") and rule.label == "Agency" and clause_inside(groups["tail"]):
         return None                       # 东方省开展认证工作委员会: a verb inside is a clause (经济和信息化 is a name)
-    if rule.label == "CertificationScheme" and (not name[:-2].endswith(scheme_heads()) or "建设" in name):
-        return None                       # 在新区建设质量认证…: 建设 is the verb before the scheme
-    return Hit(match.start, match.end, rule.label, name, rule.id, data)
+    start = match.start
+    if rule.label == "CertificationScheme":
+        verb = RE_SCHEME_VERB.search(name)
+        if verb:                          # 在新区建设质量认证…, 稳妥发展碳足迹认证: the verb before the scheme
+            start, name = start + verb.end(), name[verb.end():]
+        if len(name) < 4 or not name[:-2].endswith(scheme_heads()):
+            return None
+    return Hit(start, match.end, rule.label, name, rule.id, data)
 
 
 def _surface(surface: str, groups: dict) -> str:
