@@ -9,18 +9,26 @@ from extractors.dates import date_before, reference_date, resolve
 from extractors.records import EntityInfo, Hit
 from extractors.text import head_lines
 
-RE_ISSUE_GAP = re.compile(r"^[\s,)]*(?:当日|同日|近日|日前|正式|联合|今天|今日|专门|共同)?(?:组织)?(?:制定)?"
-                          r"(?:印发|发布|出台|颁布|下发|公布|制定|发出|修订)(?:了|的)?\s*$")
-RE_JOINER = re.compile(r"^(?:[、\s和与及()]|会同|联合|同)*$")
+# between an issuer and its title: an abbreviation in brackets, 等N家部委, a date, a place, adverbs, the verb
+RE_ISSUE_GAP = re.compile(r"^[\s,)]*(?:\([A-Za-z]{2,10}\))?(?:等\d{1,2}家(?:部委|部门|单位))?\s*"
+                          r"(?:于?(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?)?(?:在[\u4e00-\u9fff]{1,6}?)?"
+                          r"(?:当日|同日|近日|日前|正式|联合|今天|今日|专门|共同|重新|分别|还|又|也)*(?:组织)?"
+                          r"(?:研究制定并|制定并|制定)?"
+                          r"(?:印发|发布|出台|颁布|下发|公布|制定|发出|修订|签署|签订|续签|联合发布)(?:了|的)?\s*$")
+RE_JOINER = re.compile(r"^(?:[、\s和与及()]|会同|联合|同|分别与)*$")
+# 作题为《X》的主旨报告: a speech's title is no document (a titled work report is one)
+RE_SPEECH_TITLE_AFTER = re.compile(r"的(?!工作报告)[\u4e00-\u9fff]{0,4}(?:报告|讲话|辅导|演讲|致辞|发言|授课|讲座|讲课)")
+RE_SPEECH_TITLE_BEFORE = re.compile(r"(?:题为|题目为|主题为)$")
 RE_TITLE_JOINER = re.compile(r"\s*[、和及与]\s*$")
 RE_NESTED = re.compile(r"关于(?:印发|发布|转发)(?P<inner>[^《》]{2,60}?|《[^《》]{2,60}》)的(?:通知|通告|决定)$")
 RE_SPEECH = re.compile(r"题为《[^《》]+》的(?:工作)?报告")
 RE_ON_BEHALF = re.compile(r"代表(?P<org>[\u4e00-\u9fff]{2,20}?)(?:作|向|在|发表)")
-RE_PLAN_TITLE = re.compile(r"(?:工作要点|工作计划|实施方案|行动计划|行动方案|工作方案|规划|要点)$")
+RE_PLAN_TITLE = re.compile(r"(?:工作要点|工作计划|实施方案|行动计划|行动方案|工作方案|规划|要点|统计公报|公报|白皮书)$")
 RE_TITLE_LINE = re.compile(r"^(?P<title>(?:[^,。;:!?《》]|《[^《》]{2,80}》){0,60}?关于(?:[^,。;:!?《》]|《[^《》]{2,80}》){2,80}?"
-                           r"(?:通知|公告|通告|意见|决定|办法|规定|方案|批复|函|要点|计划|规划|纲要|报告))"
+                           r"(?:通知|公告|通告|通报|意见|决定|办法|规定|方案|批复|函|要点|计划|规划|纲要|报告))"
                            r"\s*(?:\((?P<number>[^()]{4,30})\))?$")
 ABBREVIATION_MAX = 4
+NUMBERS_NAMING_ISSUERS = ("rx:doc-number-decree", "rx:doc-number-announcement")   # X令第N号, X公告YYYY年第N号
 # between a title and its number: brackets, or the body that announced it (《X》(国家认监委公告2019年第3号))
 RE_NUMBER_GAP = re.compile(r"》?\s*[(\[【]?\s*(?:(?P<issuer>[\u4e00-\u9fff]{2,16}?)(?:公告|令))?")
 
@@ -29,6 +37,7 @@ def add_documents(ctx: DocContext) -> None:
     """PolicyDocument mentions for titles, with issued and doc_id relations."""
     titles = ctx.cue("DocTitle")
     shared: list[Hit] = []
+    titles = [t for t in titles if not _speech_title(ctx, t)]
     for index, title in enumerate(titles):
         issuers, prefixed = _issuers(ctx, title)
         if not issuers and index and RE_TITLE_JOINER.match(ctx.text, titles[index - 1].end + 1, title.start - 1):
@@ -45,6 +54,11 @@ def add_documents(ctx: DocContext) -> None:
     _document_line(ctx)
     _signature(ctx, titles)
     _speech_reports(ctx, titles)
+
+
+def _speech_title(ctx: DocContext, title: Hit) -> bool:
+    return bool(RE_SPEECH_TITLE_BEFORE.search(ctx.text, max(0, title.start - 4), title.start - 1)
+                and RE_SPEECH_TITLE_AFTER.match(ctx.text, title.end + 1))
 
 
 def _document_hit(ctx: DocContext, title: Hit, name: str) -> Hit:
@@ -82,8 +96,9 @@ def _verb_issuers(ctx: DocContext, title: Hit) -> list[Hit]:
         return []
     last = max(before, key=lambda h: (h.end, h.end - h.start))
     code = _code_before(ctx, title)       # X发布了CNAS-CL01:2018《…》: the verb comes before the code
-    if not RE_ISSUE_GAP.match(ctx.text[last.end:code.start if code else title.start - 1]):
-        return []
+    gap = ctx.text[last.end:code.start if code else title.start - 1]
+    if not RE_ISSUE_GAP.match(gap) and not (gap == "" and last.type == "Agency"):
+        return []                         # 按照市场监管总局《关于…的通知》: the agency's own document
     chosen = [last]
     for hit in sorted(before, key=lambda h: -h.end):
         if hit.end <= chosen[-1].start and RE_JOINER.match(ctx.text[hit.end:chosen[-1].start]) \
@@ -149,7 +164,7 @@ def _doc_number(ctx: DocContext, title: Hit, doc: Hit) -> None:
         if announced.group("issuer"):     # 《办法》(国家认监委公告2019年第3号): the agency announced it
             span = title.end + announced.start("issuer"), title.end + announced.end("issuer")
         else:                             # 《规定》(国家质检总局令第117号): the decree's number names its body
-            span = (number.start, number.end) if number.source == "rx:doc-number-decree" else (0, 0)
+            span = (number.start, number.end) if number.source in NUMBERS_NAMING_ISSUERS else (0, 0)
         if span[1] > span[0]:
             for issuer in ctx.in_span(*span, "Agency", "Organization"):
                 ctx.relate("issued", {"organization": issuer.key, "document": doc.key, "date": None},

@@ -120,12 +120,22 @@ def _internet_plus(surface: str, groups: dict) -> str:
 
 
 def _announcement_number(surface: str, groups: dict) -> str:
-    return f"{groups['year']}年第{int(groups['num'])}号"
+    number = f"{groups['year']}年第{int(groups['num'])}号"
+    if not groups.get("body"):
+        return number
+    issuers = re.sub(r"[\s\u3000]+", " ", surface.split(groups["year"])[0]).strip()
+    return issuers + number
+
+
+def _decree_number(surface: str, groups: dict) -> str:
+    """国家市场监督管理总局令\n第82号 (the heading of a decree on two lines) → 国家市场监督管理总局令第82号."""
+    return re.sub(r"\s+", "", surface)
 
 
 NAMERS = {
     "rx:doc-number": _doc_number,
     "rx:doc-number-announcement": _announcement_number,
+    "rx:doc-number-decree": _decree_number,
     "rx:date-ymd": _date, "rx:date-iso": _date, "rx:date-ym": _date, "rx:date-md": _date,
     "rx:date-year": _year,
     "rx:date-day": _day, "rx:date-relative": _relative_day,

@@ -153,7 +153,7 @@ def run_rule(rule: RegexRule, text: str) -> Iterator[RuleMatch]:
 def _matches(rule: RegexRule, text: str, low: int, high: int) -> Iterator[RuleMatch]:
     for match in rule.regex.finditer(text, low, high):
         start, end = match.span(rule.name_group) if rule.name_group else match.span()
-        if rule.trim and "body" in rule.regex.groupindex:
+        if rule.trim and "body" in rule.regex.groupindex and match.group("body") is not None:
             start = _name_start(rule, match, text)
             if start is None:
                 continue
