@@ -11,6 +11,8 @@ from extractors.text import cn_number
 RE_PUBLISHED = re.compile(r"(?:发布日期|发布时间|发文日期|成文日期|日期|时间)\s*[::]\s*$")
 RE_ORDINAL_DAY = re.compile(r"第(?P<n>[0-9一二三四五六七八九十]{1,4})(?:个|届)\s*“?$")
 YEAR_RANGE = range(1978, 2100)
+RE_DATELINE_GAP = re.compile(r"[ \t\u3000]+\S")
+DATELINE_REACH = 200
 TITLE_MAX = 60
 
 
@@ -50,6 +52,8 @@ def _published(ctx: DocContext) -> str | None:
             return cue.name
         if not ctx.text[line_start:cue.start].strip() and not ctx.text[cue.end:line_end].strip():
             return cue.name
+        if line_start == cue.start and cue.start < DATELINE_REACH and RE_DATELINE_GAP.match(ctx.text, cue.end):
+            return cue.name       # a dateline: 2023-03-27 某某协会 / 2023-03-27 来源:…
     return None
 
 

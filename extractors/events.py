@@ -11,9 +11,16 @@ from extractors.text import head_lines
 RE_HELD = re.compile(r"召开|举行|举办|开幕|闭幕|主持召开")
 RE_PLACE = re.compile(r"在(?P<place>[\u4e00-\u9fff]{1,8}?)(?:隆重)?(?:召开|举行|举办|开幕)")
 RE_DAY_IS = re.compile(r"^\s*(?:是|为)第[0-9一二三四五六七八九十]{1,4}(?:个|届)\s*“?$")
-RE_TAKES_PART = re.compile(r"出席|讲话|致辞|主持|发言|通报[^。,]{0,20}?情况|作[^。]{0,10}?发言|作[^。]{0,30}?报告|发表[^。]{0,10}?讲话|参加会议|作总结|作动员")
-# a speech as the text's title: 在2019年全国…工作会议上的讲话
-RE_SPEECH_TITLE = re.compile(r"在(?P<meeting>.{2,60}?)上的(?:总结讲话|讲话|工作报告|主题报告|报告|致辞|发言)")
+# verbs of speaking or taking part, said of the person before them (not 讲话精神: a speech cited)
+RE_TAKES_PART = re.compile(r"(?:出席|讲话|致辞|主持|发言|演讲|宣读|传达|介绍|通报|带队|到会|作[^。]{0,45}?(?:报告|辅导|讲座)|"
+                           r"发表[^。]{0,10}?讲话|参加会议|作总结|作动员)(?!精神)")
+RE_TO_COME = re.compile(r"将于|将在|将承办|将举办|拟于")
+RE_REPORTED = re.compile(r"据[^,。;]{0,20}$")       # 据X介绍: the text quotes X, X need not be at a meeting
+# a meeting cited, not attended: 传达全国…会议精神, 贯彻党的二十大部署, 党的十八大以来
+RE_CITED = re.compile(r"的?(?:精神|部署|要求|决策|重要讲话)|以来")
+# a speech as the text's title (or subtitle): 在2019年全国…工作会议上的讲话, ——在…推进会上的讲话
+RE_SPEECH_TITLE = re.compile(r"[—–-]*\s*在(?P<meeting>.{2,60}?)上的(?:总结讲话|讲话|工作报告|主题报告|报告|致辞|发言)")
+SPEECH_TITLE_LINES = 2
 RE_DATE_LINE = re.compile(r"^\(?(?P<date>[^()]{6,16})\)?$")
 SPEECH_HEAD = 5
 # 出席会议的还有X、Y, 参加活动的有…: the people listed after it take part
@@ -61,15 +68,19 @@ def add_speech_title(ctx: DocContext) -> None:
     """A text titled 在X会议上的讲话: X is its focal meeting, held on the date on a line of its own under the
     title ((2019年1月22日)); the people on the lines between speak at it."""
     lines = [(start, line) for start, line in head_lines(ctx.text, SPEECH_HEAD) if line]
-    match = RE_SPEECH_TITLE.fullmatch(lines[0][1]) if lines else None
-    meetings = ctx.in_span(lines[0][0] + match.start("meeting"), lines[0][0] + match.end("meeting"), "Meeting") \
-        if match else []
+    found = next(((i, match) for i, (_, line) in enumerate(lines[:SPEECH_TITLE_LINES])
+                  if (match := RE_SPEECH_TITLE.fullmatch(line))), None)
+    if found is None:
+        return
+    index, match = found
+    title_start = lines[index][0]
+    meetings = ctx.in_span(title_start + match.start("meeting"), title_start + match.end("meeting"), "Meeting")
     if not meetings:
         return
     meeting = meetings[-1]
     ctx.meta["focal_meeting"] = meeting.key
-    head_end = lines[0][0] + len(lines[0][1])
-    for start, line in lines[1:]:
+    head_end = title_start + len(lines[index][1])
+    for start, line in lines[index + 1:]:
         date = _date_line(ctx, start, line)
         if date is not None:
             ctx.relate("meeting_date", {"meeting": meeting.key, "date": date, "place": None},
@@ -139,18 +150,42 @@ def _region_named(ctx: DocContext, name: str, start: int, end: int) -> tuple[str
 
 
 def add_speakers(ctx: DocContext) -> None:
-    """speaks_at: a person who attends, speaks or reports, at the meeting of that sentence or of the text."""
+    """speaks_at: a person who attends, speaks or reports, at the named meeting of that sentence, else of the
+    paragraph, else of the text."""
+    venues = [m for m in ctx.of_type("Meeting") if not RE_CITED.match(ctx.text, m.end) and not _to_come(ctx, m)]
     for person in ctx.of_type("Person"):
         start, end = ctx.sentences.span(person.start)
         clause_end = _clause_end(ctx.text, person.end, end)
         if not RE_TAKES_PART.search(ctx.text, person.end, clause_end) and \
-                not RE_ATTENDED_BY.search(ctx.text, start, person.start):
+                not RE_ATTENDED_BY.search(ctx.text, start, person.start) or \
+                RE_REPORTED.search(ctx.text, max(0, person.start - 21), person.start):
             continue
-        meetings = [m for m in ctx.of_type("Meeting") if start <= m.start < end]
-        meeting = meetings[0].key if meetings else ctx.meta.get("focal_meeting")
+        meeting = _venue(ctx, venues, start, end)
         if meeting is not None:
             ctx.relate("speaks_at", {"person": person.key, "meeting": meeting}, person.start, clause_end,
                        "rx:speaks-at")
+
+
+def _to_come(ctx: DocContext, meeting: Hit) -> bool:
+    """第六届论坛将于2024年举办, 将承办APAC研讨会: a meeting still to come has no speakers yet."""
+    start, end = ctx.sentences.span(meeting.start)
+    clause_start = ctx.text.rfind(",", start, meeting.start) + 1 or start
+    return bool(RE_TO_COME.search(ctx.text, max(clause_start, start), _clause_end(ctx.text, meeting.end, end)))
+
+
+def _venue(ctx: DocContext, venues: list[Hit], start: int, end: int) -> tuple[str, str] | None:
+    """The first meeting named in the sentence; else the first of the last sentence of the paragraph that
+    names one before it (X第三届会员大会暨三届一次理事会 … : the congress); else the text's focal meeting."""
+    in_sentence = [m for m in venues if start <= m.start < end]
+    if in_sentence:
+        return in_sentence[0].key
+    paragraph = ctx.text.rfind("\n", 0, start) + 1
+    before = [m for m in venues if paragraph <= m.start < start]
+    if before:
+        last = ctx.sentences.index(before[-1].start)
+        return next(m for m in before if ctx.sentences.index(m.start) == last).key
+    focal = ctx.meta.get("focal_meeting")
+    return focal if any(m.key == focal for m in venues) else None
 
 
 def _clause_end(text: str, offset: int, sentence_end: int) -> int:
