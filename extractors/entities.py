@@ -6,6 +6,7 @@ from bisect import bisect_left
 
 from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon, LexiconEntry
+from extractors.places import region_shapes
 from extractors.records import Hit
 from extractors.rules import clause_inside
 from extractors.programmes import shaped_initiatives, shaped_schemes
@@ -37,6 +38,7 @@ def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list
     dictionary = _drop_orgs_into_roles(dictionary, ctx.cue("Role"))
     rules = [h for h in rule_hits + region_agencies(ctx.text, dictionary, ctx.lexicon) + listed_sectors(ctx.text, dictionary)
              + shaped_initiatives(ctx.text, dictionary) + shaped_schemes(ctx.text)
+             + region_shapes(ctx.text, dictionary, ctx.lexicon)
              if h.type in ENTITY_TYPES]
     if titles:
         rules = [h for h in rules if not _inside_any(h, titles)]
