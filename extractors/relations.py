@@ -9,6 +9,7 @@ from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon
 from extractors.records import EntityInfo, Hit
 from extractors.rules import clause_inside
+from extractors.sectors import NOT_SECTORS
 from extractors.text import RE_HAN, Sentences, head_lines
 
 RE_PARTY_BODY = re.compile(r"党组|党委|纪检组")
@@ -259,6 +260,9 @@ def add_applies_to(ctx: DocContext) -> None:
     fallback = _title_programme(ctx)
     programmes = _outer_programmes(ctx)
     for group in _sector_groups(ctx):
+        group = [h for h in group if ctx.text[h.start:h.end] not in NOT_SECTORS]
+        if not group:
+            continue              # 检验检测 alone names the field of the text, no sector a programme is carried out in
         start, end = ctx.sentences.span(group[0].start)
         target = _nearest_programme(ctx, programmes, group, start, end) or fallback
         if target is None:
@@ -304,10 +308,11 @@ def _title_programme(ctx: DocContext) -> Hit | None:
     title = ctx.meta.get("document_line")
     if title is not None:
         start, end = title.start, title.end
-    else:                         # a news headline: the text's first line
+        types = ("Initiative", "CertificationScheme")
+    else:                         # a news headline: the campaign it reports on (a speech title's umbrella scheme is no campaign)
         start, line = next(((at, line) for at, line in head_lines(ctx.text, 3) if line), (0, ""))
-        end = start + len(line)
-    named = [h for h in ctx.of_type("Initiative", "CertificationScheme") if start <= h.start and h.end <= end]
+        end, types = start + len(line), ("Initiative",)
+    named = [h for h in ctx.of_type(*types) if start <= h.start and h.end <= end]
     return named[0] if len({h.key for h in named}) == 1 else None
 
 
