@@ -11,7 +11,7 @@ from extractors.dates import reference_date, resolve
 from extractors.records import EntityInfo, Hit
 from extractors.rules import DATA_DIR, cut_regex, finditer_near
 
-UNIT = r"(?:个次|人次|家次|场次|大类|[港美欧]?元|[家项个张份批名件种人类条间台套])"
+UNIT = r"(?:个次|人次|家次|场次|大类|[港美欧]?元|[家项个张份批名件种人类条间台套起次期])"
 NUMBER = r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?"      # 480, 9,200 (thousands commas), 3.8
 # a count: 约900间, 1.2万余张, 4,670.1亿元, 92.6%; not 第3家, not 3-5家
 RE_COUNT = re.compile(r"(?<![\d.\-—~第])(?P<qual>约|近|超过|逾)?(?P<value>" + NUMBER + r")(?P<mult>万|亿)?(?:余|多)?"
@@ -23,29 +23,32 @@ RE_CHANGE_BEFORE = re.compile(r"(?:增加|增长|减少|下降|提高|上升|扩
 # a plan's own outline: 方案提出了12项重点任务
 RE_OUTLINE = re.compile(r"提出|明确了|部署了|包括|列出|确定了")
 # where the noun of a subject-first count starts
-RE_CLAUSE_BREAK = re.compile(r"(?<!最高|最低),|[;。:!?、\n]|其中|等")
+RE_CLAUSE_BREAK = re.compile(r"(?<!最高|最低),|[;。:!?、\n]|其中|等(?![级同待于])")
+RE_SENTENCE_BREAK = re.compile(r"[,;。:!?\n]|其中")
+RE_AND = re.compile(r"[、和及与]")
 # between a counted subject and its number: 达到, 共有, 仅有, 增至, 由1470家增加至, 占全国的 (shares only)
 RE_REACH_TAIL = re.compile(
     r"(?:分别|(?:最高|最低),?)?(?:已经?|共|累计|总计|仅|现)?(?:有|达到|达|为|是|超过|突破|发展到|增至|降至|(?:增加|增长|上升|提高|扩大|"
     r"下降|减少|降低)[至到]|逾|约|近|共计|合计)(?:约|近)?$|由[^,;。]{1,12}?(?:增加|增长|扩大|提高|上升|下降|减少)[至到]$|共$")
 RE_SHARE_TAIL = re.compile(r"占(?!比)[\u4e00-\u9fff]{0,8}?的?$|(?:同比|比上年|按年)?(?:增长|提高|上升|下降)$")
 # verbs whose object is the counted noun: 累计颁发各类认证证书…, 共派出检查组…, 立案查处案件…
-RE_FRAME = re.compile(r"立案查处|查处|查办|颁发|发放|签发|核发|出具|派出|随机抽取|抽取|检查(?!人员|组)|抽查(?!人员|组)|撤销|暂停|注销|吊销|"
+RE_FRAME = re.compile(r"立案查处|查处|查办|颁发|发放|签发|核发|出具|派出|随机抽取|抽取|检查(?!人员|组|机构)|抽查(?!人员|组)|撤销|暂停|注销|吊销|"
                       r"办理|受理|完成|组织|举办|发布|修订|制定|开发|培育|帮扶|服务(?=企业)|承接|实现|移送[公司]\w机关|移送|"
-                      r"发现|指定|带动|涵盖|覆盖|拥有|持有|设有|共有|已有|现有|仅有|选举产生了?|认可(?=各)")
+                      r"发现|指定|带动|建成|新建|组建|设立|涵盖|覆盖|拥有|持有|设有|共有|已有|现有|仅有|选举产生了?|认可(?=各)")
 # scope, time and quantifier words before a subject: 全国, 全年, 2022年, 各类, 五年来, 经批准的, 第三届理事会
-RE_LEAD = re.compile(r"(?:(?:19|20)\d\d年(?:底|末|度)?|全年|当年|同期|目前|现有|已有|共有|已|共|累计|总共|合计|各类|各|"
-                     r"全国|全省|全市|全区|全县|全港|我国|我省|我市|本市|本省|本次|此次|期间|[一二三四五六七八九十两\d]+年来|"
+RE_LEAD = re.compile(r"(?:(?:19|20)\d\d年(?:底|末|度)?|全年|当年|去年|上年|今年|本年度|上半年|前三季度|同期|目前|现有|已有|共有|已|共(?![享性同]|建[^成])|累计|总共|合计|各类|各级|各地|"
+                     r"全国|全省|全市|全区|全县|全港|我国|我省|我市|本市|本省|省内|市内|本次|此次|期间|[一二三四五六七八九十两\d]+年来|"
                      r"近年来|一年来|协会|本会|我会|本公司|该公司|公司|经[\u4e00-\u9fff]{1,4}的|了|第[一二三四五六七八九十\d]+[届次期]"
                      r"(?:理事会|监事会|委员会)?)+")
 RE_SUBJECT_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z/“”\d.]+")
 BAD_START = "的或和及与并了等在对将"
 RE_GLOSS = re.compile(r"\([^()]*\)")
 MEASURES = ("收入", "金额", "产值")
+SHARES = ("占比", "比重", "比例")
 RE_LIST_FOLLOWS = re.compile(r"[^。\n]{0,12}?(?:名单)?如下")      # 共指定认证机构7家,名单如下: totals of a list given in full
-RE_NOUN_STOP = re.compile(r"的|及(?!其)")
+RE_NOUN_STOP = re.compile(r"的|及(?!其)|调整|纳入|列入|移出|进行|实施|参与|存在|提升|当选")
 RE_COMPARED = re.compile(r"较|比|同比|按年")
-RE_RESPECTIVE_REST = re.compile(r"(?:[和、及](?:约|近)?" + NUMBER + r"%)+")
+RE_RESPECTIVE_REST = re.compile(r"(?:[和、及](?:约|近)?" + NUMBER + r"(?:万|亿)?(?:余|多)?(?:" + UNIT + r"|%))+")
 # 增长9.6%, 分别增长5%和8%, 增加200张 (a change in the statistic's own unit)
 RE_CHANGE = re.compile(r"(?:分别)?(?:增长|提高|增加|上升|下降|减少)(?P<pcts>\d+(?:\.\d+)?%(?:(?:和|、)\d+(?:\.\d+)?%)*"
                        r"|\d+(?:\.\d+)?(?:万|亿)?" + UNIT + r")")
@@ -212,6 +215,8 @@ def _subject_first(text: str, count: re.Match, earlier: list[Item]) -> Item | No
     if subject is None:
         subject = _restored(text, clause, body, share, previous)
         noun, offset = (previous.noun if previous and body.endswith("的") else subject), 0
+    elif previous and subject in SHARES:
+        subject = previous.noun + subject                              # 机构126家,占比2.1%
     elif share and previous and subject.endswith(MEASURES):
         subject = previous.noun + subject                              # 规模以上机构…,营业收入占全行业的79.6%
     elif share and previous and previous.noun.find("地区") > 0 and subject.endswith("地区") and subject != previous.noun:
@@ -223,9 +228,8 @@ def _subject_first(text: str, count: re.Match, earlier: list[Item]) -> Item | No
         return None
     item = Item(clause + offset, count.end(), subject, count, noun)
     if tail is not None and tail.group().startswith("分别"):
-        item.pending = _respective(text, count, subject, earlier)
-        item.subject = item.pending[0]
-        item.pending = item.pending[1:]
+        subjects, begin = _respective(text, count, subject, earlier, clause + tail.start())
+        item.start, item.subject, item.pending = min(item.start, begin), subjects[0], subjects[1:]
     return item
 
 
@@ -243,13 +247,21 @@ def _restored(text: str, clause: str, body: str, share: bool, previous: Item | N
     return None
 
 
-def _respective(text: str, count: re.Match, rate: str, earlier: list[Item]) -> tuple[str, ...]:
-    """覆盖率分别达到100%和24.6% after two counts: one rate for each counted noun, in order."""
+def _respective(text: str, count: re.Match, subject: str, earlier: list[Item], tail: int) -> tuple[tuple[str, ...], int]:
+    """分别…A和B: 认证机构、检测机构分别达到500家和3000家 (one noun each), 覆盖率分别达到100%和24.6% after two
+    counts (one rate for each counted noun, in order). Returns the subjects and where the first mention starts."""
     rest = RE_RESPECTIVE_REST.match(text, count.end())
-    size = 1 + (rest.group().count("%") if rest else 0)
-    if len(earlier) >= size and rate.endswith("率"):
-        return tuple(i.noun + rate for i in earlier[-size:])
-    return (rate,) * size
+    size = 1 + (len(RE_COUNT.findall(rest.group())) if rest else 0)
+    low = max(0, tail - 40)
+    breaks = list(RE_SENTENCE_BREAK.finditer(text, low, tail))
+    start = breaks[-1].end() if breaks else low
+    parts = RE_AND.split(text[start:tail])
+    found = [_subject_of(part, False) for part in parts]
+    if len(parts) == size and all(noun for noun, _ in found):
+        return tuple(noun for noun, _ in found), start + found[0][1]
+    if len(earlier) >= size and subject.endswith("率"):
+        return tuple(i.noun + subject for i in earlier[-size:]), tail
+    return (subject,) * size, tail
 
 
 def _subject_of(body: str, share: bool) -> tuple[str | None, int]:
@@ -264,7 +276,7 @@ def _subject_of(body: str, share: bool) -> tuple[str | None, int]:
 
 def _noun(body: str, offset: int, share: bool) -> tuple[str | None, int]:
     lead = RE_LEAD.match(body, offset)
-    if lead:
+    if lead and lead.end() < len(body):
         offset = lead.end()
     phrase = body[offset:]
     if phrase.count("的") >= 2 or (phrase[:1] in BAD_START and "的" in phrase):
