@@ -16,8 +16,10 @@ RE_HEAD = re.compile(
     r"专项整治行动|专项行动|提升行动|升级行动|行动计划|行动|工程|战略|改革|试点|示范区|先行区|服务站|"
     r"平台|一体化(?!的)|专项整治|分类监管|分类管理|诚信评价|标准评价|合作品牌|发展基金|"
     r"应用示范|告知承诺制度|统计制度|(?<=”)(?:建设|制度|认证服务|整治|活动)")
-# what follows a head word that is inside a longer name (试点示范区, 国家发展改革委, 战略合作协议): no head there
-RE_HEAD_GOES_ON = re.compile(r"示范区|示范|建设(?!中)|体系|机制|委|合作|服务|发展|协议|研究|中心|创新")
+# what follows a head word that is inside a longer name (试点示范区, 国家发展改革委, 战略合作协议, 高级工程师,
+# 战略性新兴产业, 改革开放): no head there
+RE_HEAD_GOES_ON = re.compile(r"示范区|示范|建设(?!中)|体系|机制|委|合作|服务|发展|协议|研究|中心|创新|师|院|性|部署|机遇|"
+                             r"开放|公司|办公室|领导小组|工作组")
 # where a name cannot reach back over: punctuation, and a 、 or 和 outside quotes (A、B和C改革 are names of their own)
 RE_BREAK = re.compile(r"[,。;:!?()\[\]《》\n\s、]|和|及|以及|并|或")
 # the verb (or particle) that takes the name as its object; the name starts after the last of them

@@ -24,8 +24,9 @@ RE_LAST_AND = re.compile(r"和|及|与|以及")
 LEAD_PARTICLES = "在对向为将把从了的"     # one-character words that open a list (再 in 可再生资源 does not)
 # a verb of scope inside the first item: 重点服务汽车零部件, 能力验证已覆盖食品, 重点查处机动车检验
 RE_LEAD_VERB = re.compile(r"覆盖|涵盖|新增|查处|服务|分布在|集中在|聚焦|围绕|包括|涉及")
-# what ends the name of a body, a person, a scheme or a programme, not of a field
-RE_NOT_FIELD_TAIL = re.compile(r"(?:机构|实验室|会员|企业|单位|部门|人员|者|公司|中心|协会|认证|认可|合格评定|体系|行动|工程|平台|制度|机制|[和及与])$|的|是|尤其|特别")
+# what ends the name of a body, a person, a scheme, a programme or a process (信息化), not of a field
+RE_NOT_FIELD_TAIL = re.compile(r"(?:机构|实验室|会员|企业|单位|部门|人员|者|公司|中心|协会|认证|认可|合格评定|体系|行动|工程|平台|制度|"
+                               r"机制|建设|改革|工作|[\u4e00-\u9fff]{2}化|[和及与])$|的|是|尤其|特别")
 # 在X领域: one field alone, unless X is a generic qualifier (重点领域, 相关领域, 这一领域)
 RE_SINGLE_FIELD = re.compile(r"在(?P<item>[\u4e00-\u9fff]{2,8}?)(?:领域|行业)")
 RE_GENERIC_FIELD = re.compile(r"^(?:[各每本该此这那其多全]|重点|相关|新兴|关键|特定|不同|其他|有关|广泛|众多|部分|更多|传统|新型|国际|国内)")
