@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from extractors.context import ORG_TYPES, DocContext
 from extractors.entities import CODE_SOURCES
@@ -38,6 +39,7 @@ def add_documents(ctx: DocContext) -> None:
     titles = ctx.cue("DocTitle")
     shared: list[Hit] = []
     titles = [t for t in titles if not _speech_title(ctx, t)]
+    unsigned: list[tuple[Hit, Hit]] = []
     for index, title in enumerate(titles):
         issuers, prefixed = _issuers(ctx, title)
         if not issuers and index and RE_TITLE_JOINER.match(ctx.text, titles[index - 1].end + 1, title.start - 1):
@@ -51,9 +53,105 @@ def add_documents(ctx: DocContext) -> None:
                        min(issuer.start, title.start - 1), title.end + 1, "rx:issued-verb")
         _nested_document(ctx, title)
         _doc_number(ctx, title, doc)
-    _document_line(ctx)
+        if not issuers:
+            unsigned.append((title, doc))
+    line_doc = _document_line(ctx)
+    _own_issuer(ctx, unsigned, line_doc)
+    _decree_cover(ctx, titles)
     _signature(ctx, titles)
     _speech_reports(ctx, titles)
+    _board_reports(ctx)
+    _named_lists(ctx, titles)
+    _standard_codes(ctx, titles)
+
+
+# 三、同时发布《X》, 现印发《X》: a verb with no subject in a notice is the notice's own issuers' act
+RE_SUBJECTLESS = re.compile(r"(?:^|[,。;:\s])(?:[一二三四五六七八九十]{1,3}、)?(?:同时|现|现将|一并|并|另行)?"
+                            r"(?:发布|印发|公布|制定)(?:了)?$")
+
+
+def _own_issuer(ctx: DocContext, unsigned: list[tuple[Hit, Hit]], line_doc: Hit | None) -> None:
+    if line_doc is None:
+        return
+    issuers = [dict(r.args)["organization"] for r in ctx.relations
+               if r.kind == "issued" and dict(r.args).get("document") == line_doc.key]
+    for title, doc in unsigned:
+        sent_start, _ = ctx.sentences.span(title.start)
+        if doc.key == line_doc.key or not RE_SUBJECTLESS.search(ctx.text, max(0, sent_start - 1), title.start - 1):
+            continue
+        for issuer in issuers:
+            ctx.relate("issued", {"organization": issuer, "document": doc.key, "date": ctx.meta.get("published")},
+                       title.start - 1, title.end + 1, "rx:issued-own")
+
+
+def _decree_cover(ctx: DocContext, titles: list[Hit]) -> None:
+    """国家市场监督管理总局令 第82号 / 《X》已经…通过,现予公布: the decree's number and body are X's; the date is
+    the date line that closes the cover."""
+    for number in (c for c in ctx.cue("DocNumber") if c.source == "rx:doc-number-decree"):
+        title = next((t for t in titles if t.start > number.end and not ctx.text[number.end:t.start - 1].strip()), None)
+        if title is None:
+            continue
+        doc = _document_hit(ctx, title, title.name)
+        ctx.relate("doc_id", {"document": doc.key, "identifier": number.name}, number.start, title.end + 1,
+                   number.source)
+        date = next((resolve(ctx, c) for c in ctx.cue("Date") if c.start > title.end and _alone_on_line(ctx.text, c)),
+                    ctx.meta.get("published"))
+        for issuer in ctx.in_span(number.start, number.end, "Agency"):
+            ctx.relate("issued", {"organization": issuer.key, "document": doc.key, "date": date},
+                       number.start, title.end + 1, "rx:issued-decree")
+
+
+# 第四届理事会工作报告, 代表第二届理事会所作的工作报告: the report of an association's board
+RE_BOARD_REPORT = re.compile(r"(?P<board>第[一二三四五六七八九十\d]{1,3}届(?:理事会|监事会))(?P<made>所作的)?工作报告")
+RE_ASSOCIATION = re.compile(r"(?:协会|学会|联合会|研究会|商会)$")
+
+
+def _board_reports(ctx: DocContext) -> None:
+    associations = Counter(h.key for h in ctx.of_type("Organization") if RE_ASSOCIATION.search(h.name))
+    if not associations:
+        return
+    owner = associations.most_common(1)[0][0]
+    for match in RE_BOARD_REPORT.finditer(ctx.text):
+        if ctx.in_span(match.start(), match.end(), "PolicyDocument"):
+            continue
+        start = match.end() - 4 if match.group("made") else match.start()
+        name = f"{owner[1]}{match.group('board')}工作报告"
+        doc = ctx.add_entity(Hit(start, match.end(), "PolicyDocument", name, "rx:doc-board-report"))
+        ctx.relate("issued", {"organization": owner, "document": doc.key, "date": reference_date(ctx)},
+                   match.start(), match.end(), "rx:issued-board-report")
+    ctx.sort_entities()
+
+
+# 纳入绿色产品认证目录, 强制性产品认证实施规则: a scheme's catalogue and rules are documents of their own
+RE_SCHEME_DOCUMENT = re.compile(r"目录|实施规则|实施细则")
+RE_DRAFTING = re.compile(r"(?:编制|制定|起草|研究|建立)[^,。;]{0,8}$")
+RE_STANDARD_AFTER = re.compile(r"\s?(?:标准|国际标准|国家标准)")
+
+
+def _named_lists(ctx: DocContext, titles: list[Hit]) -> None:
+    spans = [(t.start, t.end) for t in titles]
+    for scheme in ctx.of_type("CertificationScheme"):
+        match = RE_SCHEME_DOCUMENT.match(ctx.text, scheme.end)
+        if match is None or not ctx.text.endswith("认证", 0, scheme.end) \
+                or any(a <= scheme.start and scheme.end <= b for a, b in spans) \
+                or ctx.in_span(scheme.start, match.end(), "PolicyDocument") \
+                or RE_DRAFTING.search(ctx.text, max(0, scheme.start - 12), scheme.start):
+            continue                      # 编制统一的绿色产品认证目录: a list still to be drawn up is no document yet
+        name = ctx.text[scheme.start:match.end()]
+        ctx.add_entity(Hit(scheme.start, match.end(), "PolicyDocument", name, "rx:doc-scheme-list"))
+    ctx.sort_entities()
+
+
+def _standard_codes(ctx: DocContext, titles: list[Hit]) -> None:
+    """ISO/IEC 17043标准换版: a standard named by its code alone (no 《title》 next to it, 标准 after it) is a
+    document."""
+    for code in (c for c in ctx.cue("DocNumber") if c.source in CODE_SOURCES):
+        near = any(-3 <= t.start - code.end <= 2 or -3 <= code.start - t.end <= 2 for t in titles)
+        if near or not RE_STANDARD_AFTER.match(ctx.text, code.end) \
+                or any(h.start < code.end and code.start < h.end for h in ctx.entities):
+            continue
+        ctx.add_entity(Hit(code.start, code.end, "PolicyDocument", code.name, "rx:doc-standard-code"))
+    ctx.sort_entities()
 
 
 def _speech_title(ctx: DocContext, title: Hit) -> bool:
