@@ -8,12 +8,13 @@ from extractors.dates import resolve
 from extractors.records import Hit
 from extractors.text import head_lines
 
-RE_HELD = re.compile(r"召开|举行|举办|开幕|闭幕|主持召开")
+RE_HELD = re.compile(r"召开|举行|举办|开幕|闭幕|开班|主持召开")
 RE_PLACE = re.compile(r"在(?P<place>[\u4e00-\u9fff]{1,8}?)(?:隆重)?(?:召开|举行|举办|开幕)")
 RE_DAY_IS = re.compile(r"^\s*(?:是|为)第[0-9一二三四五六七八九十]{1,4}(?:个|届)\s*“?$")
 # verbs of speaking or taking part, said of the person before them (not 讲话精神: a speech cited)
-RE_TAKES_PART = re.compile(r"(?:出席|讲话|致辞|主持|发言|演讲|宣读|传达|介绍|通报|带队|到会|作[^。]{0,45}?(?:报告|辅导|讲座)|"
-                           r"发表[^。]{0,10}?讲话|参加会议|作总结|作动员)(?!精神)")
+RE_TAKES_PART = re.compile(r"(?:出席|讲话|致辞|致[^,。]{1,4}辞|主持|发言|演讲|宣读|传达|介绍|通报|带队|到会|主讲|授课|"
+                           r"作[^。]{0,45}?(?:报告|辅导|讲座)|发表[^。]{0,10}?讲话|参加会议|作总结|作动员|"
+                           r"在[^,。]{0,10}?(?:会议|会|论坛|开幕式)上(?:指出|强调|表示|要求))(?!精神)")
 RE_TO_COME = re.compile(r"将于|将在|将承办|将举办|拟于")
 RE_REPORTED = re.compile(r"据[^,。;]{0,20}$")       # 据X介绍: the text quotes X, X need not be at a meeting
 # a meeting cited, not attended: 传达全国…会议精神, 贯彻党的二十大部署, 党的十八大以来

@@ -35,7 +35,9 @@ RE_NEXT_HEAD = re.compile(r"(?!各|有关|相关|其他|其它)(?P<topic>[\u4e00
 RE_KIND_TAIL = re.compile(r"(?:全体成员大会|会员代表大会|会员大会|研讨会|论坛|年会|培训班|座谈会|推进会|博览会)$")
 RE_BACK = "的在本该此次"
 SCOPE_LEVELS = {"全省": ("province",), "全市": ("city", "municipality")}
-SHAPE_SOURCES = ("rx:meeting-event", "rx:meeting-work-conference")
+SHAPE_SOURCES = ("rx:meeting-event", "rx:meeting-work-conference", "rx:meeting-edition-congress")
+# a day's own events, a meeting of their own: “世界计量日”主场活动
+RE_DAY_EVENT = re.compile(r"[”\"]?\s*(?P<kind>主场活动|系列活动)")
 NO_BODY_BEFORE = ("全", "中国", "国际", "世界", "亚太")
 BODY_TYPES = ("Organization", "Agency")
 TITLE_REACH = 80
@@ -47,6 +49,10 @@ def name_meetings(ctx: DocContext) -> None:
     taken = [(h.start, h.end) for h in ctx.of_type("Meeting")]
     named: list[tuple[Hit, str | None]] = []           # new hit, body prefix
     for hit in ctx.of_type("Meeting"):
+        day_event = RE_DAY_EVENT.match(ctx.text, hit.end)
+        if day_event and hit.name.endswith("日"):
+            named.append((Hit(hit.start, day_event.end(), "Meeting", hit.name + day_event.group("kind"),
+                              "rx:meeting-day-event"), None))
         found = _lengthened(ctx, ends, hit, hit.name, hit.source in SHAPE_SOURCES and _may_take_body(ctx, hit))
         if found is not None:
             ctx.remove_entity(hit)
