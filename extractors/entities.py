@@ -80,11 +80,14 @@ def add_management_system_lists(ctx: DocContext) -> None:
 
 
 def _inside_other_name(hit: Hit, kept: _ByStart) -> bool:
-    """A sector inside any other name, a programme inside a body's name (质量认证 in 中国质量认证中心)."""
+    """A sector inside any other name, a programme inside a body's name (质量认证 in 中国质量认证中心), the
+    country opening a body's name."""
     if hit.type == "Sector":
         return any(o.type != "Sector" and _covers(o, hit) for o in kept.overlapping(hit))
     if hit.type in ("CertificationScheme", "Initiative"):
         return any(o.type in ORG_TYPES and _covers(o, hit) for o in kept.overlapping(hit))
+    if hit.source == "region:china":     # 中国 opening a body's name (中国认证认可协会) names no place
+        return any(o.type in ORG_TYPES and o.start == hit.start and _covers(o, hit) for o in kept.overlapping(hit))
     return False
 
 
