@@ -21,6 +21,8 @@ RE_RESUME_HEAD = re.compile(r"(?P<name>[\u4e00-\u9fff·]{2,5}),(?:男|女)[,(]")
 # 会长:X; 副会长(按姓氏笔画排序):A、B: a post, an optional note and a colon before the names
 RE_POST_COLON = re.compile(r"(?:\([^()\n]{1,12}\))?[::][ \t\u3000]*")
 RE_ACRONYM_NOTE = re.compile(r"\([A-Za-z]{2,10}\)$")
+RE_GOVERNMENT_HEAD = re.compile(r"(?:常务)?副?(?:省|市|县|区|州)长$")
+RE_CLOSING_NAMES = re.compile(r"\((?P<names>[\u4e00-\u9fff]{2,4}(?:[ 、]+[\u4e00-\u9fff]{2,4}){0,3})\)\s*\Z")
 RE_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]{3,16}$")
 # a body's name the rules did not find, right before a post (某某新区管理委员会副主任): its post is in no known body
 RE_UNKNOWN_BODY = re.compile(r"(?<![\u4e00-\u9fff])(?![该本此各我其])[\u4e00-\u9fff]{2,}(?:局|处|委员会|委|司|厅|中心|公司|集团|大学|学院|研究院|协会|学会)$")
@@ -44,7 +46,8 @@ ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会部"), ("部长", "�
              ("院长", "院"), ("所长", "所"), ("会长", "会"), ("理事长", "会"), ("秘书长", "会委"), ("监事长", "会"),
              ("书记", "委组局部"), ("总理", "院"), ("总经理", "司团"), ("董事长", "司团"), ("主席", "会委"),
              ("科长", "科"), ("厅长", "厅"), ("委员", "会"), ("巡视员", "局厅委"), ("调研员", "局厅委"),
-             ("总工程师", "局司团院心"), ("总经济师", "局司团院心"))
+             ("总工程师", "局司团院心"), ("总经济师", "局司团院心"), ("院士", "院"), ("教授", "学院"),
+             ("研究员", "院所心"))
 
 
 def find_officials(ctx: DocContext) -> None:
@@ -63,9 +66,10 @@ def find_officials(ctx: DocContext) -> None:
                 _add_person_with_chain(ctx, chain, start, end)
             chain = []
         elif not _continues(ctx, role, roles):
-            _name_before(ctx, role, taken)
+            _name_before(ctx, chain, taken)
             chain = []
     add_byline_people(ctx, taken)
+    add_closing_names(ctx, taken)
     propagate_people(ctx)
 
 
@@ -123,14 +127,18 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def _name_before(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> None:
-    end = _name_end_before(ctx, role)
+def _name_before(ctx: DocContext, chain: list[Hit], taken: list[tuple[int, int]]) -> None:
+    """A name before the posts of a chain (X副会长兼秘书长): right before them, or before a verb of taking office,
+    after a verb of appointing, or opening a résumé; each post of the chain is the person's."""
+    first = chain[0]
+    end = _name_end_before(ctx, first)
     length = read_name_before(ctx.text, end)
-    if length and not _overlaps(end - length, end, taken):
-        person = _person(ctx, end - length, end, "rx:person-name-role")
-        _membership(ctx, person, role, end - length, role.end)
-    elif not length:
-        _name_before_verb(ctx, role, taken) or _name_appointed(ctx, role, taken) or _resume(ctx, role, taken)
+    if length and _overlaps(end - length, end, taken):
+        return
+    names = [(end - length, end, "rx:person-name-role")] if length else \
+        _name_before_verb(ctx, first, taken) or _name_appointed(ctx, first, taken) or _resume(ctx, first, taken)
+    for start, end, source in names:
+        _add_person_with_chain(ctx, chain, start, end, source)
 
 
 def _name_end_before(ctx: DocContext, role: Hit) -> int:
@@ -142,30 +150,24 @@ def _name_end_before(ctx: DocContext, role: Hit) -> int:
     return role.start
 
 
-def _name_appointed(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> bool:
+def _name_appointed(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """任命X同志为国家认监委某部主任, 选举X为会长: the name between the verb of appointing and 为."""
     start = _org_start(ctx, role)
     match = RE_APPOINTED.search(ctx.text, max(0, start - 16), start)
     group = "name" if match is not None and match.group("name") else "gone"
     if match is None or read_name_after(ctx.text, match.start(group)) != len(match.group(group)) \
             or _overlaps(match.start(group), match.end(group), taken):
-        return False
-    person = _person(ctx, match.start(group), match.end(group), "rx:person-appointed")
-    _membership(ctx, person, role, match.start(), role.end)
-    return True
+        return []
+    return [(match.start(group), match.end(group), "rx:person-appointed")]
 
 
-def _name_before_verb(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> bool:
-    """王某当选为协会会长, 李某担任秘书长: a name, a verb of taking office, the post (and its body)."""
+def _name_before_verb(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """王某当选为协会会长, 李某担任秘书长, A、B、C当选为副会长: names, a verb of taking office, the post."""
     org_start = _org_start(ctx, role)
     verb = RE_TAKES_OFFICE.search(ctx.text, max(0, org_start - 16), org_start)
     if verb is None:
-        return False
-    names = _names_before(ctx, verb.start(), taken)
-    for start, end in names:                  # A、B、C当选为副会长: each of them
-        person = _person(ctx, start, end, "rx:person-takes-office")
-        _membership(ctx, person, role, start, role.end)
-    return bool(names)
+        return []
+    return [(start, end, "rx:person-takes-office") for start, end in _names_before(ctx, verb.start(), taken)]
 
 
 def _names_before(ctx: DocContext, end: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -182,35 +184,33 @@ def _names_before(ctx: DocContext, end: int, taken: list[tuple[int, int]]) -> li
         end -= 1
 
 
-def _resume(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> bool:
+def _resume(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """王某,男,…,现任某局某处处长: the name that opens the résumé's line holds the post after 现任."""
     org_start = _org_start(ctx, role)
     verb = RE_TAKES_OFFICE.search(ctx.text, max(0, org_start - 4), org_start)
     if verb is None or not verb.group().endswith("任"):
-        return False
+        return []
     line_start = ctx.text.rfind("\n", 0, verb.start()) + 1
     head = RE_RESUME_HEAD.match(ctx.text, line_start)
     if head is None or read_name_after(ctx.text, line_start) != len(head.group("name")) \
             or _overlaps(line_start, head.end("name"), taken) or "。" in ctx.text[line_start:verb.start()]:
-        return False
-    person = _person(ctx, line_start, head.end("name"), "rx:person-resume")
-    _membership(ctx, person, role, line_start, role.end)
-    return True
+        return []
+    return [(line_start, head.end("name"), "rx:person-resume")]
 
 
-def _add_person_with_chain(ctx: DocContext, chain: list[Hit], start: int, end: int) -> None:
+def _add_person_with_chain(ctx: DocContext, chain: list[Hit], start: int, end: int,
+                           source: str = "rx:person-role-name") -> None:
     """Every post of the chain. A post after 兼 with no body of its own is in the body of the post before
     (协会副会长兼秘书长); so is a post after 、 that no body in the sentence fits (副主任、党组成员X)."""
-    person = _person(ctx, start, end, "rx:person-role-name")
+    person = _person(ctx, start, end, source)
     previous, previous_org = None, None
     for role in chain:
         gap = ctx.text[previous.end:role.start] if previous else None
         if gap == "兼" and _adjacent_org(ctx, role) is None:
             org = previous_org
         else:
-            org = org_for_role(ctx, role) or _known_post(ctx, person.name, role.name) or \
-                (previous_org if gap in ("、", ",") else None)
-        _relate_membership(ctx, person, role, org, _org_start(ctx, role), end)
+            org = _org_of_post(ctx, person, role) or (previous_org if gap in ("、", ",") else None)
+        _relate_membership(ctx, person, role, org, min(start, _org_start(ctx, role)), max(end, role.end))
         previous, previous_org = role, org
 
 
@@ -219,10 +219,11 @@ def _person(ctx: DocContext, start: int, end: int, source: str) -> Hit:
     return ctx.add_entity(hit, EntityInfo(hit.key, source))
 
 
-def _membership(ctx: DocContext, person: Hit, role: Hit, start: int, end: int) -> None:
+def _org_of_post(ctx: DocContext, person: Hit, role: Hit) -> tuple[str, str] | None:
+    """The body written with the post, else the one the text gave this person's post before, else the one
+    the sentence or text names, else the lexicon's."""
     held = None if _adjacent_org(ctx, role) or _anaphor_org(ctx, role) else _held_before(ctx, person, role)
-    org = held or org_for_role(ctx, role) or _known_post(ctx, person.name, role.name)
-    _relate_membership(ctx, person, role, org, start, end)
+    return held or org_for_role(ctx, role) or _known_post(ctx, person.name, role.name)
 
 
 def _held_before(ctx: DocContext, person: Hit, role: Hit) -> tuple[str, str] | None:
@@ -331,6 +332,9 @@ def org_for_role(ctx: DocContext, role: Hit) -> tuple[str, str] | None:
     adjacent = _adjacent_org(ctx, role) or _anaphor_org(ctx, role)
     if adjacent is not None:
         return adjacent.key
+    government = _government_of_place(ctx, role)
+    if government is not None:
+        return government
     if RE_ACRONYM_BEFORE.search(ctx.text, max(0, role.start - 12), role.start) \
             or RE_UNKNOWN_BODY.search(ctx.text, max(0, role.start - 16), role.start):
         return None                       # ACCSQ主席X, 某某新区管理委员会副主任X: a body we do not know
@@ -345,6 +349,15 @@ def org_for_role(ctx: DocContext, role: Hit) -> tuple[str, str] | None:
     return ctx.entry_key(entry.default_org) if entry and entry.default_org else _text_body(ctx, role, units)
 
 
+def _government_of_place(ctx: DocContext, role: Hit) -> tuple[str, str] | None:
+    """东方市副市长X: the head of a place's government, when the text names that 人民政府."""
+    place = next((h for h in ctx.entities if h.type == "Region" and h.end == role.start), None)
+    if place is None or not RE_GOVERNMENT_HEAD.match(role.name):
+        return None
+    government = place.name + "人民政府"
+    return next((h.key for h in ctx.entities if h.type in ORG_TYPES and h.name == government), None)
+
+
 def _text_body(ctx: DocContext, role: Hit, units: str) -> tuple[str, str] | None:
     """A post whose sentence names no body (揭某当选为会长): the body of its kind the text names most
     (the latest of those) before it."""
@@ -356,14 +369,44 @@ def _text_body(ctx: DocContext, role: Hit, units: str) -> tuple[str, str] | None
 
 
 def add_byline_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
-    """Editors, reporters and 'X同志' become persons (no post)."""
+    """Editors, reporters ((记者 X、Y), a closing (X)) and 'X同志' become persons (no post)."""
     for cue in ctx.cues:
-        if cue.type == "Person" and not _overlaps(cue.start, cue.end, taken):
+        if cue.type == "Person" and not _overlaps(cue.start, cue.end, taken) and _byline_name(ctx.text, cue):
             ctx.add_entity(cue, EntityInfo(cue.key, cue.source))
+            for start, end in _byline_list(ctx.text, cue.end):
+                ctx.add_entity(Hit(start, end, "Person", ctx.text[start:end], cue.source))
         elif cue.type == "PersonCue" and read_name_after(cue.name + "同志", 0) == len(cue.name) \
                 and not RE_NOT_A_NAME.search(ctx.text, max(0, cue.start - 2), cue.end):
             if not _overlaps(cue.start, cue.end, taken):
                 ctx.add_entity(Hit(cue.start, cue.end, "Person", cue.name, cue.source))
+
+
+def _byline_name(text: str, cue: Hit) -> bool:
+    """A name after 记者: (not after 记者:, where any name is taken) must have a name's shape."""
+    return text[cue.start - 1:cue.start] in ":" or read_name_after(cue.name + ")", 0) == len(cue.name)
+
+
+def _byline_list(text: str, end: int) -> list[tuple[int, int]]:
+    """Further reporters after the first: (记者王某、李某)."""
+    found = []
+    while text[end:end + 1] == "、":
+        length = read_name_after(text, end + 1)
+        if not length:
+            break
+        found.append((end + 1, end + 1 + length))
+        end += 1 + length
+    return found
+
+
+def add_closing_names(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
+    """A text that closes with its writers' names in brackets: (王某) or (王某 李某)."""
+    match = RE_CLOSING_NAMES.search(ctx.text, max(0, len(ctx.text) - 40))
+    if match is None:
+        return
+    for name in re.finditer(r"[\u4e00-\u9fff]+", match.group("names")):
+        start, end = match.start("names") + name.start(), match.start("names") + name.end()
+        if read_name_after(ctx.text[start:end] + ")", 0) == end - start and not _overlaps(start, end, taken):
+            ctx.add_entity(Hit(start, end, "Person", name.group(), "rx:person-closing"))
 
 
 def propagate_people(ctx: DocContext) -> None:

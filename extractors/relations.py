@@ -14,7 +14,7 @@ from extractors.text import RE_HAN, Sentences, head_lines
 
 RE_PARTY_BODY = re.compile(r"党组|党委|纪检组")
 UNIT_NAME_GOES_ON = "署门长分件位队委"     # 认证监管部门, 部长: the name runs on, it is not the unit
-RE_UNIT_AFTER = re.compile(r"(?!各|有关|相关|所属|下属|直属)[\u4e00-\u9fff]{2,10}?(?<!干)(?:部|司|处|办公室|办公厅|中心)"
+RE_UNIT_AFTER = re.compile(r"(?!各|有关|相关|所属|下属|直属)[\u4e00-\u9fff]{2,12}?(?<!干)(?:部|司|处|办公室|办公厅|中心)"
                            rf"(?![{UNIT_NAME_GOES_ON}])")
 # an association's or accreditation body's own units: CNAS秘书处, APAC执行委员会, CQC检测认证技术部
 RE_ORG_UNIT_AFTER = re.compile(r"(?:秘书处|(?:执行|常务|技术|专业|专家|监督)委员会|(?P<free>[\u4e00-\u9fff]{2,8}?)(?<!干)(?:部|处|办公室))"
@@ -135,7 +135,7 @@ def add_listed_departments(ctx: DocContext) -> None:
 
 # the post of a unit's head and the ending of the unit's name (认证监管处处长, 法规司副司长, 办公室主任)
 HEAD_POSTS = (("处长", "处"), ("司长", "司"), ("部长", "部"), ("科长", "科"), ("主任", "办公室"))
-RE_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]{1,12}$")
+RE_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]{1,14}$")
 
 
 def add_headed_departments(ctx: DocContext) -> None:
@@ -143,7 +143,7 @@ def add_headed_departments(ctx: DocContext) -> None:
     even with no agency written before it (the text's own agency is its parent)."""
     for role in ctx.cue("Role"):
         ending = next((unit for post, unit in HEAD_POSTS if role.name.endswith(post)), None)
-        run = RE_HAN_RUN_END.search(ctx.text, max(0, role.start - 12), role.start)
+        run = RE_HAN_RUN_END.search(ctx.text, max(0, role.start - 14), role.start)
         if ending is None or run is None or not run.group().endswith(ending):
             continue
         match = RE_UNIT_AFTER.fullmatch(run.group())
