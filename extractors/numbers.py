@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
 from extractors.context import DocContext
-from extractors.dates import reference_date, resolve
+from extractors.dates import reference_date
 from extractors.records import EntityInfo, Hit
 from extractors.rules import DATA_DIR, cut_regex, finditer_near
 
@@ -315,7 +316,12 @@ def _statistic(ctx: DocContext, item: Item, order: int, following: int | None) -
     ctx.relate("statistic", args, item.start, item.end, "rx:statistic")
 
 
-RE_AS_OF = re.compile(AS_OF + r"到?\s*")
+# 截至2023年底, 截止到去年5月底, 截至2022年6月30日, 截至年底
+RE_STOCK_DATE = re.compile(AS_OF + r"(?:到|目前)?\s*(?:(?P<y>(?:19|20)\d\d)年|(?P<rel>去年|今年|上年))?"
+                           r"(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})日)?)?(?P<end>底|末)?")
+RE_FLOW = re.compile(r"全年|年内|一年来|过去一年|当年|本年度")
+RE_YEAR = re.compile(r"(?P<y>(?:19|20)\d\d)年(?!\d)")
+STOCK_REACH = 600
 RE_PERIOD = re.compile(r"\s*(?P<y>(?:19|20)\d\d)年(?!\d|以来|起|前|后|之前|以后)(?:底|末|度|全年)?")
 
 
@@ -337,19 +343,53 @@ def _full_sentence_start(text: str, offset: int) -> int:
 
 
 def _as_of(ctx: DocContext, offset: int) -> str | None:
-    """The date a statistic is counted at: 截至2019年5月, 截止到2017年底 earlier in its sentence, or the year
-    the sentence opens with (2021年,…)."""
-    sent_start, _ = ctx.sentences.span(offset)
-    found = None
-    for found in RE_AS_OF.finditer(ctx.text, sent_start, offset):
-        pass
-    if found is None:        # 2017年,全国新增…;检验检测机构达到…: the year opens the whole sentence up to 。
-        return _period_year(ctx.text, _full_sentence_start(ctx.text, offset), offset)
-    for type_ in ("Date", "Year"):
-        cue = next((c for c in ctx.cue(type_) if c.start == found.end() and c.end <= offset), None)
-        if cue is not None:
-            return resolve(ctx, cue) if type_ == "Date" else cue.name
+    """The date of a figure: a flow of a year (全年…, 2021年,…) is dated by its year; a stock by the 截至 date of its
+    paragraph (截至2023年底 → 2023-12-31, 截至5月底 → that month's last day), or of the text shortly before."""
+    text = ctx.text
+    sent_start = _full_sentence_start(text, offset)
+    part = max(text.rfind(";", sent_start, offset), sent_start - 1) + 1
+    stock = _last(RE_STOCK_DATE, text, max(0, offset - STOCK_REACH), offset)
+    flow = RE_FLOW.search(text, part, offset)
+    period = _period_year(text, sent_start, offset)
+    if flow or (period and (stock is None or stock.start() < sent_start)):
+        return period or _context_year(ctx, offset)
+    if stock is not None:
+        return _stock_date(ctx, stock)
     return None
+
+
+def _last(pattern: re.Pattern, text: str, start: int, end: int) -> re.Match | None:
+    found = None
+    for found in pattern.finditer(text, start, end):
+        pass
+    return found
+
+
+def _context_year(ctx: DocContext, offset: int) -> str | None:
+    """The year the text last named before ``offset`` (2023年,CNAS发布…;截至年底,…), else the text's own."""
+    year = _last(RE_YEAR, ctx.text, max(0, offset - 1000), offset)
+    if year:
+        return year.group("y")
+    return str(ctx.meta["year"]) if ctx.meta.get("year") else None
+
+
+def _stock_date(ctx: DocContext, stock: re.Match) -> str | None:
+    if not any(stock.group(g) for g in ("y", "rel", "m", "end")):
+        return None                                  # 截至目前: the text's own date
+    year = stock.group("y") or _context_year(ctx, stock.start())
+    own = (reference_date(ctx) or "")[:4]
+    if stock.group("rel") and own.isdigit():        # 截至去年底: the year before the text's own date
+        year = str(int(own) - (stock.group("rel") != "今年"))
+    if not year:
+        return None
+    month, day = stock.group("m"), stock.group("d")
+    if day:
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    if month:
+        if stock.group("end"):
+            return f"{year}-{int(month):02d}-{monthrange(int(year), int(month))[1]:02d}"
+        return f"{year}-{int(month):02d}"
+    return f"{year}-12-31" if stock.group("end") else year
 
 
 def _change(text: str, start: int, end: int, order: int, following: int | None) -> str | None:

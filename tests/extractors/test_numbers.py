@@ -32,7 +32,7 @@ def test_numbers_target_with_horizon():
 def test_numbers_a_sentence_opening_with_a_year_dates_its_counts_by_that_year():
     stats = statistics("发布时间:2023-02-01\n2022年,全国新增认证机构35家。截至2022年底,全国共有检验检测机构5万家。")
     assert stats["新增认证机构"].arg("date") == "2022"
-    assert stats["检验检测机构"].arg("date") == "2022"
+    assert stats["检验检测机构"].arg("date") == "2022-12-31"       # a stock at year end (Conventions)
 
 
 def test_numbers_a_verb_before_the_counted_noun_is_not_part_of_the_subject():
@@ -70,3 +70,12 @@ def test_numbers_a_deadline_after_strive_is_the_targets_horizon():
 def test_numbers_the_year_opening_a_sentence_dates_counts_after_its_semicolons():
     stats = statistics("发布时间:2020-01-10\n会议指出,2019年,全国新增认证机构60家;检验检测机构达到4.4万家。")
     assert stats["检验检测机构"].arg("date") == "2019"
+
+
+def test_numbers_a_stock_is_dated_by_its_paragraphs_as_of_date_and_a_flow_by_its_year():
+    stats = statistics("发布时间:2031-05-20\n截至2030年底,全国共有认证机构900家。全国有效认证证书120万张;全年撤销认证证书1.2万张。\n"
+                       "截至去年5月底,获证企业达到3万家。")
+    assert stats["认证机构"].arg("date") == "2030-12-31"
+    assert stats["有效认证证书"].arg("date") == "2030-12-31"
+    assert stats["认证证书"].arg("date") == "2030"
+    assert stats["获证企业"].arg("date") == "2030-05-31"
