@@ -14,7 +14,7 @@ REACH = 30                      # how far a name reaches before its head
 # the programme heads, longest first; 建设/制度/服务/评价 only after a quoted name (“清廉市场监管”建设)
 RE_HEAD = re.compile(
     r"专项整治行动|专项行动|提升行动|升级行动|行动计划|行动|工程|战略|改革|试点|示范区|先行区|服务站|"
-    r"平台|一体化(?!的)|专项整治|分类监管|分类管理|诚信评价|标准评价|合作品牌|发展基金|"
+    r"平台|一体化发展|协同发展|一体化(?!的)|专项整治|分类监管|分类管理|诚信评价|标准评价|合作品牌|发展基金|"
     r"应用示范|告知承诺制度|统计制度|(?<=”)(?:建设|制度|认证服务|整治|活动)")
 # what follows a head word that is inside a longer name (试点示范区, 国家发展改革委, 战略合作协议, 高级工程师,
 # 战略性新兴产业, 改革开放): no head there
@@ -35,7 +35,8 @@ RE_GENERIC = re.compile(
     r"全面|深入|具体|实际|各项|新一轮|新|改革|工作|试点|示范区|示范|相应|共同|整体|全省|全市|全国|领域|行业|重点领域|"
     r"系统|配套|综合|国家|地方|公共|技术|服务|信息|数据|共享|交流|合作|工作)+$")
 NOUN_LEADS = ("服务", "建设")
-LIGHT_HEADS = ("建设",)          # a head that adds nothing to a known programme before it
+LIGHT_HEADS = ("建设",)
+REGIONAL_HEADS = ("一体化", "一体化发展", "协同发展")   # programmes of a region only (长三角…一体化发展)          # a head that adds nothing to a known programme before it
 # verbs that also occur inside names (检验检测促进产业优化升级行动): a lead only where they open the clause
 RE_INNER_LEAD = re.compile(r"促进|提升")
 # a count before the name (一批示范性基础工程, 159项改革, 1-2家…示范区): a kind of programme, not a named one
@@ -64,6 +65,8 @@ def shaped_initiatives(text: str, known: list[Hit]) -> list[Hit]:
             continue
         if any(_clashes(text, h, start, head) for h in bodies):
             continue
+        if head.group() in REGIONAL_HEADS and not any(h.type == "Region" and h.start == start for h in bodies):
+            continue                      # 推动认证认可检验检测一体化发展 is a goal; 京津冀认证认可一体化 a programme
         hits.append(Hit(start, head.end(), "Initiative", name, SOURCE))
     return hits
 

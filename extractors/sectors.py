@@ -29,7 +29,7 @@ RE_NOT_FIELD_TAIL = re.compile(r"(?:机构|实验室|会员|企业|单位|部门
                                r"机制|建设|改革|工作|[\u4e00-\u9fff]{2}化|[和及与])$|的|是|尤其|特别")
 # 在X领域: one field alone, unless X is a generic qualifier (重点领域, 相关领域, 这一领域)
 RE_SINGLE_FIELD = re.compile(r"在(?P<item>[\u4e00-\u9fff]{2,8}?)(?:领域|行业)")
-RE_GENERIC_FIELD = re.compile(r"^(?:[各每本该此这那其多全]|重点|相关|新兴|关键|特定|不同|其他|有关|广泛|众多|部分|更多|传统|新型|国际|国内)")
+RE_GENERIC_FIELD = re.compile(r"^(?:[各每本该此这那其多全]|重点|相关|新兴|关键|特定|不同|其他|有关|广泛|众多|部分|更多|传统|国际|国内)")
 RE_ITEM = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11}")
 # words between 等 and the field word that only qualify it: 等广西特色产业, 等主要检测领域, 等出口优势行业
 RE_FIELD_MODIFIER = re.compile(r"(?!一批|一些|一系列|方面)(?:(?!的|方面)[\u4e00-\u9fff]){0,8}")
