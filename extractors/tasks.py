@@ -20,15 +20,17 @@ def _label(verbs: str, prefix: str = "") -> str:
     return rf"(?:{prefix}{word}\s*[::]|【{word}】)"
 
 
-_LABEL_LEAD = _label("牵头|负责|责任", prefix="(?:主要)?")
-_LABEL_SUPPORT = _label("协作|配合|参与|协办|协助")
+_LABEL_LEAD = _label("牵头|负责|责任|主责", prefix="(?:主要)?")
+_LABEL_SUPPORT = _label("协作|配合|参与|协办|协助|协同")
+# (牵头领导:X;牵头处室:Y): the leader in charge is no unit
+_LEADER = r"(?:(?:牵头|责任|分管|主管)(?:局|厅|委)?领导\s*:[^:;)\]】〕\n]*[,;]\s*)?"
 # a unit list may hold one bracket of its own: 市场监管总局(国家标准委), 认证处(牵头)
 _IN_BRACKET = r"(?:[^:;()\]】〕]|\([^():;]{1,20}\))"
 # (责任处室:A 完成时限:2024年10月底前): a deadline closing the bracket is no unit
-_DEADLINE = r"(?:(?:\s*[,;]\s*|\s+)(?:完成)?时限\s*:[^)\]】〕]*)?"
+_DEADLINE = r"(?:(?:\s*[,;]\s*|\s+)(?:完成)?时[限间]\s*:[^)\]】〕]*)?"
 # (牵头部门:A;协作部门:B) in any bracket
 RE_UNITS = re.compile(
-    rf"[(\[【〔]\s*{_LABEL_LEAD}\s*(?P<lead>{_IN_BRACKET}+?)"
+    rf"[(\[【〔]\s*{_LEADER}{_LABEL_LEAD}\s*(?P<lead>{_IN_BRACKET}+?)"
     rf"(?:(?:\s*[,;]\s*|\s+){_LABEL_SUPPORT}\s*(?P<support>(?:{_IN_BRACKET}|;)+?))?"
     rf"{_DEADLINE}\s*[)\]】〕]")
 # State Council style: (A牵头,B、C按职责分工负责), (A、B、C按职责分工负责) where the first leads, (A负责)
@@ -41,7 +43,8 @@ RE_UNITS_LEAD_ONLY = re.compile(rf"\((?P<lead>{_UNIT_LIST})(?:牵头|负责)\)")
 # or after the task's last sentence on its line (…建设。责任处室:信息化处)
 RE_UNITS_LINE = re.compile(
     rf"(?:^|(?<=。))[ \t]*{_LABEL_LEAD}\s*(?P<lead>[^:;\n]+?)"
-    rf"(?:(?:\s*[;,]\s*|\n[ \t]*){_LABEL_SUPPORT}\s*(?P<support>[^:;\n]+?))?[ \t。]*$", re.M)
+    rf"(?:(?:\s*[;,]\s*|[ \t]+|\n[ \t]*){_LABEL_SUPPORT}\s*(?P<support>[^:;\n]+?))?"
+    r"(?:(?:\s*[,;]\s*|[ \t]+)(?:完成)?时[限间]\s*:[^\n]*)?[ \t。]*$", re.M)
 RE_UNITS_LINE_START = re.compile(rf"[ \t]*(?:{_LABEL_LEAD}|{_LABEL_SUPPORT})")
 # (认证监管部), (认证监管部、各直属检验检疫局) closing the task's line: units with no label lead it
 RE_UNITS_BARE = re.compile(r"\((?P<lead>[^():;\n]{2,60}?)\)[ \t。]*$", re.M)
@@ -49,7 +52,7 @@ UNIT_PATTERNS = (RE_UNITS, RE_UNITS_LEAD_THEN_LIST, RE_UNITS_FIRST_LEADS, RE_UNI
 # in the task's prose: 由A负责,B配合; 由A牵头负责,B、C协助做好…; 此项任务由A负责 (not a sign of a work plan)
 _PROSE_UNIT = r"[^():;,。\n由]{2,40}?"
 RE_UNITS_PROSE = re.compile(
-    rf"由(?P<lead>{_PROSE_UNIT})(?:牵头)?负责(?:[,;]\s*(?P<support>(?:{_PROSE_UNIT}|、)+?)(?:配合|协助|参与|协同))?"
+    rf"由(?P<lead>{_PROSE_UNIT})(?:牵头负责|负责|牵头)(?:[,;]\s*(?P<support>(?:{_PROSE_UNIT}|、)+?)(?:配合|协助|参与|协同))?"
     r"(?=[。;,]|$|做好|开展|落实)", re.M)
 # a list's last unit after its verb: 各区人民政府按职责分工负责 is the unit 各区人民政府
 RE_UNIT_TAIL = re.compile(r"(?:等(?:部门|单位))?(?:按职责分工负责|按职责负责|按职责分工配合|牵头负责|负责|配合|协助|参与)$")

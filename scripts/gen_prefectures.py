@@ -7,7 +7,8 @@ Public administrative data, one compact table below. Each province line lists it
 (an ordinary word or a likely given name: 大同, 金华, 来宾), ``-`` no short form at all. A city given no form
 gets its name without 市 as strong alias. ``form>chars`` guards the form against a following character
 (三明>治: not 三明治), ``form<chars`` against a preceding one (东营<广: not 广东营商环境). Provincial capitals
-and other cities already written by hand in region.jsonl keep their entries. Running it again replaces the lines it wrote before (their ids) and keeps every other line.
+and other cities already written by hand in region.jsonl keep their entries. Running it again replaces the
+lines it wrote before (their ids) and keeps every other line.
 """
 from __future__ import annotations
 
