@@ -12,7 +12,7 @@ from extractors.text import head_lines
 
 # between an issuer and its title: an abbreviation in brackets, 等N家部委, a date, a place, adverbs, the verb
 RE_ISSUE_GAP = re.compile(r"^[\s,)]*(?:\([A-Za-z]{2,10}\))?(?:等\d{1,2}家(?:部委|部门|单位))?\s*"
-                          r"(?:于?(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?)?(?:在[\u4e00-\u9fff]{1,6}?)?"
+                          r"(?:于?(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?|(?:昨日|昨天|今日|今天|日前|近日)(?:\(\d{1,2}日\))?)?(?:在[\u4e00-\u9fff]{1,6}?)?"
                           r"(?:当日|同日|近日|日前|正式|联合|今天|今日|专门|共同|重新|分别|还|又|也)*(?:组织)?"
                           r"(?:研究制定并|制定并|制定)?"
                           r"(?:印发|发布|出台|颁布|下发|公布|制定|发出|修订|签署|签订|续签|联合发布)(?:了|的)?\s*$")
@@ -38,7 +38,7 @@ def add_documents(ctx: DocContext) -> None:
     """PolicyDocument mentions for titles, with issued and doc_id relations."""
     titles = ctx.cue("DocTitle")
     shared: list[Hit] = []
-    titles = [t for t in titles if not _speech_title(ctx, t)]
+    titles = [t for t in titles if not _speech_title(ctx, t) and not RE_CHROME_TITLE.search(t.name)]
     unsigned: list[tuple[Hit, Hit]] = []
     for index, title in enumerate(titles):
         issuers, prefixed = _issuers(ctx, title)
@@ -152,6 +152,11 @@ def _standard_codes(ctx: DocContext, titles: list[Hit]) -> None:
             continue
         ctx.add_entity(Hit(code.start, code.end, "PolicyDocument", code.name, "rx:doc-standard-code"))
     ctx.sort_entities()
+
+
+# a web page's licence or policy footer (《知识共享署名-相同方式共享3.0许可协议》) is page chrome, no document
+RE_CHROME_TITLE = re.compile(r"知识共享|(?i:creative\s*commons|cc\s?by|gnu|gfdl)|自由文档许可|(?:署名|共享)[^》]*许可协议|"
+                             r"使用条款|隐私政策|免责声明|版权声明|用户协议|服务条款")
 
 
 def _speech_title(ctx: DocContext, title: Hit) -> bool:
