@@ -197,17 +197,14 @@ def _relation_query() -> str:
     return SPARQL_PREFIXES + f"""
 SELECT DISTINCT ?s ?p ?o ?g WHERE {{
   VALUES ?p {{ {values} }}
-  ?s ?p ?o .
-  OPTIONAL {{ GRAPH ?g {{ ?s ?p ?o }} }}
+  GRAPH ?g {{ ?s ?p ?o }}
 }}"""
 
 
 MEMBERSHIP_QUERY = SPARQL_PREFIXES + """
 SELECT DISTINCT ?person ?org ?role ?roleLabel ?g WHERE {
-  ?m a org:Membership ; org:member ?person ; org:organization ?org .
-  OPTIONAL { ?m org:role ?role .
-             OPTIONAL { ?role skos:prefLabel ?roleLabel FILTER(langMatches(lang(?roleLabel), "zh-Hans")) } }
-  OPTIONAL { GRAPH ?g { ?m org:member ?person } }
+  GRAPH ?g { ?m a org:Membership ; org:member ?person ; org:organization ?org . OPTIONAL { ?m org:role ?role } }
+  OPTIONAL { ?role skos:prefLabel ?roleLabel FILTER(langMatches(lang(?roleLabel), "zh-Hans")) }
 }"""
 
 EVIDENCE_QUERY = SPARQL_PREFIXES + """

@@ -38,23 +38,29 @@ def find_entities(store: OxigraphStore, name: str) -> list[tuple[str, str, str]]
 
 def reasons(store: OxigraphStore, iri: str) -> list[Reason]:
     """Evidence for the entity itself, for facts about it (n-ary nodes and reified triples)."""
-    query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?body ?id ?path ?s ?e ?q ?rule ?p ?o WHERE {{
+    # A fact and its evidence are stated together in the graph of one text: matched inside it (?g), a fact
+    # that many texts state costs one row per text, not a product over texts. Types of statistics and tasks
+    # live in the entities graph, so they are matched outside.
+    query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?body ?id ?path ?s ?e ?q ?rule WHERE {{
         {{ BIND(<{iri}> AS ?body) }}
-        UNION {{ ?body a org:Membership ; ?r <{iri}> }}
-        UNION {{ ?body a kgo:Task ; ?r <{iri}> }}
-        UNION {{ ?body a kgo:Statistic ; ?r <{iri}> }}
-        UNION {{ ?body a rdf:Statement ; rdf:subject|rdf:object <{iri}> }}
-        ?ev oa:hasBody ?body ; kgo:rule ?rule ; oa:hasTarget ?t .
-        ?t oa:hasSource ?src ; oa:hasSelector ?ps, ?qs .
-        ?ps oa:start ?s ; oa:end ?e . ?qs oa:exact ?q .
-        ?src dct:identifier ?id . OPTIONAL {{ ?src kgo:sourcePath ?path }}
-        OPTIONAL {{ ?body rdf:predicate ?p ; rdf:object ?o }} }}"""
-    found, sources = [], SourceTexts()
+        UNION {{ GRAPH ?g {{ ?body a org:Membership ; ?r <{iri}> }} }}
+        UNION {{ ?body a kgo:Task . GRAPH ?g {{ ?body ?r <{iri}> }} }}
+        UNION {{ ?body a kgo:Statistic . GRAPH ?g {{ ?body ?r <{iri}> }} }}
+        UNION {{ GRAPH ?g {{ ?body a rdf:Statement ; rdf:subject|rdf:object <{iri}> }} }}
+        GRAPH ?g {{
+          ?ev oa:hasBody ?body ; kgo:rule ?rule ; oa:hasTarget ?t .
+          ?t oa:hasSource ?src ; oa:hasSelector ?ps, ?qs .
+          ?ps oa:start ?s ; oa:end ?e . ?qs oa:exact ?q .
+          ?src dct:identifier ?id . OPTIONAL {{ ?src kgo:sourcePath ?path }}
+        }} }}"""
+    found, sources, subjects = [], SourceTexts(), {}
     for row in store.query(query):
         path = row["path"].value if row["path"] else ""
         start, end = int(row["s"].value), int(row["e"].value)
-        subject = describe(store, row["body"].value, iri)
-        found.append(Reason(subject, row["id"].value, path, start, end, row["q"].value, row["rule"].value,
+        body = row["body"].value
+        if body not in subjects:
+            subjects[body] = describe(store, body, iri)
+        found.append(Reason(subjects[body], row["id"].value, path, start, end, row["q"].value, row["rule"].value,
                             sentence_around(sources, path, start, end, row["q"].value)))
     return sorted(found, key=lambda r: (r.doc_id, r.start, r.subject))
 
@@ -72,7 +78,7 @@ def describe(store: OxigraphStore, body: str, about: str) -> str:
     """A readable line for an evidence body: the mention itself, a membership, a reified triple, a task."""
     if body == about:
         return "mentioned"
-    query = SPARQL_PREFIXES + f"""SELECT ?p ?o WHERE {{ <{body}> ?p ?o
+    query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?p ?o WHERE {{ <{body}> ?p ?o
         FILTER(?p IN (rdf:subject, rdf:predicate, rdf:object, org:member, org:role, org:organization,
                       skos:prefLabel)) }}"""
     parts = {}
