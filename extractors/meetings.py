@@ -14,13 +14,13 @@ from extractors.text import RE_HAN
 NUM = r"[0-9一二三四五六七八九十]{1,3}"
 # a body's session: 第五次会员代表大会, 第三届会员大会, 五届一次理事会, 第四届理事会第二次会议
 RE_SESSION = re.compile(
-    rf"第(?P<term>{NUM})届(?P<council>常务理事会|理事会|监事会)第(?P<n>{NUM})次(?:全体)?会议"
+    rf"第(?P<term>{NUM})届(?P<council>常务理事会|理事会|监事会|委员会)第(?P<n>{NUM})次(?:全体)?会议"
     rf"|(?P<term2>{NUM})届(?P<n2>{NUM})次(?P<council2>常务理事会|理事会|监事会|会员代表大会|全体会议)"
     rf"|第{NUM}[届次](?:会员代表大会|全体会员大会|会员大会|代表大会)")
 RE_SESSION_ANCHOR = re.compile(r"理事会|监事会|代表大会|会员大会|全体会议")
 SESSION_REACH = 24
 # kinds that a body's name licenses with no topic: APAC全体成员大会, 亚太认可合作组织2023年年会
-RE_BODY_KIND = re.compile(r"联合年会|年会|全体成员大会|全体会议|峰会|年度会议")
+RE_BODY_KIND = re.compile(r"联合年会|年会(?!员)|全体成员大会|会员代表大会|会员大会|全体会议|峰会|年度会议")
 # what may stand between a body and the kind (a bracketed abbreviation, an edition year)
 RE_YEAR_END = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*年度?\s*$")
 RE_EDITION_END = re.compile(r"第\s*\d{1,3}\s*[届期次]\s*$")
@@ -29,13 +29,15 @@ RE_JOIN_END = re.compile(r"(?:和|与|及|、)$")
 LOOK_BACK = 16
 # the next head of a coordination after a body's meeting: 暨三届一次理事会, 、多边互认协议(MRA)理事会
 RE_JOIN = re.compile(r"暨|以及|、|及|和")
+RE_JOIN_ANY = re.compile(r"暨")
 RE_NEXT_HEAD = re.compile(r"(?!各|有关|相关|其他|其它)(?P<topic>[\u4e00-\u9fff]{2,12}?)(?:\([A-Za-z]{2,10}\))?"
-                          r"(?P<kind>常务理事会|理事会|监事会|研讨会|论坛|座谈会|年会|全体成员大会)")
+                          r"(?P<kind>常务理事会|理事会|监事会|工作会议|研讨会|论坛|座谈会|推进会|年会|全体成员大会|培训班|"
+                          r"表彰大会|动员大会|总结大会)")
 # the kind a meeting's name ends with, and the words after which the kind alone names it again
 RE_KIND_TAIL = re.compile(r"(?:全体成员大会|会员代表大会|会员大会|研讨会|论坛|年会|培训班|座谈会|推进会|博览会)$")
 RE_BACK = "的在本该此次"
 SCOPE_LEVELS = {"全省": ("province",), "全市": ("city", "municipality")}
-SHAPE_SOURCES = ("rx:meeting-event", "rx:meeting-work-conference", "rx:meeting-edition-congress")
+SHAPE_SOURCES = ("rx:meeting-event", "rx:meeting-work-conference", "rx:meeting-edition")
 # a day's own events, a meeting of their own: “世界计量日”主场活动
 RE_DAY_EVENT = re.compile(r"[”\"]?\s*(?P<kind>主场活动|系列活动)")
 NO_BODY_BEFORE = ("全", "中国", "国际", "世界", "亚太")
@@ -207,29 +209,36 @@ def _session_name(match: re.Match) -> str:
 
 
 def _coordinated(ctx: DocContext, named: list[tuple[Hit, str | None]], pending: list[Hit]) -> list[tuple[Hit, str]]:
-    """Heads joined to a body's meeting by 暨, 、, 及, 和 share its body."""
+    """Heads joined to a body's meeting by 暨, 、, 及, 和 share its body; any meeting takes a head joined by 暨
+    (…工作会议暨党风廉政建设工作会议)."""
     sessions = {h.start: h for h in pending}
     added = []
-    for hit, prefix in named:
+    for hit, prefix in sorted(named + [(h, None) for h in ctx.of_type("Meeting")], key=lambda item: item[0].start):
         end = hit.end
-        while prefix:
-            join = RE_JOIN.match(ctx.text, end)
-            if join is None:
+        while (join := (RE_JOIN if prefix else RE_JOIN_ANY).match(ctx.text, end)) is not None:
+            head = _next_head(ctx, sessions, join.end(), prefix)
+            if head is None or ctx.in_span(head.start, head.end, "Meeting"):
                 break
-            session = sessions.pop(join.end(), None)
-            if session is not None:
-                head = Hit(session.start, session.end, "Meeting", prefix + session.name, session.source,
-                           (("text_name", session.name),))
-            else:
-                match = RE_NEXT_HEAD.match(ctx.text, join.end())
-                if match is None or clause_inside(match.group("topic")):
-                    break
-                name = prefix + match.group("topic") + match.group("kind")
-                head = Hit(match.start(), match.end(), "Meeting", name, "rx:meeting-coordinated")
             added.append((head, prefix))
             end = head.end
-        pending[:] = list(sessions.values())
+    pending[:] = list(sessions.values())
     return added
+
+
+def _next_head(ctx: DocContext, sessions: dict[int, Hit], start: int, prefix: str | None) -> Hit | None:
+    session = sessions.get(start)
+    if session is not None:
+        if not prefix:
+            return None
+        del sessions[start]
+        return Hit(session.start, session.end, "Meeting", prefix + session.name, session.source,
+                   (("text_name", session.name),))
+    match = RE_NEXT_HEAD.match(ctx.text, start)
+    if match is None or clause_inside(match.group("topic")):
+        return None
+    name = match.group("topic") + match.group("kind")
+    return Hit(match.start(), match.end(), "Meeting", prefix + name if prefix else _scoped(ctx, name),
+               "rx:meeting-coordinated", (("text_name", name),))
 
 
 def _repeated_sessions(named: list[tuple[Hit, str | None]], pending: list[Hit]) -> list[tuple[Hit, None]]:
