@@ -7,7 +7,7 @@ import re
 
 from extractors.context import DocContext
 from extractors.records import Hit
-from extractors.rules import clause_inside, trim_left
+from extractors.rules import clause_inside, finditer_near, trim_left
 
 SOURCE = "rx:init-head"
 REACH = 30                      # how far a name reaches before its head
@@ -138,11 +138,24 @@ def shaped_schemes(text: str) -> list[Hit]:
 RE_NEXT_SCHEME = re.compile(r"[、和及与](?P<item>[\u4e00-\u9fff]{2,8}?认证)(?=[、和及与,。;]|$)")
 RE_ITEM_BEFORE = re.compile(r"(?:^|(?<=[,。;:\s]))(?P<lead>[\u4e00-\u9fff]{0,6}?)(?P<item>[\u4e00-\u9fff]{2,8})(?P<sep>[、和])$")
 COORD_SOURCE = "rx:scheme-coordinated"
+RE_NOT_SCHEME_ITEM = re.compile(r"(?:机构|人员|实验室|企业|单位|部门|规则|标准|文件)$")
+
+
+# A、B等认可项目: the items of a list closed by a kind of certification or accreditation work are schemes
+RE_SCHEME_KIND_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,12}、)+[\u4e00-\u9fff]{2,10})等(?:新型|新兴|新)?"
+                                 r"(?:认证|认可|合格评定)(?:项目|业务|制度|类型)")
+RE_SCHEME_KIND_ANCHOR = re.compile(r"(?:认证|认可|合格评定)(?:项目|业务|制度|类型)")
 
 
 def add_coordinated_schemes(ctx: DocContext) -> None:
     """A scheme next to a known one in a list of schemes is a scheme too; an item without 认证 right before
-    X认证 shares it."""
+    X认证 shares it; the items of A、B等认可项目 are schemes."""
+    for match in finditer_near(RE_SCHEME_KIND_LIST, RE_SCHEME_KIND_ANCHOR, 120, ctx.text):
+        offset = match.start("items")
+        for index, item in enumerate(match.group("items").split("、")):
+            start = offset + (trim_left(item) if index == 0 else 0)
+            offset += len(item) + 1
+            _add_scheme(ctx, start, offset - 1, ctx.text[start:offset - 1], min_length=4)
     for scheme in ctx.of_type("CertificationScheme"):
         if not scheme.name.endswith("认证"):
             continue
@@ -159,9 +172,13 @@ def add_coordinated_schemes(ctx: DocContext) -> None:
     ctx.sort_entities()
 
 
-def _add_scheme(ctx: DocContext, start: int, end: int, name: str) -> None:
+def _add_scheme(ctx: DocContext, start: int, end: int, name: str, min_length: int = 4) -> None:
     item = ctx.text[start:end]
     nearby = ctx.in_span(max(0, start - 40), end + 40)
-    if not 4 <= len(name) <= 10 or clause_inside(item) or any(h.start < end and start < h.end for h in nearby):
+    overlapping = [h for h in nearby if h.start < end and start < h.end]
+    if not min_length <= len(name) <= 10 or clause_inside(item) or RE_NOT_SCHEME_ITEM.search(item) or \
+            any(h.type != "Sector" or not (start <= h.start and h.end <= end) for h in overlapping):
         return
+    for sector in overlapping:           # 食品 inside 食品接触材料核查 is part of the scheme's name
+        ctx.remove_entity(sector)
     ctx.add_entity(Hit(start, end, "CertificationScheme", name, COORD_SOURCE))
