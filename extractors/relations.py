@@ -135,7 +135,9 @@ def add_listed_departments(ctx: DocContext) -> None:
 
 # the post of a unit's head and the ending of the unit's name (认证监管处处长, 法规司副司长, 办公室主任)
 HEAD_POSTS = (("处长", "处"), ("司长", "司"), ("部长", "部"), ("科长", "科"), ("主任", "办公室"))
-RE_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]{1,14}$")
+RE_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]{1,18}$")
+RE_OWNER_BEFORE_UNIT = re.compile(r"(?:据|由|经|在)?(?:省局|市局|本局|我局|总局)")
+WORDS_IN_UNIT_NAMES = ("Sector", "Initiative", "CertificationScheme")
 
 
 def add_headed_departments(ctx: DocContext) -> None:
@@ -143,16 +145,31 @@ def add_headed_departments(ctx: DocContext) -> None:
     even with no agency written before it (the text's own agency is its parent)."""
     for role in ctx.cue("Role"):
         ending = next((unit for post, unit in HEAD_POSTS if role.name.endswith(post)), None)
-        run = RE_HAN_RUN_END.search(ctx.text, max(0, role.start - 14), role.start)
-        if ending is None or run is None or not run.group().endswith(ending):
+        start = _unit_start(ctx, role) if ending else None
+        if start is None or not ctx.text[start:role.start].endswith(ending):
             continue
-        match = RE_UNIT_AFTER.fullmatch(run.group())
-        if match is None or ctx.in_span(run.start(), role.start) or clause_inside(run.group()) \
-                or any(h.start < role.start and run.start() < h.end for h in ctx.entities):
+        name = ctx.text[start:role.start]
+        match = RE_UNIT_AFTER.fullmatch(name)
+        words = [h for h in ctx.in_span(start, role.start) if h.type in WORDS_IN_UNIT_NAMES]
+        if match is None or len(ctx.in_span(start, role.start)) > len(words) or clause_inside(name) \
+                or any(h.start < role.start and start < h.end and h not in words for h in ctx.entities):
             continue
-        unit = Hit(run.start(), role.start, "Department", run.group(), "rx:department-headed")
+        for word in words:                # 检验检测 in 认可与检验检测监督管理处: part of the unit's name
+            ctx.remove_entity(word)
+        unit = Hit(start, role.start, "Department", name, "rx:department-headed")
         ctx.add_entity(unit, EntityInfo(unit.key, unit.source))
     ctx.sort_entities()
+
+
+def _unit_start(ctx: DocContext, role: Hit) -> int | None:
+    """Where the name of the unit before a post starts: the run of Han characters before it, after a short
+    name of the unit's own bureau (据省局认可与检验检测监督管理处处长)."""
+    run = RE_HAN_RUN_END.search(ctx.text, max(0, role.start - 18), role.start)
+    if run is None:
+        return None
+    owner = RE_OWNER_BEFORE_UNIT.match(run.group())
+    start = run.start() + (owner.end() if owner else 0)
+    return start if role.start - start <= 14 else None
 
 
 def add_repeated_departments(ctx: DocContext) -> None:
