@@ -37,6 +37,9 @@ RE_CLUSTER_ANCHOR = re.compile("城市群|都市圈|经济圈")
 RE_VENUE = re.compile(r"(?P<city>[\u4e00-\u9fff]{2,5}?)(?:成功|顺利|隆重)?(?:举行|召开|举办|开幕|闭幕)")
 NOT_CITY_END = set("部会馆厅心所院楼场处局")
 LOCAL_LEVELS = ("province", "autonomous_region", "municipality", "city", "prefecture")
+# 汉族,江苏如皋人, 籍贯:浙江诸暨: the native place of a personnel profile, after its province
+RE_NATIVE = re.compile(r"(?P<place>[\u4e00-\u9fff]{2})人?(?=[,;。])")
+RE_PROFILE_LEAD = re.compile(r"(?:族,|籍贯:)$")
 
 
 def region_shapes(text: str, dictionary: list[Hit], lexicon: Lexicon) -> list[Hit]:
@@ -47,7 +50,7 @@ def region_shapes(text: str, dictionary: list[Hit], lexicon: Lexicon) -> list[Hi
         entry = lexicon.get(region.source)
         level = entry.level if entry else None
         if level in LOCAL_LEVELS:
-            hits += _zone_after(text, region) or _part_after(text, region, level)
+            hits += _zone_after(text, region) or _part_after(text, region, level) or _native_place(text, region, level)
         elif level == "country" and region.source != "region:china":
             hits += _venue_after(text, region)
     if RE_ZONE_ANCHOR.search(text):
@@ -76,6 +79,16 @@ def _part_after(text: str, region: Hit, level: str) -> list[Hit]:
     if match.group("kind") == "市" and level not in ("province", "autonomous_region"):
         return []                 # a county-level city is written after its province
     return [Hit(match.start(), match.end(), "Region", match.group(), "rx:region-part")]
+
+
+def _native_place(text: str, region: Hit, level: str) -> list[Hit]:
+    if level not in ("province", "autonomous_region") or not RE_PROFILE_LEAD.search(text, max(0, region.start - 3),
+                                                                                      region.start):
+        return []
+    match = RE_NATIVE.match(text, region.end)
+    if not match or match.group("place")[0] in BAD_PART_START:
+        return []                 # a profile's two characters after the province are a place (如皋 is no clause)
+    return [Hit(match.start(), match.end("place"), "Region", match.group("place"), "rx:region-native")]
 
 
 def _venue_after(text: str, country: Hit) -> list[Hit]:

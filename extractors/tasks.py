@@ -64,7 +64,10 @@ RE_BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:新区|区|县|市|旗)$")
 RE_SPLIT = re.compile(r"[、,和及]")
 # 和/及 joins two units only after a unit's head word (企业管理和稽查司 is one name)
 RE_UNIT_END = re.compile(r"(?:部|司|处|局|室|办|委|中心|所|院|会|党委|政府|总署|部门|单位)$")
-RE_GROUP = re.compile(r"^(?:各|有关|相关|其他)[\u4e00-\u9fff]{1,14}$|^(?:下属|直属|挂靠)单位$")
+# 各市、县(区)人民政府: one class of bodies, not a unit 各市
+RE_LEVEL_LIST = re.compile(r"各[市县区]")
+RE_GROUP = re.compile(r"^(?:省直|市直|县直|区直|省级|市级|省局|市局|中央|国家)?(?:各|有关|相关|其他)[\u4e00-\u9fff]{1,14}$|"
+                      r"^各[市县区](?:、[县区市]\([县区市]\))+[\u4e00-\u9fff]{2,10}$|^(?:下属|直属|挂靠)单位$")
 RE_UNIT_SHAPE = re.compile(r"^[\u4e00-\u9fff]{1,14}(?:部|司|处|局|室|办|委|中心|所|院|协会|党委|办公室)$")
 MENTION_TYPES = ("Initiative", "CertificationScheme", "Sector")
 
@@ -205,7 +208,14 @@ def _unit_spans(ctx: DocContext, start: int, end: int) -> list[tuple[int, int]]:
         known = [(h.start, h.end) for h in ctx.in_span(start, end, *ORG_TYPES)]
         cuts = [cut for cut in cuts if not any(low < cut < high for low, high in known)]
         cuts = [cut for cut in cuts if ctx.text[cut] not in "和及" or RE_UNIT_END.search(ctx.text, start, cut)]
+        cuts = [cut for cut in cuts if not _level_list(ctx.text, start, cut)]
     return list(zip([start] + [cut + 1 for cut in cuts], cuts + [end]))
+
+
+def _level_list(text: str, start: int, cut: int) -> bool:
+    """The cut is inside 各市、县(区)…: a level word opening a class of bodies."""
+    return cut - 2 >= start and RE_LEVEL_LIST.fullmatch(text, cut - 2, cut) is not None \
+        and (cut - 2 == start or text[cut - 3] in "、,:;")
 
 
 def _unit(ctx: DocContext, name: str, start: int, end: int) -> tuple[str, str] | None:
