@@ -16,6 +16,8 @@ RE_TAKES_PART = re.compile(r"(?:出席|讲话|致辞|致[^,。]{1,4}辞|主持|�
                            r"作[^。]{0,45}?(?:报告|辅导|讲座)|发表[^。]{0,10}?讲话|参加会议|作总结|作动员|"
                            r"在[^,。]{0,10}?(?:会议|会|论坛|开幕式)上(?:指出|强调|表示|要求))(?!精神)")
 RE_TO_COME = re.compile(r"将于|将在|将承办|将举办|拟于")
+RE_NAME_ONLY = re.compile(r"\s*(?:同志|等)?\s*")
+RE_CEREMONY = re.compile(r"仪式")
 RE_REPORTED = re.compile(r"据[^,。;]{0,20}$")       # 据X介绍: the text quotes X, X need not be at a meeting
 # a meeting cited, not attended: 传达全国…会议精神, 贯彻党的二十大部署, 党的十八大以来
 RE_CITED = re.compile(r"的?(?:精神|部署|要求|决策|重要讲话)|以来")
@@ -154,14 +156,18 @@ def add_speakers(ctx: DocContext) -> None:
     """speaks_at: a person who attends, speaks or reports, at the named meeting of that sentence, else of the
     paragraph, else of the text."""
     venues = [m for m in ctx.of_type("Meeting") if not RE_CITED.match(ctx.text, m.end) and not _to_come(ctx, m)]
-    for person in ctx.of_type("Person"):
+    people = ctx.of_type("Person")
+    for person in people:
         start, end = ctx.sentences.span(person.start)
-        clause_end = _clause_end(ctx.text, person.end, end)
+        clause_end = _shared_clause_end(ctx, people, person, end)
         if not RE_TAKES_PART.search(ctx.text, person.end, clause_end) and \
                 not RE_ATTENDED_BY.search(ctx.text, start, person.start) or \
                 RE_REPORTED.search(ctx.text, max(0, person.start - 21), person.start):
             continue
         meeting = _venue(ctx, venues, start, end)
+        if meeting is None or RE_CEREMONY.search(ctx.text, person.end, clause_end) and \
+                not any(person.end <= m.start < clause_end for m in venues):
+            continue                      # 出席签约仪式: an unnamed ceremony, not the text's meeting
         if meeting is not None:
             ctx.relate("speaks_at", {"person": person.key, "meeting": meeting}, person.start, clause_end,
                        "rx:speaks-at")
@@ -187,6 +193,18 @@ def _venue(ctx: DocContext, venues: list[Hit], start: int, end: int) -> tuple[st
         return next(m for m in before if ctx.sentences.index(m.start) == last).key
     focal = ctx.meta.get("focal_meeting")
     return focal if any(m.key == focal for m in venues) else None
+
+
+def _shared_clause_end(ctx: DocContext, people: list[Hit], person: Hit, sentence_end: int) -> int:
+    """The end of the clause that says what the person does; a name whose clause holds nothing but the name
+    (院士X,主席Y分别作主旨演讲) shares the clause of the next name."""
+    end = _clause_end(ctx.text, person.end, sentence_end)
+    while end < sentence_end and RE_NAME_ONLY.fullmatch(ctx.text, person.end, end):
+        following = [p for p in people if end < p.start and p.end <= _clause_end(ctx.text, end + 1, sentence_end)]
+        if not following:
+            break
+        person, end = following[0], _clause_end(ctx.text, following[0].end, sentence_end)
+    return end
 
 
 def _clause_end(text: str, offset: int, sentence_end: int) -> int:

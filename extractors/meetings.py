@@ -50,6 +50,7 @@ def name_meetings(ctx: DocContext) -> None:
     ends = _ends(ctx)
     taken = [(h.start, h.end) for h in ctx.of_type("Meeting")]
     named: list[tuple[Hit, str | None]] = []           # new hit, body prefix
+    renamed: list[Hit] = []
     for hit in ctx.of_type("Meeting"):
         day_event = RE_DAY_EVENT.match(ctx.text, hit.end)
         if day_event and hit.name.endswith("日"):
@@ -57,8 +58,10 @@ def name_meetings(ctx: DocContext) -> None:
                               "rx:meeting-day-event"), None))
         found = _lengthened(ctx, ends, hit, hit.name, hit.source in SHAPE_SOURCES and _may_take_body(ctx, hit))
         if found is not None:
-            ctx.remove_entity(hit)
+            renamed.append(hit)
             named.append(found)
+    for hit in renamed:                    # after the loop: each removal drops the span index in_span needs
+        ctx.remove_entity(hit)
     pending = []
     for match in finditer_near(RE_SESSION, RE_SESSION_ANCHOR, SESSION_REACH, ctx.text):
         if _taken(taken, match.start(), match.end()):
