@@ -33,6 +33,8 @@ RE_GENERIC_FIELD = re.compile(r"^(?:[各每本该此这那其多全]|重点|相�
 RE_ITEM = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11}")
 # words between 等 and the field word that only qualify it: 等广西特色产业, 等主要检测领域, 等出口优势行业
 RE_FIELD_MODIFIER = re.compile(r"(?!一批|一些|一系列|方面)(?:(?!的|方面)[\u4e00-\u9fff]){0,8}")
+# a qualifier that is itself a field: 等特色农业领域, 等现代服务业领域
+RE_FIELD_MODIFIER_SECTOR = re.compile(r"[\u4e00-\u9fff]{2,6}(?:农业|工业|制造业|服务业|渔业|林业|畜牧业)$")
 QUALIFIER_WORDS = frozenset({"主要", "相关", "优先", "重点"})
 # fields of the certification system itself and generic nouns: the bare 认证认可领域 is no sector
 NOT_SECTORS = frozenset({
@@ -61,17 +63,22 @@ def listed_sectors(text: str, known: list[Hit]) -> list[Hit]:
 
 def _closed_list(text: str, head: re.Match, others: list[Hit]) -> list[Hit]:
     """A、B、C等(修饰)行业 / A、B、C产业集群: the items before the field word."""
+    if "、" not in text[max(0, head.start() - REACH):head.start()]:
+        return []                         # no list can end here (the common case: a cheap test first)
     start = _clause_start(text, head.start())
     segment = text[start:head.start()]
     cut = segment.rfind("等")
     if cut >= 0 and "、" not in segment[cut:] and _only_qualifies(segment[cut + 1:]):
-        items_end = start + cut
-    elif "、" in segment and not segment.endswith("、") and _led(segment[:segment.find("、")]) and \
+        field = RE_FIELD_MODIFIER_SECTOR.search(segment, cut + 1)
+        hits = _accepted(text, _split(text, start, start + cut), others)
+        if hits and field:                # 脐橙、茶叶等特色农业领域: 特色农业 is a sector too
+            hits.append(Hit(start + field.start(), start + field.end(), "Sector", field.group(), SOURCE))
+        return hits
+    if "、" in segment and not segment.endswith("、") and _led(segment[:segment.find("、")]) and \
             (head.group() != "产品" or RE_PRODUCT_ENDS.match(text, head.end())):
         items_end = head.end() if head.group() == "产品" else head.start()   # A、B类产品: 产品 ends the item
-    else:
-        return []
-    return _accepted(text, _split(text, start, items_end), others)
+        return _accepted(text, _split(text, start, items_end), others)
+    return []
 
 
 def _led_list(text: str, lead: re.Match, others: list[Hit], sectors: list[Hit]) -> list[Hit]:
@@ -90,6 +97,8 @@ def _led_list(text: str, lead: re.Match, others: list[Hit], sectors: list[Hit]) 
 
 
 def _verb_closed_list(text: str, verb: re.Match, others: list[Hit]) -> list[Hit]:
+    if "、" not in text[max(0, verb.start() - REACH):verb.start()]:
+        return []
     start = _clause_start(text, verb.start())
     leads = list(RE_VERB_OBJECT_LEAD.finditer(text, start, verb.start()))
     if not leads or "、" not in text[leads[-1].end():verb.start()] or "等" in text[leads[-1].end():verb.start()]:
