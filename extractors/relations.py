@@ -221,7 +221,11 @@ def _departments(ctx: DocContext) -> None:
         lexicon_parent = ctx.entry_key(entry.parent) if entry else None
         known = lexicon_parent in named or (entry is not None and not entry.weak_name)
         home = bodies.home_bureau(ctx)
-        if home is not None and ctx.infos[hit.key].parent is None and hit.type == "Department":
+        written = _written_parent(ctx, hit)
+        if written is not None and ctx.infos[hit.key].parent is None:
+            parent = written              # 商务部消费促进司 listed as a unit: the ministry its name starts with
+        elif home is not None and ctx.infos[hit.key].parent is None and hit.type == "Department" \
+                and (entry is None or ctx.text[hit.start:hit.end] == entry.name):
             parent = home                 # 执法稽查局 in a provincial bureau's text: its own unit, not the national one
         else:
             parent = ctx.infos[hit.key].parent or (lexicon_parent if known else owner) or lexicon_parent
@@ -231,8 +235,16 @@ def _departments(ctx: DocContext) -> None:
         if info.parent is None:
             ctx.infos[hit.key] = EntityInfo(info.key, info.source, info.entry_id, parent, info.en,
                                             info.aliases, info.en_aliases)
+        if hit.type == "UnitGroup":
+            continue                      # 各相关处室: a class of units is a plain string, no body with a parent
         ctx.relate("sub_organization", {"child": hit.key, "parent": ctx.infos[hit.key].parent},
                    hit.start, hit.end, "rx:department-of")
+
+
+def _written_parent(ctx: DocContext, unit: Hit) -> tuple[str, str] | None:
+    """The body a unit's written name starts with (商务部 in 商务部消费促进司)."""
+    inner = [h for h in ctx.of_type("Agency", "Organization") if h.start == unit.start and h.end < unit.end]
+    return max(inner, key=lambda h: h.end).key if inner else None
 
 
 def _below_national(unit: Hit, owner: tuple[str, str]) -> bool:
