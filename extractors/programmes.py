@@ -19,7 +19,7 @@ RE_HEAD = re.compile(
 # what follows a head word that is inside a longer name (试点示范区, 国家发展改革委, 战略合作协议, 高级工程师,
 # 战略性新兴产业, 改革开放): no head there
 RE_HEAD_GOES_ON = re.compile(r"示范区|示范|建设(?!中)|体系|机制|委|合作|服务|发展|协议|研究|中心|创新|师|院|性|部署|机遇|"
-                             r"开放|公司|办公室|领导小组|工作组")
+                             r"开放|公司|办公室|领导小组|工作组|质量|施工|监理|造价|项目")
 # where a name cannot reach back over: punctuation, and a 、 or 和 outside quotes (A、B和C改革 are names of their own)
 RE_BREAK = re.compile(r"[,。;:!?()\[\]《》\n\s、]|和|及|以及|并|或")
 # the verb (or particle) that takes the name as its object; the name starts after the last of them
@@ -41,9 +41,9 @@ REGIONAL_HEADS = ("一体化", "一体化发展", "协同发展")   # programmes
 RE_INNER_LEAD = re.compile(r"促进|提升")
 # a count before the name (一批示范性基础工程, 159项改革, 1-2家…示范区): a kind of programme, not a named one
 RE_COUNTED = re.compile(r"^(?:一批|一系列|一些|[\d\-—~]+[项个家批类]|[一二三四五六七八九十两几]+[项个家批类大])")    # also nouns: 公共服务平台, 诚信建设工程
-# a name that is no programme: a stray closing quote, a field's reform (重点领域改革), a scheme's pilot
-# (碳足迹认证试点 names the scheme 碳足迹认证)
-RE_NOT_PROGRAMME = re.compile(r"^”|(?:投资|建设|重点|在建)工程$|[^\u4e00-\u9fff“”+—\-A-Za-z0-9]|领域改革$|认证试点$|(?:机制|工作)平台$|自身|有(?!机|色|效|关)")
+# a name that is no programme: a stray closing quote, building works (政府投资工程), a trading platform, a field's
+# reform (重点领域改革), a scheme's pilot (碳足迹认证试点 names the scheme 碳足迹认证)
+RE_NOT_PROGRAMME = re.compile(r"^”|(?:投资|建设|重点|在建|基础设施|市政|水利)工程$|(?:交易|电商|网购|销售|购物|第三方|网络|直播)平台$|[^\u4e00-\u9fff“”+—\-A-Za-z0-9]|领域改革$|认证试点$|(?:机制|工作)平台$|自身|有(?!机|色|效|关)")
 MIN_BODY = 3
 
 
