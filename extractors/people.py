@@ -21,6 +21,10 @@ RE_RESUME_HEAD = re.compile(r"(?P<name>[\u4e00-\u9fff·]{2,5}),(?:男|女)[,(]")
 # 会长:X; 副会长(按姓氏笔画排序):A、B: a post, an optional note and a colon before the names
 RE_POST_COLON = re.compile(r"(?:\([^()\n]{1,12}\))?[::][ \t\u3000]*")
 RE_ACRONYM_NOTE = re.compile(r"\([A-Za-z]{2,10}\)$")
+# a clause that opens with a name and a verb of reporting or taking part (会上,王某强调; 李某主持会议)
+RE_SUBJECT = re.compile(r"(?<![^,。;:!?\n])(?:会上,|随后,|最后,)?(?P<name>[\u4e00-\u9fff·]{2,8}?)(?:同志)?"
+                        r"(?:在(?:讲话|致辞|总结|报告)中|在会上|在总结时)?(?:指出|强调|表示|认为|介绍说|要求|主持|出席|致辞|"
+                        r"讲话|宣读|通报|传达|作了|作题为)")
 RE_GOVERNMENT_HEAD = re.compile(r"(?:常务)?副?(?:省|市|县|区|州)长$")
 RE_CLOSING_NAMES = re.compile(r"\((?P<names>[\u4e00-\u9fff]{2,4}(?:[ 、]+[\u4e00-\u9fff]{2,4}){0,3})\)\s*\Z")
 RE_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]{3,16}$")
@@ -70,6 +74,7 @@ def find_officials(ctx: DocContext) -> None:
             chain = []
     add_byline_people(ctx, taken)
     add_closing_names(ctx, taken)
+    add_subject_people(ctx, taken)
     propagate_people(ctx)
 
 
@@ -407,6 +412,15 @@ def add_closing_names(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
         start, end = match.start("names") + name.start(), match.start("names") + name.end()
         if read_name_after(ctx.text[start:end] + ")", 0) == end - start and not _overlaps(start, end, taken):
             ctx.add_entity(Hit(start, end, "Person", name.group(), "rx:person-closing"))
+
+
+def add_subject_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
+    """会上,王某强调…; 李某主持会议: a name opening a clause as the subject of a verb of reporting or taking part."""
+    for match in RE_SUBJECT.finditer(ctx.text):
+        start, end = match.span("name")
+        if read_name_after(ctx.text, start) == end - start and not _overlaps(start, end, taken) \
+                and not ctx.in_span(start, end, "Person"):
+            ctx.add_entity(Hit(start, end, "Person", match.group("name"), "rx:person-subject"))
 
 
 def propagate_people(ctx: DocContext) -> None:
