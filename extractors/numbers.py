@@ -11,6 +11,7 @@ from extractors.context import DocContext
 from extractors.dates import reference_date
 from extractors.records import EntityInfo, Hit
 from extractors.rules import DATA_DIR, cut_regex, finditer_near
+from extractors.text import head_lines
 
 UNIT = r"(?:个次|人次|家次|场次|大类|[港美欧]?元|[家项个张份批名件种人类条间台套起次期])"
 NUMBER = r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?"      # 480, 9,200 (thousands commas), 3.8
@@ -34,7 +35,7 @@ RE_REACH_TAIL = re.compile(
 RE_SHARE_TAIL = re.compile(r"占(?!比)[\u4e00-\u9fff]{0,8}?的?$|(?:同比|比上年|按年)?(?:增长|提高|上升|下降)$")
 # verbs whose object is the counted noun: 累计颁发各类认证证书…, 共派出检查组…, 立案查处案件…
 RE_FRAME = re.compile(r"立案查处|查处|查办|颁发|发放|签发|核发|出具|派出|随机抽取|抽取|检查(?!人员|组|机构)|抽查(?!人员|组)|撤销|暂停|注销|吊销|"
-                      r"办理|受理|完成|组织|举办|发布|修订|制定|开发|培育|帮扶|服务(?=企业)|承接|实现|移送[公司]\w机关|移送|"
+                      r"办理|受理|处理|办结|接到|收到|完成|组织|举办|发布|修订|制定|开发|培育|帮扶|服务(?=企业)|承接|实现|移送[公司]\w机关|移送|"
                       r"发现|指定|带动|建成|新建|组建|设立|涵盖|覆盖|拥有|持有|设有|共有|已有|现有|仅有|选举产生了?|认可(?=各)")
 # scope, time and quantifier words before a subject: 全国, 全年, 2022年, 各类, 五年来, 经批准的, 第三届理事会
 RE_LEAD = re.compile(r"(?:(?:19|20)\d\d年(?:底|末|度)?|全年|当年|去年|上年|今年|本年度|上半年|前三季度|同期|目前|现有|已有|共有|已|共(?![享性同]|建[^成])|累计|总共|合计|各类|各级|各地|"
@@ -46,6 +47,8 @@ BAD_START = "的或和及与并了等在对将"
 RE_GLOSS = re.compile(r"\([^()]*\)")
 MEASURES = ("收入", "金额", "产值")
 SHARES = ("占比", "比重", "比例")
+RE_PLAN_TITLE = re.compile(r"(?P<y>(?:19|20)\d\d)[^《》。,]{0,40}(?:工作要点|规划|实施方案|工作方案|行动计划|行动方案)(?:\([^)]*\))?$")
+RE_PAST = re.compile(r"截至|截止|去年|上年|过去|以来|已经|累计")
 RE_LIST_FOLLOWS = re.compile(r"[^。\n]{0,12}?(?:名单)?如下")      # 共指定认证机构7家,名单如下: totals of a list given in full
 RE_NOUN_STOP = re.compile(r"的|及(?!其)|调整|纳入|列入|移出|进行|实施|参与|存在|提升|当选")
 RE_COMPARED = re.compile(r"较|比|同比|按年")
@@ -60,7 +63,7 @@ RE_SINCE = re.compile(r"(?:比|较)(?P<ref>[^,。;]{1,10}?)(?:分别)?(?:增长|
 RE_HORIZON = re.compile(r"(?:通过|经过|用)(?P<h>\d+(?:[-—–~至到]\d+)?|[一二三四五六七八九十两]{1,2}(?:到[一二三四五六七八九十])?)年"
                         r"(?:左右)?的?(?:时间的?(?:努力|奋斗)?|努力|奋斗)|到(?P<y>20\d\d)年(?:底|末)?|今后(?P<n>\d+|[一二三四五])年|"
                         r"在?(?:(?:19|20)\d\d年(?:\d{1,2}月底?|底|末|上半年|下半年)?|\d{1,2}月底)(?:前|以前|或之前)|"
-                        r"年内|今年(?=要|将|力争|确保)")
+                        r"在?[一二三四五六七八九十两\d]*年内|今年(?=要|将|力争|确保)")
 RE_GOAL = re.compile(r"(?P<goal>(?:趋于|基本|明显|显著|全面|进一步|大幅|普遍|不断|更加|更为|日益|逐步)[\u4e00-\u9fff]{2,4}|全覆盖)$")
 # 市场化改革取得决定性进展, 认可结果在更多国家得到采信
 RE_RESULT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff“”「」]{2,20}?)(?P<goal>(?:在[^,;。]{2,24}?)?(?:取得|得到|获得)"
@@ -74,7 +77,7 @@ RE_STRONG_NAME = re.compile(STRONG)
 RE_STRONG_ANCHOR = re.compile(r"强[国省市区](?:建设|目标)")
 # 把协会建设成为全国一流的行业组织
 RE_MAKE_INTO = re.compile(r"把(?P<subj>[\u4e00-\u9fff“”]{2,14}?)(?P<goal>(?:建设|打造|建)成为?[^,;。\n]{2,30})")
-RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:基本|全面|初步)?(?:形成|建成|建立|实现|培育|打造|完成|制定|出台)(?:一批|一套)?)(?P<subj>[\u4e00-\u9fff、“”\d.%]{2,30})$")
+RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:基本|全面|初步)?(?:形成|建成|建立|实现|培育|打造|完成|制定|出台)(?:一批|一套)?)(?P<subj>[\u4e00-\u9fff、“”《》\d.%]{2,30})$")
 # 行业营业收入达到5000亿元, 检验检测机构突破5万家, 收入年均增长10%以上: a subject and a number it is to reach
 RE_QUANT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff、“”「」]{2,30}?)(?P<goal>(?:年均|平均|每年)?(?:达到|超过|突破|增长|增加|提高|提升|"
                            r"降低|下降|减少|控制在|保持在|不少于|不低于)(?:到|至)?[^,。;\d]{0,4}[\d两][^,。;]{0,16}|"
@@ -89,6 +92,9 @@ RE_BUILD = re.compile(r"构建(?P<goal>[^,。;的]{4,40})的(?P<subj>[\u4e00-\u9
 RE_ASPIRE = re.compile(r"(?P<clause>(?:推动|加快|引导|努力|力争|为)?[\u4e00-\u9fff]{0,12}?"
                        r"(?:建设|迈进|迈入|迈向|建成)[\u4e00-\u9fff]{0,14}?(?:强国|行列|水平))")
 RE_FOR = re.compile(r"^为")
+RE_ELIDED_GOAL = re.compile(r"^(?:年均|平均|每年)(?:增长|提高|增加)")
+RE_BUILD_VERB = re.compile(r"^(?:培育|建成|建设|打造|创建|认定)")
+RE_GOAL_OPENER = re.compile(r"(?:主要|总体|工作)?目标(?:是|为)[:：]?")
 RE_TASK_CLAUSE = re.compile(r"[,;。]")
 RE_ASPIRE_ANCHOR = re.compile(r"建设|迈进|迈入|迈向|建成")
 RE_LEADING = re.compile(r"^(?:我国|要|将|并|同时|共同|使|令|推动|使得|力争|争取|(?:战略|总体|主要)?目标是|确保|全年|全省|全市|全区|全国|全港|本市|本省|"
@@ -130,8 +136,9 @@ class Item:
 def add_statistics(ctx: DocContext) -> None:
     """Statistic mentions and statistic relations (subject, value, unit, date, change), one per count."""
     items: list[Item] = []
+    plan_year = _plan_year(ctx.text)
     for count in RE_COUNT.finditer(ctx.text, _title_end(ctx.text)):
-        if not _countable(ctx, count):
+        if not _countable(ctx, count) or (plan_year and not _past(ctx.text, count.start(), plan_year)):
             continue
         sentence = ctx.sentences.index(count.start())
         earlier = [i for i in items if ctx.sentences.index(i.start) == sentence]
@@ -142,6 +149,23 @@ def add_statistics(ctx: DocContext) -> None:
         following = next((f.start for f in items[index + 1:] if f.start >= item.end), None)
         order = sum(1 for f in items[:index] if ctx.sentences.index(f.start) == ctx.sentences.index(item.start))
         _statistic(ctx, item, order, following)
+
+
+def _plan_year(text: str) -> int | None:
+    """The year of a plan (2024年…工作要点, …实施方案(2024—2026年)) when the text is one: its figures are goals
+    unless a sentence says they are past."""
+    for _, line in head_lines(text, 8):
+        match = RE_PLAN_TITLE.search(line)
+        if match:
+            return int(match.group("y"))
+    return None
+
+
+def _past(text: str, offset: int, plan_year: int) -> bool:
+    """截至…, 去年…, 2023年,… in a plan for 2024: the sentence reports what was done."""
+    start = _full_sentence_start(text, offset)
+    return bool(RE_PAST.search(text, start, offset)) or any(
+        int(year.group("y")) < plan_year for year in RE_YEAR.finditer(text, start, offset))
 
 
 def _title_end(text: str) -> int:
@@ -409,14 +433,11 @@ def _change(text: str, start: int, end: int, order: int, following: int | None) 
 
 def add_targets(ctx: DocContext) -> None:
     """Target mentions with subject, goal and horizon."""
+    plan_year = _plan_year(ctx.text)
+    for match in RE_GOAL_OPENER.finditer(ctx.text):        # 主要目标是:A;B;C
+        _goal_clauses(ctx, match.end(), f"{plan_year}年" if plan_year else None)
     for match in RE_HORIZON.finditer(ctx.text):
-        sent_end = _full_sentence_end(ctx.text, match.end())
-        horizon = match.group(0).removeprefix("在")
-        offset = match.end()
-        for clause in re.split(r"[,;]", ctx.text[match.end():sent_end]):
-            start = ctx.text.find(clause, offset)
-            offset = start + len(clause)
-            _horizon_clause(ctx, clause.rstrip("。"), start, horizon)
+        _goal_clauses(ctx, match.end(), match.group(0).removeprefix("在"))
     for match in RE_STRIVE.finditer(ctx.text):
         _horizon_clause(ctx, match.group("clause"), match.start("clause"), _horizon_near(ctx, match.start()))
     for match in RE_BUILD.finditer(ctx.text):
@@ -433,6 +454,16 @@ def add_targets(ctx: DocContext) -> None:
     _task_goals(ctx)
     for match in RE_MAKE_INTO.finditer(ctx.text):
         _target(ctx, match.start(), match.end(), match.group("subj"), match.group("goal"), _horizon_near(ctx, match.start()))
+
+
+def _goal_clauses(ctx: DocContext, offset: int, horizon: str | None) -> None:
+    """Each clause from ``offset`` to the end of the sentence, as a goal with this horizon."""
+    sent_end = _full_sentence_end(ctx.text, offset)
+    subject = None
+    for clause in re.split(r"[,;]", ctx.text[offset:sent_end]):
+        start = ctx.text.find(clause, offset)
+        offset = start + len(clause)
+        subject = _horizon_clause(ctx, clause.rstrip("。"), start, horizon, subject)
 
 
 def _task_goals(ctx: DocContext) -> None:
@@ -465,7 +496,9 @@ def _horizon_near(ctx: DocContext, offset: int) -> str | None:
     return match.group(0) if match else None
 
 
-def _horizon_clause(ctx: DocContext, clause: str, start: int, horizon: str | None) -> None:
+def _horizon_clause(ctx: DocContext, clause: str, start: int, horizon: str | None, before: str | None = None) -> str | None:
+    """The target a goal clause states, if any; returns its subject. ``before`` is the subject of the clause
+    before (突破200亿元,年均增长8%以上: the second clause leaves it out)."""
     while True:        # 力争到2025年使…, 今年要实现对全省…: horizons and modal or scope words before the goal
         lead = RE_LEADING.match(clause) or RE_HORIZON.match(clause)
         if not lead or lead.end() == 0:
@@ -477,25 +510,35 @@ def _horizon_clause(ctx: DocContext, clause: str, start: int, horizon: str | Non
     if deadline:
         clause, start, horizon = clause[deadline.end():], start + deadline.end(), deadline.group("h")
     goal = RE_GOAL.search(clause)
+    counted = RE_COUNT_GOAL.match(clause)
     verb = RE_VERB_FIRST.match(clause)
-    quant = (RE_QUANT_GOAL.match(clause) or RE_LEVEL_GOAL.match(clause) or RE_RESULT_GOAL.match(clause)
-             or RE_COUNT_GOAL.match(clause))
+    quant = RE_QUANT_GOAL.match(clause) or RE_LEVEL_GOAL.match(clause) or RE_RESULT_GOAL.match(clause) or counted
+    end = start + len(clause)
+    if before and RE_ELIDED_GOAL.match(clause):
+        return _target(ctx, start, end, before, clause, horizon)
     if goal and len(clause) - len(goal.group("goal")) >= 2:
         subject = clause[2 if clause.startswith("实现") else 0:goal.start()]     # 实现…全覆盖
-        _target(ctx, start, start + len(clause), subject, goal.group("goal"), horizon)
-    elif verb:
-        _target(ctx, start, start + len(clause), verb.group("subj"), verb.group("goal"), horizon)
-    elif quant:
-        _target(ctx, start, start + len(clause), quant.group("subj"), quant.group("goal"), horizon)
+        return _target(ctx, start, end, subject, goal.group("goal"), horizon)
+    if counted:
+        built = RE_BUILD_VERB.match(counted.group("subj"))     # 培育…机构15家: the verb goes with the count
+        if built and len(counted.group("subj")) - built.end() >= 2:
+            return _target(ctx, start, end, counted.group("subj")[built.end():], built.group() + counted.group("goal"),
+                           horizon)
+    if verb:
+        return _target(ctx, start, end, verb.group("subj"), verb.group("goal"), horizon)
+    if quant:
+        return _target(ctx, start, end, quant.group("subj"), quant.group("goal"), horizon)
+    return None
 
 
-def _target(ctx: DocContext, start: int, end: int, subject: str, goal: str, horizon: str | None) -> None:
+def _target(ctx: DocContext, start: int, end: int, subject: str, goal: str, horizon: str | None) -> str | None:
     """A Target named <subject>目标 (Conventions), its clause the mention."""
     if any(h.type == "Target" and h.start < end and start < h.end for h in ctx.entities):
-        return
+        return None
     if ctx.text.rfind("《", 0, start) > ctx.text.rfind("》", 0, start):
-        return                              # 《以…支撑质量强国建设》: a title names no goal
+        return None                         # 《以…支撑质量强国建设》: a title names no goal
     target = Hit(start, end, "Target", re.sub(r"\s", "", subject) + "目标", "rx:target")
     ctx.add_entity(target, EntityInfo(target.key, "rx:target"))
     ctx.relate("target", {"target": target.key, "subject": subject, "goal": goal, "horizon": horizon},
                start, end, "rx:target")
+    return subject
