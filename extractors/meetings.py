@@ -8,7 +8,7 @@ import re
 
 from extractors.context import DocContext
 from extractors.records import EntityInfo, Hit
-from extractors.rules import clause_inside, finditer_near
+from extractors.rules import anchor_windows, clause_inside, finditer_near
 from extractors.text import RE_HAN
 
 NUM = r"[0-9一二三四五六七八九十]{1,3}"
@@ -36,6 +36,19 @@ RE_NEXT_HEAD = re.compile(r"(?!各|有关|相关|其他|其它)(?P<topic>[\u4e00
 # the kind a meeting's name ends with, and the words after which the kind alone names it again
 RE_KIND_TAIL = re.compile(r"(?:全体成员大会|会员代表大会|会员大会|研讨会|论坛|年会|培训班|座谈会|推进会|博览会)$")
 RE_BACK = "的在本该此次"
+# coordinated plenums: 二十届二中、三中全会 (each one its own meeting)
+RE_PLENUMS = re.compile(r"(?:党的)?(?P<term>[一二三四五六七八九十]{1,3})届(?P<ks>(?:[一二三四五六七]中、)+[一二三四五六七]中)全会")
+# the national people's congress and political consultative conference in session (十四届全国人大二次会议)
+CN = "[一二三四五六七八九十]{1,3}"
+NATIONAL_SESSIONS = (
+    (re.compile(rf"第?(?P<t>{CN})届全国人(?:民代表)?大(?:会)?(?P<c>常委会|常务委员会)?第?(?P<n>{CN})次(?:全体)?会议"),
+     "第{t}届全国人民代表大会{c}第{n}次会议"),
+    (re.compile(rf"(?:全国政协|中国人民政治协商会议)第?(?P<t>{CN})届(?:全国委员会)?第?(?P<n>{CN})次会议|"
+                rf"(?P<t2>{CN})届全国政协第?(?P<n2>{CN})次会议"),
+     "中国人民政治协商会议第{t}届全国委员会第{n}次会议"),
+)
+RE_PLENUM_ANCHOR = re.compile(r"中全会")
+RE_NATIONAL_ANCHOR = re.compile(r"全国人大|全国人民代表大会|全国政协|政治协商会议")
 SCOPE_LEVELS = {"全省": ("province",), "全市": ("city", "municipality")}
 SHAPE_SOURCES = ("rx:meeting-event", "rx:meeting-work-conference", "rx:meeting-edition")
 # a day's own events, a meeting of their own: “世界计量日”主场活动
@@ -79,6 +92,7 @@ def name_meetings(ctx: DocContext) -> None:
         found = _lengthened(ctx, ends, hit, hit.name, True)
         if found is not None and found[1]:
             named.append(found)
+    named += [(hit, None) for hit in _plenums(ctx, taken) + _national_sessions(ctx, taken)]
     named.sort(key=lambda item: item[0].start)
     named += _coordinated(ctx, named, pending)
     named += _repeated_sessions(named, pending)
@@ -108,6 +122,39 @@ def _repeated_kinds(ctx: DocContext) -> None:
                 continue
             ctx.add_entity(Hit(match.start(), match.end(), "Meeting", name, "rx:meeting-named-again"))
     ctx.sort_entities()
+
+
+def _plenums(ctx: DocContext, taken: list[tuple[int, int]]) -> list[Hit]:
+    """党的二十届二中、三中全会: each plenum of the list, named in full."""
+    hits = []
+    for match in finditer_near(RE_PLENUMS, RE_PLENUM_ANCHOR, 24, ctx.text):
+        if _taken(taken, match.start(), match.end()):
+            continue
+        offset = match.start("ks")
+        for index, plenum in enumerate(match.group("ks").split("、")):
+            start = match.start() if index == 0 else offset
+            end = offset + len(plenum) if offset + len(plenum) < match.start("ks") + len(match.group("ks")) \
+                else match.end()
+            name = f"中国共产党第{match.group('term')}届中央委员会第{plenum[0]}次全体会议"
+            hits.append(Hit(start, end, "Meeting", name, "rx:meeting-plenums"))
+            offset += len(plenum) + 1
+    return hits
+
+
+def _national_sessions(ctx: DocContext, taken: list[tuple[int, int]]) -> list[Hit]:
+    """十四届全国人大二次会议, 全国政协十四届二次会议: a session of the NPC (or its standing committee) or the
+    CPPCC, named in full."""
+    hits = []
+    for low, high in anchor_windows(RE_NATIONAL_ANCHOR, 16, ctx.text):
+        for pattern, form in NATIONAL_SESSIONS:
+            for match in pattern.finditer(ctx.text, low, high):
+                if _taken(taken, match.start(), match.end()):
+                    continue
+                groups = match.groupdict()
+                name = form.format(t=groups.get("t") or groups.get("t2"), n=groups.get("n") or groups.get("n2"),
+                                   c="常务委员会" if groups.get("c") else "")
+                hits.append(Hit(match.start(), match.end(), "Meeting", name, "rx:meeting-national-session"))
+    return hits
 
 
 def _ends(ctx: DocContext) -> dict[int, list[Hit]]:
