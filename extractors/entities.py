@@ -17,6 +17,7 @@ ENTITY_TYPES = frozenset({
     "Sector", "Region", "Meeting", "PolicyDocument",
 })
 NESTABLE = ORG_TYPES | {"Region"}
+CONCEPT_TYPES = ("Sector",)   # a concept word inside a 《》 title is not annotated (《检验检测认证行业…白皮书》)
 CODE_SOURCES = ("rx:doc-number-code", "rx:doc-number-cnca")   # CNAS-CL01:2018: the CNAS in it is no mention
 MAX_NAME = 120   # no entity mention is longer than this many characters
 RE_REGION_AGENCY = re.compile(
@@ -43,6 +44,7 @@ def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list
              if h.type in ENTITY_TYPES]
     if titles:
         rules = [h for h in rules if not _inside_any(h, titles)]
+        dictionary = [h for h in dictionary if h.type not in CONCEPT_TYPES or not _inside_any(h, titles)]
     by_start = _ByStart(dictionary)
     rules = [h for h in _drop_nested_same_type(rules) if not _loses_to_dictionary(h, by_start)]
     rule_index = _ByStart(rules)
