@@ -12,10 +12,10 @@ from extractors.rules import anchor_windows, clause_inside, finditer_near
 from extractors.text import RE_HAN
 
 NUM = r"[0-9一二三四五六七八九十]{1,3}"
-# a body's session: 第五次会员代表大会, 第三届会员大会, 五届一次理事会, 第四届理事会第二次会议
+# a body's session: 第五次会员代表大会, 第三届会员大会, 五届一次理事会, 第四届第二次理事会, 第四届理事会第二次会议
 RE_SESSION = re.compile(
     rf"第(?P<term>{NUM})届(?P<council>常务理事会|理事会|监事会|委员会)第(?P<n>{NUM})次(?:全体)?会议"
-    rf"|(?P<term2>{NUM})届(?P<n2>{NUM})次(?P<council2>常务理事会|理事会|监事会|会员代表大会|全体会议)"
+    rf"|第?(?P<term2>{NUM})届第?(?P<n2>{NUM})次(?P<council2>常务理事会|理事会|监事会|会员代表大会|全体会议)议?"
     rf"|第{NUM}[届次](?:会员代表大会|全体会员大会|会员大会|代表大会)")
 RE_SESSION_ANCHOR = re.compile(r"理事会|监事会|代表大会|会员大会|全体会议")
 SESSION_REACH = 24
@@ -252,7 +252,7 @@ def _home(ctx: DocContext, levels: tuple[str, ...]) -> str | None:
 
 
 def _session_name(match: re.Match) -> str:
-    """五届一次理事会 → 第五届理事会第一次会议; the other forms as written."""
+    """五届一次理事会, 第五届第一次理事会 → 第五届理事会第一次会议; the other forms as written."""
     if match.group("term2"):
         return f"第{match.group('term2')}届{match.group('council2')}第{match.group('n2')}次会议"
     return match.group()
