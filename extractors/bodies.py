@@ -61,7 +61,9 @@ def _inside_name(ctx: DocContext, start: int, end: int) -> bool:
 
 
 def _misread(ctx: DocContext, hit: Hit, start: int) -> bool:
-    return hit.source.startswith("rx:") and hit.start < start and ctx.text[start - 1] in SHORT_LEAD
+    """A shape rule's name that runs on across a lead-in (情况报市人民政府) or a stationing (X驻Y)."""
+    return hit.source.startswith("rx:") and (hit.start < start and ctx.text[start - 1] in SHORT_LEAD
+                                             or "驻" in ctx.text[hit.start:hit.end])
 
 
 def _replace_misreads(ctx: DocContext, start: int, end: int) -> None:

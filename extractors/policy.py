@@ -117,6 +117,8 @@ def _board_reports(ctx: DocContext) -> None:
         start = match.end() - 4 if match.group("made") else match.start()
         name = f"{owner[1]}{match.group('board')}工作报告"
         doc = ctx.add_entity(Hit(start, match.end(), "PolicyDocument", name, "rx:doc-board-report"))
+        if match.group("board").endswith("监事会"):
+            continue                      # the supervisors report on the association; the board's report is its own
         ctx.relate("issued", {"organization": owner, "document": doc.key, "date": reference_date(ctx)},
                    match.start(), match.end(), "rx:issued-board-report")
     ctx.sort_entities()

@@ -17,8 +17,8 @@ UNIT_NAME_GOES_ON = "署门长分件位队委"     # 认证监管部门, 部长:
 RE_UNIT_AFTER = re.compile(r"(?!各|有关|相关|所属|下属|直属)[\u4e00-\u9fff]{2,12}?(?<!干)(?:部|司|处|办公室|办公厅|中心)"
                            rf"(?![{UNIT_NAME_GOES_ON}])")
 # an association's or accreditation body's own units: CNAS秘书处, APAC执行委员会, CQC检测认证技术部
-RE_ORG_UNIT_AFTER = re.compile(r"(?:秘书处|(?:执行|常务|技术|专业|专家|监督)委员会|(?P<free>[\u4e00-\u9fff]{2,8}?)(?<!干)(?:部|处|办公室))"
-                               r"(?![署门长件位队委]|分(?!别))")
+RE_ORG_UNIT_AFTER = re.compile(r"秘书处|(?:执行|常务|技术|专业|专家|监督)委员会|"
+                               r"(?P<free>[\u4e00-\u9fff]{2,8}?)(?<!干)(?:部|处|办公室)(?![署门长件位队委]|分(?!别))")
 RE_OFFICE_AFTER = re.compile("办公厅")
 SUBORDINATE_TYPES = ("Agency", "Organization")
 NATIONAL_PREFIXES = ("国家", "国务院", "中华人民共和国", "中国共产党")
@@ -120,7 +120,7 @@ def add_listed_departments(ctx: DocContext) -> None:
     for department in ctx.of_type("Department"):
         info = ctx.infos[department.key]
         entry = ctx.lexicon.get(department.source)
-        parent = info.parent or (ctx.entry_key(entry.parent) if entry else None)
+        parent = info.parent or (ctx.entry_key(entry.parent) if entry and bodies.home_bureau(ctx) is None else None)
         end = department.end
         while ctx.text.startswith("、", end):
             match = RE_UNIT_AFTER.match(ctx.text, end + 1)
