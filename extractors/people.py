@@ -12,24 +12,28 @@ from extractors.text import RE_HAN, read_name_after, read_name_before
 RE_NOT_A_NAME = re.compile(r"负责|领导|干部|全体|有关|广大|各位|青年|老")
 # 任命X为…, 选举X为…; 免去X的…职务, 解聘X的…职务 (a post ended is a membership too)
 RE_APPOINTED = re.compile(r"(?:(?:任命|聘任|聘请|推选|选举|提名|增补)(?P<name>[\u4e00-\u9fff·]{2,5}?)(?:同志)?(?:为|担任)"
-                          r"|(?:免去|解聘|撤销)(?P<gone>[\u4e00-\u9fff·]{2,5}?)(?:同志)?(?:的|所任))$")
+                          r"|(?:免去|解聘|撤销)(?P<gone>[\u4e00-\u9fff·]{2,5}?)(?:同志)?(?:的|所任))\Z")
 # X当选为…, X此前任…, X因工作调整辞去… (not 拟任: a proposed post is no membership)
 RE_TAKES_OFFICE = re.compile(r"(?:当选为|当选|担任|出任|被任命为|任命为|继任|此前任|曾任|原任|现任|兼任"
-                             r"|(?:因[^,。;:\n]{1,10})?(?:辞去|不再担任))$")
+                             r"|(?:因[^,。;:\n]{1,10})?(?:辞去|不再担任))\Z")
 # a résumé line of a personnel notice: 王某,男,1970年5月生 … 现任…
 RE_RESUME_HEAD = re.compile(r"(?P<name>[\u4e00-\u9fff·]{2,5}),(?:男|女)[,(]")
 # 会长:X; 副会长(按姓氏笔画排序):A、B: a post, an optional note and a colon before the names
 RE_POST_COLON = re.compile(r"(?:\([^()\n]{1,12}\))?[::][ \t\u3000]*")
-RE_ACRONYM_NOTE = re.compile(r"\([A-Za-z]{2,10}\)$")
+RE_ACRONYM_NOTE = re.compile(r"\([A-Za-z]{2,10}\)\Z")
 # a clause that opens with a name and a verb of reporting or taking part (会上,王某强调; 李某主持会议)
 RE_SUBJECT = re.compile(r"(?<![^,。;:!?\n])(?:会上,|随后,|最后,)?(?P<name>[\u4e00-\u9fff·]{2,8}?)(?:同志)?"
                         r"(?:在(?:讲话|致辞|总结|报告)中|在会上|在总结时)?(?:指出|强调|表示|认为|介绍说|要求|主持|出席|致辞|"
                         r"讲话|宣读|通报|传达|作了|作题为)")
+RE_PADDED_NAME = re.compile(r"([\u4e00-\u9fff])[ ]{1,3}([\u4e00-\u9fff])(?=[ ]*(?:\n|$|[、,)]))")
+# names listed after a collective noun (省局领导A、B、C) or before 等同志 (A、B等同志)
+RE_COLLECTIVE = re.compile(r"(?:领导|负责同志|专家|嘉宾|代表|委员)(?=[\u4e00-\u9fff·]{2,5}、)")
+RE_LIST_END = re.compile(r"等(?:同志|人|领导|专家)")
 RE_GOVERNMENT_HEAD = re.compile(r"(?:常务)?副?(?:省|市|县|区|州)长$")
 RE_CLOSING_NAMES = re.compile(r"\((?P<names>[\u4e00-\u9fff]{2,4}(?:[ 、]+[\u4e00-\u9fff]{2,4}){0,3})\)\s*\Z")
-RE_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]{3,16}$")
+RE_HAN_RUN_END = re.compile(r"[\u4e00-\u9fff]{3,16}\Z")
 # a body's name the rules did not find, right before a post (某某新区管理委员会副主任): its post is in no known body
-RE_UNKNOWN_BODY = re.compile(r"(?<![\u4e00-\u9fff])(?![该本此各我其])[\u4e00-\u9fff]{2,}(?:局|处|委员会|委|司|厅|中心|公司|集团|大学|学院|研究院|协会|学会)$")
+RE_UNKNOWN_BODY = re.compile(r"(?<![\u4e00-\u9fff])(?![该本此各我其])[\u4e00-\u9fff]{2,}(?:局|处|委员会|委|司|厅|中心|公司|集团|大学|学院|研究院|协会|学会)\Z")
 NAME_LEFT_OF_SHORT = "为、由任和与及,:("
 # short names a text uses for a body it has named in full before (协会 for 中国认证认可协会), with the
 # ending of the full name each stands for
@@ -63,7 +67,11 @@ def find_officials(ctx: DocContext) -> None:
         chain.append(role)
         start = _name_start(ctx.text, role.end)
         length = read_name_after(ctx.text, start)
-        if length and not _overlaps(start, start + length, taken):
+        padded = None if length else padded_name(ctx.text, start)
+        if padded and not _overlaps(start, padded.end(), taken):   # 局长:王  勇
+            _add_person_with_chain(ctx, chain, start, padded.end(), name=padded.group(1) + padded.group(2))
+            chain = []
+        elif length and not _overlaps(start, start + length, taken):
             end = start + length
             _add_person_with_chain(ctx, chain, start, end)
             for start, end in _listed_names(ctx, end, roles, taken):   # 副主任刘卫军、许增德: both hold it
@@ -75,6 +83,7 @@ def find_officials(ctx: DocContext) -> None:
     add_byline_people(ctx, taken)
     add_closing_names(ctx, taken)
     add_subject_people(ctx, taken)
+    add_listed_people(ctx, taken)
     propagate_people(ctx)
 
 
@@ -89,6 +98,14 @@ def _name_start(text: str, offset: int) -> int:
         return offset
     length = read_name_after(text, spaces.end())
     return spaces.end() if length and RE_LINE_REST.match(text, spaces.end() + length) else offset
+
+
+def padded_name(text: str, offset: int) -> re.Match | None:
+    """A two-character name padded to the width of three (王  勇), ending its line or list item."""
+    match = RE_PADDED_NAME.match(text, offset)
+    if match is None or read_name_after(match.group(1) + match.group(2) + "\n", 0) != 2:
+        return None
+    return match
 
 
 def _listed_names(ctx: DocContext, end: int, roles: list[Hit], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -204,23 +221,28 @@ def _resume(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> list[tu
 
 
 def _add_person_with_chain(ctx: DocContext, chain: list[Hit], start: int, end: int,
-                           source: str = "rx:person-role-name") -> None:
+                           source: str = "rx:person-role-name", name: str | None = None) -> None:
     """Every post of the chain. A post after 兼 with no body of its own is in the body of the post before
     (协会副会长兼秘书长); so is a post after 、 that no body in the sentence fits (副主任、党组成员X)."""
-    person = _person(ctx, start, end, source)
-    previous, previous_org = None, None
+    person = _person(ctx, start, end, source, name)
+    previous, previous_org, orgs = None, None, []
     for role in chain:
         gap = ctx.text[previous.end:role.start] if previous else None
         if gap == "兼" and _adjacent_org(ctx, role) is None:
             org = previous_org
         else:
             org = _org_of_post(ctx, person, role) or (previous_org if gap in ("、", ",") else None)
-        _relate_membership(ctx, person, role, org, min(start, _org_start(ctx, role)), max(end, role.end))
+        orgs.append(org)
         previous, previous_org = role, org
+    for i in range(len(chain) - 2, -1, -1):  # 党组成员、副主任X: a post with no body of its own shares the next's
+        if orgs[i] is None and ctx.text[chain[i].end:chain[i + 1].start] in ("、", ","):
+            orgs[i] = orgs[i + 1]
+    for role, org in zip(chain, orgs):
+        _relate_membership(ctx, person, role, org, min(start, _org_start(ctx, role)), max(end, role.end))
 
 
-def _person(ctx: DocContext, start: int, end: int, source: str) -> Hit:
-    hit = Hit(start, end, "Person", ctx.text[start:end], source)
+def _person(ctx: DocContext, start: int, end: int, source: str, name: str | None = None) -> Hit:
+    hit = Hit(start, end, "Person", name or ctx.text[start:end], source)
     return ctx.add_entity(hit, EntityInfo(hit.key, source))
 
 
@@ -421,6 +443,21 @@ def add_subject_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
         if read_name_after(ctx.text, start) == end - start and not _overlaps(start, end, taken) \
                 and not ctx.in_span(start, end, "Person"):
             ctx.add_entity(Hit(start, end, "Person", match.group("name"), "rx:person-subject"))
+
+
+def add_listed_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
+    """省局领导A、B、C出席; A、B等同志参加: names in a list after a collective noun (two at least) or before 等同志."""
+    spans = []
+    for match in RE_COLLECTIVE.finditer(ctx.text):
+        length = read_name_after(ctx.text, match.end())
+        if length and not _overlaps(match.end(), match.end() + length, taken):
+            listed = _listed_names(ctx, match.end() + length, [], taken)
+            spans += [(match.end(), match.end() + length)] + listed if listed else []
+    for match in RE_LIST_END.finditer(ctx.text):
+        spans += [(start, end) for start, end in _names_before(ctx, match.start(), taken)]
+    for start, end in spans:
+        if not ctx.in_span(start, end, "Person"):
+            ctx.add_entity(Hit(start, end, "Person", ctx.text[start:end], "rx:person-listed"))
 
 
 def propagate_people(ctx: DocContext) -> None:
