@@ -19,6 +19,9 @@ ENTITY_TYPES = frozenset({
 NESTABLE = ORG_TYPES | {"Region"}
 CONCEPT_TYPES = ("Sector",)   # a concept word inside a 《》 title is not annotated (《检验检测认证行业…白皮书》)
 CODE_SOURCES = ("rx:doc-number-code", "rx:doc-number-cnca")   # CNAS-CL01:2018: the CNAS in it is no mention
+# the country and the continents as the first word of a body's name (中国认证认可协会, 欧洲认可合作组织)
+NAME_OPENERS = frozenset({"region:china", "region:asia", "region:europe", "region:africa", "region:latin-america",
+                          "region:north-america", "region:south-america", "region:oceania", "region:asia-pacific"})
 MAX_NAME = 120   # no entity mention is longer than this many characters
 RE_REGION_AGENCY = re.compile(
     r"(?P<lead>[\u4e00-\u9fff]{0,10}?)(?:市场监督管理局|市场监管局|质量技术监督局|质量监督局|质监局|出入境检验检疫局|检验检疫局|"
@@ -89,7 +92,7 @@ def _inside_other_name(hit: Hit, kept: _ByStart) -> bool:
         return any(o.type != "Sector" and _covers(o, hit) for o in kept.overlapping(hit))
     if hit.type in ("CertificationScheme", "Initiative"):
         return any(o.type in ORG_TYPES and _covers(o, hit) for o in kept.overlapping(hit))
-    if hit.source == "region:china":     # 中国 opening a body's name (中国认证认可协会) names no place
+    if hit.source in NAME_OPENERS:       # 中国 opening a body's name (中国认证认可协会) names no place
         return any(o.type in ORG_TYPES and o.start == hit.start and _covers(o, hit) for o in kept.overlapping(hit))
     return False
 

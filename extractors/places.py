@@ -26,7 +26,9 @@ RE_GENERIC_ZONE = re.compile(r"^(?:国家级?|省级|市级|各|全|本|该|其�
 RE_PART = re.compile(r"(?P<own>[\u4e00-\u9fff]{1,3}?)(?P<kind>新区|区|县|市|旗)(?![场级长委属区县内外域间民域])")
 BAD_PART_START = set("各全本该城超上下市县区省地州乡镇村每两三四五六七八九十一二这那其所直辖属郊辖旧老中城")
 # 工业园区, 保税港区, 风景区: a kind of area inside a city, not a district
-RE_NOT_PART = re.compile(r"园|业|技|经济|开发|保税|功能|片|社|校|景|库|港|营|矿|林|辖")
+RE_NOT_PART = re.compile(r"园|业|技|经济|开发|保税|功能|片|社|校|景|库|港|营|矿|林|辖|试验|示范|保护|灾|疫|重点|核心|服务|商务|"
+                         r"居住|生活|办公|厂|监|管|风险|高|低|中|险|控|封|防")
+LIST_LEAD = set("在于和与及,:;(“\n ")
 # 滨海新区、西青区、东丽区: the items of a list of districts or counties
 RE_PART_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,4}?(?:新区|区|县)、)+[\u4e00-\u9fff]{1,4}?(?:新区|区|县)")
 # 长江中游城市群, 成渝地区双城经济圈: a cluster or circle after a lead-in
@@ -109,8 +111,15 @@ def _shape_hit(text: str, match: re.Match, source: str) -> Hit | None:
     return Hit(start, match.end(), "Region", text[start:match.end()], source)
 
 
+def _plain_list(text: str, items: list[tuple[int, int]]) -> bool:
+    """西湖区、拱墅区、滨江区 after a lead-in: names of two or three characters before 区/县, none a kind of area."""
+    return (items[0][0] == 0 or text[items[0][0] - 1] in LIST_LEAD) and all(
+        3 <= b - a <= 4 and text[a] not in BAD_PART_START and not RE_NOT_PART.search(text[a:b])
+        and not clause_inside(text[a:b]) for a, b in items)
+
+
 def _listed_parts(text: str, known: list[Hit]) -> list[Hit]:
-    """Every district or county of a list in which one item is a place already known."""
+    """Every district or county of a list in which one item is a place already known, or of a plain list."""
     spans = {(h.start, h.end) for h in known}
     starts_by_end = {h.end: h.start for h in known}
     hits = []
@@ -122,7 +131,7 @@ def _listed_parts(text: str, known: list[Hit]) -> list[Hit]:
             offset += len(item) + 1
         first_end = items[0][1]           # 湖州市德清县、安吉县: the list's match may open inside the first place
         items[0] = (max(items[0][0], starts_by_end.get(first_end, items[0][0])), first_end)
-        if not any(item in spans for item in items):
+        if not any(item in spans for item in items) and not _plain_list(text, items):
             continue
         hits += [Hit(a, b, "Region", text[a:b], "rx:region-part") for a, b in items
                  if (a, b) not in spans and text[a] not in BAD_PART_START and not RE_NOT_PART.search(text[a:b])
