@@ -11,7 +11,7 @@ from extractors.text import cn_number, iso_date
 # 设区市市场监督管理局, 县级人民政府: a kind of place, not a place, so not one body
 RE_GENERIC_PLACE = re.compile(r"^(?:各|直辖市|自治区|计划单列市|副省级|设区的?市|市州|地级市|县级市|县市区|市县|省市|省级|市级|县级|地方|当地|属地|所在地)")
 RE_SCHEME_VERB = re.compile(r".*(?:建设|发展)")      # verbs a scheme's name never holds
-RE_NUMERAL_START = re.compile(r"^(?:[一二三四五六七八九十百千万几两多数]+(?:大|项|个|类|批|种|方面|家|条|期|届|场)|[各每本该此这那其家个项批种名位])")
+RE_NUMERAL_START = re.compile(r"^(?:[一二三四五六七八九十百千万几两多数]+(?:大|项|个|类|批|种|方面|家|条|期|届|场)|[各每本该此这那其家个项批种名位度])")
 
 
 @lru_cache(maxsize=1)
