@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from calendar import monthrange
 from dataclasses import dataclass
 from decimal import Decimal
@@ -59,11 +60,21 @@ RE_CHANGE = re.compile(r"(?:分别)?(?:增长|提高|增加|上升|下降|减少
 RE_PCT = re.compile(r"\d+(?:\.\d+)?(?:%|(?:万|亿)?" + UNIT + r")")
 RE_SINCE = re.compile(r"(?:比|较)(?P<ref>[^,。;]{1,10}?)(?:分别)?(?:增长|提高|增加|上升|下降|减少)")
 
+# 2024年底前, 3月底前, 2027年或之前
+DEADLINE = r"(?:(?:19|20)\d\d年(?:\d{1,2}月底?|底|末|上半年|下半年)?|\d{1,2}月底)(?:前|以前|或之前)"
 # 通过3-5年努力, 经过三年的时间, 用两年左右时间的奋斗; 到2020年(底); 今后五年
 RE_HORIZON = re.compile(r"(?:通过|经过|用)(?P<h>\d+(?:[-—–~至到]\d+)?|[一二三四五六七八九十两]{1,2}(?:到[一二三四五六七八九十])?)年"
                         r"(?:左右)?的?(?:时间的?(?:努力|奋斗)?|努力|奋斗)|到(?P<y>20\d\d)年(?:底|末)?|今后(?P<n>\d+|[一二三四五])年|"
-                        r"在?(?:(?:19|20)\d\d年(?:\d{1,2}月底?|底|末|上半年|下半年)?|\d{1,2}月底)(?:前|以前|或之前)|"
-                        r"在?[一二三四五六七八九十两\d]*年内|今年(?=要|将|力争|确保)")
+                        r"在?" + DEADLINE + r"|在?[一二三四五六七八九十两\d]*年内|"
+                        r"今年(?=要|将|力争|确保)")
+RE_HORIZON_ANCHOR = re.compile(r"努力|奋斗|时间|到20|今后|前|年内|今年")     # every horizon holds one of these
+
+
+def horizons(text: str):
+    """RE_HORIZON over a whole text, run only near its anchor words."""
+    return finditer_near(RE_HORIZON, RE_HORIZON_ANCHOR, 20, text)
+
+
 RE_GOAL = re.compile(r"(?P<goal>(?:趋于|基本|明显|显著|全面|进一步|大幅|普遍|不断|更加|更为|日益|逐步)[\u4e00-\u9fff]{2,4}|全覆盖)$")
 # 市场化改革取得决定性进展, 认可结果在更多国家得到采信
 RE_RESULT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff“”「」]{2,20}?)(?P<goal>(?:在[^,;。]{2,24}?)?(?:取得|得到|获得)"
@@ -94,7 +105,7 @@ RE_ASPIRE = re.compile(r"(?P<clause>(?:推动|加快|引导|努力|力争|为)?[
 RE_FOR = re.compile(r"^为")
 RE_ELIDED_GOAL = re.compile(r"^(?:年均|平均|每年)(?:增长|提高|增加)")
 RE_BUILD_VERB = re.compile(r"^(?:培育|建成|建设|打造|创建|认定)")
-RE_GOAL_OPENER = re.compile(r"(?:主要|总体|工作)?目标(?:是|为)[:：]?")
+RE_GOAL_OPENER = re.compile(r"目标[是为][:：]?")
 RE_TASK_CLAUSE = re.compile(r"[,;。]")
 RE_ASPIRE_ANCHOR = re.compile(r"建设|迈进|迈入|迈向|建成")
 RE_LEADING = re.compile(r"^(?:我国|要|将|并|同时|共同|使|令|推动|使得|力争|争取|(?:战略|总体|主要)?目标是|确保|全年|全省|全市|全区|全国|全港|本市|本省|"
@@ -106,13 +117,18 @@ AS_OF = r"(?:截至|截止)"
 RE_AS_OF_BEFORE = re.compile(AS_OF + "$")
 
 
-def _in_goal(ctx: DocContext, offset: int) -> bool:
+def _goal_marks(text: str) -> list[int]:
+    """Where goals open in a text: 力争, 目标是, 预计 and horizons (到2020年, 2024年底前), not 截至2020年底."""
+    marks = [m.start() for m in RE_GOAL_CUE.finditer(text)]
+    marks += [h.start() for h in horizons(text)
+              if not RE_AS_OF_BEFORE.search(text, max(0, h.start() - 2), h.start())]
+    return sorted(marks)
+
+
+def _in_goal(text: str, marks: list[int], offset: int) -> bool:
     """到2020年实现1000万家企业…, 力争…: a count in a goal is a target, not a fact."""
-    sent_start = _full_sentence_start(ctx.text, offset)      # 到2026年,…;培育…15家: goals run on past ;
-    if RE_GOAL_CUE.search(ctx.text, sent_start, offset):
-        return True
-    return any(not RE_AS_OF_BEFORE.search(ctx.text, max(0, h.start() - 2), h.start())
-               for h in RE_HORIZON.finditer(ctx.text, sent_start, offset))
+    sent_start = _full_sentence_start(text, offset)      # 到2026年,…;培育…15家: goals run on past ;
+    return bisect_left(marks, offset) > bisect_left(marks, sent_start)
 
 
 @lru_cache(maxsize=1)
@@ -131,24 +147,30 @@ class Item:
     count: re.Match
     noun: str = ""                              # the counted noun alone (机构 of 不符合的机构)
     pending: tuple[str, ...] = ()               # 覆盖率分别达到100%和24.6%: subjects of the counts still to come
+    sentence: int = 0
+    order: int = 0                              # how many items of its sentence come before it
 
 
 def add_statistics(ctx: DocContext) -> None:
     """Statistic mentions and statistic relations (subject, value, unit, date, change), one per count."""
     items: list[Item] = []
-    plan_year = _plan_year(ctx.text)
+    plan_year = ctx.meta["plan_year"] = _plan_year(ctx.text)
+    earlier: list[Item] = []                    # the items of the current sentence
+    marks = _goal_marks(ctx.text)
     for count in RE_COUNT.finditer(ctx.text, _title_end(ctx.text)):
-        if not _countable(ctx, count) or (plan_year and not _past(ctx.text, count.start(), plan_year)):
+        if not _countable(ctx, count, marks) or (plan_year and not _past(ctx.text, count.start(), plan_year)):
             continue
         sentence = ctx.sentences.index(count.start())
-        earlier = [i for i in items if ctx.sentences.index(i.start) == sentence]
+        if earlier and earlier[-1].sentence != sentence:
+            earlier = []
         item = _value_first(ctx.text, count) or _subject_first(ctx.text, count, earlier)
         if item is not None:
+            item.sentence, item.order = sentence, len(earlier)
             items.append(item)
+            earlier.append(item)
     for index, item in enumerate(items):
         following = next((f.start for f in items[index + 1:] if f.start >= item.end), None)
-        order = sum(1 for f in items[:index] if ctx.sentences.index(f.start) == ctx.sentences.index(item.start))
-        _statistic(ctx, item, order, following)
+        _statistic(ctx, item, item.order, following)
 
 
 def _plan_year(text: str) -> int | None:
@@ -175,7 +197,7 @@ def _title_end(text: str) -> int:
     return line_end if first.strip() and len(first) <= 60 and not re.search(r"[。,;:]", first) else 0
 
 
-def _countable(ctx: DocContext, count: re.Match) -> bool:
+def _countable(ctx: DocContext, count: re.Match, marks: list[int]) -> bool:
     text, start = ctx.text, count.start()
     clause = _clause_start(text, start)
     if RE_NOT_A_COUNT.match(text, count.end()) or RE_LIST_FOLLOWS.match(text, count.end()):
@@ -190,7 +212,7 @@ def _countable(ctx: DocContext, count: re.Match) -> bool:
         return False                     # 甲、乙、丙、丁等4家单位: the total of a list given in full
     if ctx.in_span(line_start, line_start + 8, "Task"):
         return False                     # a work item of a plan states what is to be done
-    return not RE_OUTLINE.search(text, clause, start) and not _in_goal(ctx, start)
+    return not RE_OUTLINE.search(text, clause, start) and not _in_goal(text, marks, start)
 
 
 def _listed(text: str, offset: int) -> int:
@@ -433,10 +455,10 @@ def _change(text: str, start: int, end: int, order: int, following: int | None) 
 
 def add_targets(ctx: DocContext) -> None:
     """Target mentions with subject, goal and horizon."""
-    plan_year = _plan_year(ctx.text)
+    plan_year = ctx.meta["plan_year"] if "plan_year" in ctx.meta else _plan_year(ctx.text)
     for match in RE_GOAL_OPENER.finditer(ctx.text):        # 主要目标是:A;B;C
         _goal_clauses(ctx, match.end(), f"{plan_year}年" if plan_year else None)
-    for match in RE_HORIZON.finditer(ctx.text):
+    for match in horizons(ctx.text):
         _goal_clauses(ctx, match.end(), match.group(0).removeprefix("在"))
     for match in RE_STRIVE.finditer(ctx.text):
         _horizon_clause(ctx, match.group("clause"), match.start("clause"), _horizon_near(ctx, match.start()))
@@ -533,7 +555,7 @@ def _horizon_clause(ctx: DocContext, clause: str, start: int, horizon: str | Non
 
 def _target(ctx: DocContext, start: int, end: int, subject: str, goal: str, horizon: str | None) -> str | None:
     """A Target named <subject>目标 (Conventions), its clause the mention."""
-    if any(h.type == "Target" and h.start < end and start < h.end for h in ctx.entities):
+    if any(h.start < end and start < h.end for h in ctx.of_type("Target")):
         return None
     if ctx.text.rfind("《", 0, start) > ctx.text.rfind("》", 0, start):
         return None                         # 《以…支撑质量强国建设》: a title names no goal
