@@ -274,8 +274,11 @@ def _lexicon_parents(ctx: DocContext) -> None:
 def _prefix_parents(ctx: DocContext) -> None:
     """A body whose name starts with another body's name (国务院办公厅 / 国务院) belongs to it."""
     orgs = ctx.of_type(*SUBORDINATE_TYPES)
+    by_start: dict[int, list] = {}
+    for hit in orgs:
+        by_start.setdefault(hit.start, []).append(hit)
     for child in orgs:
-        inner = [h for h in orgs if h.start == child.start and h.end < child.end and h.key != child.key]
+        inner = [h for h in by_start[child.start] if h.end < child.end and h.key != child.key]
         if inner:
             parent = max(inner, key=lambda h: h.end)
             ctx.relate("sub_organization", {"child": child.key, "parent": parent.key},

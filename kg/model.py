@@ -36,6 +36,10 @@ class NormText:
             raise ValueError(f"span [{start}, {end}) outside normalised text of length {len(self.text)}")
         return self.starts[start], self.ends[end - 1]
 
+    def slice(self, start: int, end: int) -> NormText:
+        """The normalised text ``[start, end)`` with its own map back to the same raw text."""
+        return NormText(self.text[start:end], self.starts[start:end], self.ends[start:end])
+
 
 @dataclass(frozen=True)
 class Provenance:

@@ -19,7 +19,7 @@ from kg.documents import corpus_ids, read_document
 from kg.errors import CorpusError, KGError
 from kg.export import StreamedGraphFiles
 from kg.mentions import from_context
-from kg.model import Document, DocResult
+from kg.model import Document, DocResult, NormText
 from kg.namespaces import DOC_GRAPH, ENTITY_GRAPH, ONTOLOGY_GRAPH, doc_graph, doc_id_of
 from kg.nlp import make_nlp
 from kg.normalize import normalize, removed_warning
@@ -27,6 +27,8 @@ from kg.outdir import LOCK_WAIT
 from kg.rdf import to_quads
 
 log = logging.getLogger(__name__)
+PIECE_CHARS = 200_000       # longer texts are read in pieces (far below the 1,000,000 of spaCy)
+SENTENCE_ENDS = ("。", "!", "?", ";", "\n")  # after NFKC: full-width ！？； are ASCII
 CHUNK = 8              # files per worker task
 IN_FLIGHT = 3          # tasks queued per worker: results never pile up faster than the store takes them
 STORE_BATCH = 100_000  # document quads per bulk write; one write per document is ~3x slower (bench/build.py)
@@ -48,12 +50,47 @@ class Outcome:
 
 
 def extract(document: Document) -> DocResult:
-    """The pure extraction function: one document's text in, its entities and facts out."""
+    """The pure extraction function: one document's text in, its entities and facts out.
+
+    A text longer than PIECE_CHARS (a scraped dump, a page flattened to one line) is read in pieces cut at
+    sentence ends, each mapped back to the raw text, so its cost grows with its length and no piece reaches
+    spaCy's length limit. Policy texts are far shorter and are read whole.
+    """
     norm = normalize(document.raw_text, html=document.media_type == "text/html")
-    doc = make_nlp()(norm.text)
-    result = from_context(doc._.kg_context, document, norm)
+    nlp = make_nlp()
+    results = [from_context(nlp(part.text)._.kg_context, document, part) for part in pieces(norm, PIECE_CHARS)]
+    result = results[0] if len(results) == 1 else merge_results(results)
     warning = removed_warning(norm, document.path)
     return replace(result, warnings=(warning,)) if warning else result
+
+
+def pieces(norm: NormText, limit: int) -> list[NormText]:
+    """The normalised text cut after the last sentence end (or line end) before every ``limit`` characters;
+    a run with no sentence end is cut at the limit."""
+    if len(norm.text) <= limit:
+        return [norm]
+    parts, start = [], 0
+    while start < len(norm.text):
+        end = min(start + limit, len(norm.text))
+        if end < len(norm.text):
+            cut = max(norm.text.rfind(mark, start, end) for mark in SENTENCE_ENDS)
+            end = cut + 1 if cut > start else end
+        parts.append(norm.slice(start, end))
+        start = end
+    return parts
+
+
+def merge_results(results: list[DocResult]) -> DocResult:
+    """One document's result from those of its pieces: the first piece's title and date, every mention and
+    fact, and each entity once with the surface forms of all pieces."""
+    entities: dict = {}
+    for entity in (e for result in results for e in result.entities):
+        seen = entities.get(entity.ref)
+        entities[entity.ref] = entity if seen is None else replace(
+            seen, surfaces=tuple(sorted(set(seen.surfaces) | set(entity.surfaces))))
+    return DocResult(results[0].source, tuple(entities.values()),
+                     tuple(m for result in results for m in result.mentions),
+                     tuple(f for result in results for f in result.facts))
 
 
 def extract_text(text: str, *, doc_id: str = "text", html: bool = False) -> DocResult:
