@@ -15,7 +15,11 @@ RE_APPOINTED = re.compile(r"(?:(?:任命|聘任|聘请|推选|选举|提名|增�
                           r"|(?:免去|解聘|撤销)(?P<gone>[\u4e00-\u9fff·]{2,5}?)(?:同志)?(?:的|所任))\Z")
 # X当选为…, X此前任…, X因工作调整辞去… (not 拟任: a proposed post is no membership)
 RE_TAKES_OFFICE = re.compile(r"(?:当选为|当选|担任|出任|被任命为|任命为|继任|此前任|曾任|原任|现任|兼任"
-                             r"|(?:因[^,。;:\n]{1,10})?(?:辞去|不再担任))\Z")
+                             r"|(?:因[^,。;:\n]{1,10})?(?:辞去|不再担任)|(?<=[\u4e00-\u9fff])(?<![拟将可不])[为任])\Z")
+# 秘书长由X担任: the name after a post and 由, before a verb of holding it
+RE_HELD_BY = re.compile(r"由(?=[\u4e00-\u9fff·]{2,8}?(?:同志)?(?:担任|兼任))")
+# a body the rules do not know between a verb of taking office and the post (当选APAC执行委员会委员)
+RE_BODY_BEFORE_POST = re.compile(r"[A-Za-z]{2,10}[\u4e00-\u9fff]{0,10}?(?:委员会|理事会|工作组|局|会)\Z")
 # a résumé line of a personnel notice: 王某,男,1970年5月生 … 现任…
 RE_RESUME_HEAD = re.compile(r"(?P<name>[\u4e00-\u9fff·]{2,5}),(?:男|女)[,(]")
 # 会长:X; 副会长(按姓氏笔画排序):A、B: a post, an optional note and a colon before the names
@@ -90,7 +94,7 @@ def find_officials(ctx: DocContext) -> None:
 def _name_start(text: str, offset: int) -> int:
     """Where a name after a post starts: right after it, or after spaces when the name ends its line (a byline:
     副局长 国家认监委主任 甘霖)."""
-    note = RE_POST_NOTE.match(text, offset) or RE_POST_COLON.match(text, offset)
+    note = RE_POST_NOTE.match(text, offset) or RE_POST_COLON.match(text, offset) or RE_HELD_BY.match(text, offset)
     if note:                                  # 副主任(主持工作)赵刚, 秘书长:李某
         return note.end()
     spaces = RE_SPACES.match(text, offset)
@@ -154,11 +158,13 @@ def _name_before(ctx: DocContext, chain: list[Hit], taken: list[tuple[int, int]]
     after a verb of appointing, or opening a résumé; each post of the chain is the person's."""
     first = chain[0]
     end = _name_end_before(ctx, first)
-    length = read_name_before(ctx.text, end)
+    names = _name_before_verb(ctx, first, taken)       # X为会长 before X(为) 会长
+    length = 0 if names else read_name_before(ctx.text, end)
     if length and _overlaps(end - length, end, taken):
         return
-    names = [(end - length, end, "rx:person-name-role")] if length else \
-        _name_before_verb(ctx, first, taken) or _name_appointed(ctx, first, taken) or _resume(ctx, first, taken)
+    if length:
+        names = [(end - length, end, "rx:person-name-role")]
+    names = names or _name_appointed(ctx, first, taken) or _resume(ctx, first, taken)
     for start, end, source in names:
         _add_person_with_chain(ctx, chain, start, end, source)
 
@@ -186,6 +192,8 @@ def _name_appointed(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) ->
 def _name_before_verb(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """王某当选为协会会长, 李某担任秘书长, A、B、C当选为副会长: names, a verb of taking office, the post."""
     org_start = _org_start(ctx, role)
+    body = None if org_start < role.start else RE_BODY_BEFORE_POST.search(ctx.text, max(0, org_start - 20), org_start)
+    org_start = body.start() if body else org_start
     verb = RE_TAKES_OFFICE.search(ctx.text, max(0, org_start - 16), org_start)
     if verb is None:
         return []

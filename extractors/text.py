@@ -23,7 +23,7 @@ FOLLOWER_WORDS = frozenset({
 })
 PARTICLES = frozenset("在和等的是与及对向为将说作从也就都又还已曾并于赴到、")
 # what may stand right before a name that a post follows (听取了X会长的报告, 由X局长主持, 同意X辞去…)
-NAME_LEFT = PARTICLES | frozenset("了由请邀意")
+NAME_LEFT = PARTICLES | frozenset("了由请邀意人")
 RE_FOLLOWER_START = "|".join(sorted(FOLLOWER_WORDS, key=len, reverse=True))
 # a transliterated foreign name: parts joined by a middle dot, ending where a predicate or non-Han text starts
 RE_FOREIGN_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:[·・•‧][\u4e00-\u9fff]{1,8}?)+"
