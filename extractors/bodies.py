@@ -33,6 +33,14 @@ RE_STATIONED = re.compile(r"(?P<sender>(?:[\u4e00-\u9fff]{1,6}?)?纪委监委)?�
 RE_BRANCH = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:分中心|分公司|分署|分院)")
 
 
+NAME_REACH = 60   # a body's name is at most this long: hits covering a span start at most this far before it
+
+
+def _near(ctx: DocContext, start: int, end: int, *types: str) -> list[Hit]:
+    """Entity mentions that overlap [start, end) (found through the start index, not a scan of the text's hits)."""
+    return [h for h in ctx.in_span(start - NAME_REACH, end + NAME_REACH, *types) if h.start < end and start < h.end]
+
+
 def add_local_bodies(ctx: DocContext) -> None:
     """Short forms of the text's own local bodies, and discipline groups stationed in a bureau."""
     homes = _home_regions(ctx)
@@ -55,9 +63,9 @@ def add_local_bodies(ctx: DocContext) -> None:
 def _inside_name(ctx: DocContext, start: int, end: int) -> bool:
     """Already part of a longer name that is not a misread (a rule name that runs on across a lead-in)."""
     return any(h.start <= start and end <= h.end and (h.end - h.start) > (end - start)
-               and not _misread(ctx, h, start) for h in ctx.entities if h.type in ORG_TYPES | {"PolicyDocument"}) \
+               and not _misread(ctx, h, start) for h in _near(ctx, start, end, *ORG_TYPES, "PolicyDocument")) \
         or any((h.start, h.end) == (start, end) and h.type in ORG_TYPES and not h.source.startswith("rx:")
-               for h in ctx.entities)
+               for h in _near(ctx, start, end))
 
 
 def _misread(ctx: DocContext, hit: Hit, start: int) -> bool:
@@ -68,9 +76,9 @@ def _misread(ctx: DocContext, hit: Hit, start: int) -> bool:
 
 def _replace_misreads(ctx: DocContext, start: int, end: int) -> None:
     """情况报市人民政府, 省纪委监委驻省市场监管局: a shape rule read a lead-in into the name."""
-    for hit in [h for h in ctx.entities if h.type in ORG_TYPES and start <= h.start and h.end <= end]:
+    for hit in [h for h in _near(ctx, start, end, *ORG_TYPES) if start <= h.start and h.end <= end]:
         ctx.remove_entity(hit)            # 市发展改革委: not the national commission named like it
-    for hit in [h for h in ctx.entities if h.type in ORG_TYPES and h.source.startswith("rx:")
+    for hit in [h for h in _near(ctx, start, end, *ORG_TYPES) if h.source.startswith("rx:")
                 and h.start < start and h.end >= end]:
         if _misread(ctx, hit, start):
             ctx.remove_entity(hit)
@@ -133,7 +141,7 @@ def _stationed_groups(ctx: DocContext, homes: dict[str, str]) -> None:
         short_sender = sender_name.replace("中国共产党", "中共").replace("纪律检查委员会 ", "纪委").replace("监察委员会", "监委")
         if province and short_sender.startswith(f"中共{province}纪委{province}监委"):
             short_sender = f"中共{province}纪委监委"
-        for hit in [h for h in ctx.entities if h.type in ORG_TYPES and start <= h.start < end and h.end > match.end("host")]:
+        for hit in [h for h in _near(ctx, start, end, *ORG_TYPES) if start <= h.start < end and h.end > match.end("host")]:
             ctx.remove_entity(hit)
         group = Hit(start, end, "Agency", f"{short_sender}驻{host_name}纪检监察组", "rx:agency-stationed")
         ctx.add_entity(group, EntityInfo(group.key, group.source, parent=sender.key if sender else None))
@@ -154,7 +162,7 @@ def add_branches(ctx: DocContext) -> None:
         match = RE_BRANCH.match(ctx.text, parent.end)
         if not match or clause_inside(match.group()) or any(
                 h.start <= parent.start and match.end() <= h.end and h is not parent
-                for h in ctx.entities if h.type in ORG_TYPES):
+                for h in _near(ctx, parent.start, match.end(), *ORG_TYPES)):
             continue
         name = parent.name + match.group()
         for hit in ctx.in_span(parent.end, match.end(), *ORG_TYPES):
@@ -166,7 +174,7 @@ def add_branches(ctx: DocContext) -> None:
         found.setdefault(match.group(), branch)
     for short, branch in found.items():
         for match in re.finditer(re.escape(short), ctx.text):
-            if not any(h.start < match.end() and match.start() < h.end for h in ctx.entities):
+            if not _near(ctx, match.start(), match.end()):
                 ctx.add_entity(Hit(match.start(), match.end(), branch.type, branch.name, "rx:org-branch-short"))
     ctx.sort_entities()
 
@@ -281,11 +289,11 @@ def add_party_committees(ctx: DocContext) -> None:
 
 
 def _party_hit(ctx: DocContext, start: int, end: int, name: str) -> Hit:
-    for hit in [h for h in ctx.entities if h.type in ORG_TYPES and h.source.startswith("rx:")
+    for hit in [h for h in _near(ctx, start, end, *ORG_TYPES) if h.source.startswith("rx:")
                 and start <= h.start < end and (h.start, h.end) != (start, end)]:
         if h_crosses(hit, start, end):
             ctx.remove_entity(hit)
-    known = next((h for h in ctx.entities if (h.start, h.end) == (start, end) and h.type == "Agency"), None)
+    known = next((h for h in _near(ctx, start, end, "Agency") if (h.start, h.end) == (start, end)), None)
     if known is not None:
         return known
     return ctx.add_entity(Hit(start, end, "Agency", name, "rx:agency-party-committee"))
@@ -301,7 +309,7 @@ def add_coordinated_bodies(ctx: DocContext) -> None:
     homes = _home_regions(ctx)
     for match in RE_COORDINATED.finditer(ctx.text):
         if match.group("each") or ctx.text[match.start() - 1:match.start()] == "、":
-            for hit in [h for h in ctx.entities if h.type == "Agency" and match.start() <= h.start < match.end()]:
+            for hit in [h for h in _near(ctx, match.start(), match.end(), "Agency") if match.start() <= h.start]:
                 ctx.remove_entity(hit)    # 各省辖市、济源示范区、航空港区市场监管局: a class of bureaus, no body
             continue
         if RE_PLACE_WORD.match(match.group("items")):
@@ -319,9 +327,9 @@ def add_coordinated_bodies(ctx: DocContext) -> None:
         for start, end, item in pieces:
             city = homes.get("市")
             name = (city + item if city and item.endswith(("区", "县")) and not item.startswith(city[:2]) else item) + head
-            if any((h.start, h.end) == (start, end) and h.type == "Agency" for h in ctx.entities):
+            if any((h.start, h.end) == (start, end) for h in _near(ctx, start, end, "Agency")):
                 continue
-            for hit in [h for h in ctx.entities if h.type in ORG_TYPES and start <= h.start < end]:
+            for hit in [h for h in _near(ctx, start, end, *ORG_TYPES) if start <= h.start]:
                 ctx.remove_entity(hit)
             ctx.add_entity(Hit(start, end, "Agency", name, "rx:agency-coordinated"))
     ctx.sort_entities()

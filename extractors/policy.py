@@ -150,7 +150,7 @@ def _standard_codes(ctx: DocContext, titles: list[Hit]) -> None:
     for code in (c for c in ctx.cue("DocNumber") if c.source in CODE_SOURCES):
         near = any(-3 <= t.start - code.end <= 2 or -3 <= code.start - t.end <= 2 for t in titles)
         if near or not RE_STANDARD_AFTER.match(ctx.text, code.end) \
-                or any(h.start < code.end and code.start < h.end for h in ctx.entities):
+                or any(h.start < code.end and code.start < h.end for h in ctx.in_span(code.start - 60, code.end + 60)):
             continue
         ctx.add_entity(Hit(code.start, code.end, "PolicyDocument", code.name, "rx:doc-standard-code"))
     ctx.sort_entities()
@@ -195,8 +195,7 @@ def _prefix_issuers(ctx: DocContext, title: Hit) -> list[Hit]:
 
 def _verb_issuers(ctx: DocContext, title: Hit) -> list[Hit]:
     sent_start, _ = ctx.sentences.span(title.start)
-    before = [h for h in ctx.entities if h.type in ORG_TYPES
-              and sent_start <= h.start and h.end < title.start]
+    before = [h for h in ctx.in_span(sent_start, title.start, *ORG_TYPES) if h.end < title.start]
     if not before:
         return []
     last = max(before, key=lambda h: (h.end, h.end - h.start))

@@ -89,9 +89,10 @@ def add_attached_departments(ctx: DocContext) -> None:
         match = _unit_after(ctx, agency)
         if not match or agency in removed or _in_role(ctx, match.start(), match.end()):
             continue
-        inside = [h for h in ctx.entities if h.type in ORG_TYPES and agency.end <= h.start < match.end()]
-        if any(h.start <= agency.start and match.end() <= h.end and h is not agency for h in ctx.entities
-               if h.type in ORG_TYPES) or not all(_ministry_tail(h, match) for h in inside):
+        near = ctx.in_span(agency.start - entities.MAX_NAME, match.end() + entities.MAX_NAME, *ORG_TYPES)
+        inside = [h for h in near if agency.end <= h.start < match.end()]
+        if any(h.start <= agency.start and match.end() <= h.end and h is not agency for h in near) \
+                or not all(_ministry_tail(h, match) for h in inside):
             continue                      # the dictionary knows the whole unit, or another name crosses it
         for hit in inside:                # 国家认监委人事教育部: 教育部 is the tail of a unit's name
             ctx.remove_entity(hit)
@@ -243,7 +244,8 @@ def _departments(ctx: DocContext) -> None:
 
 def _written_parent(ctx: DocContext, unit: Hit) -> tuple[str, str] | None:
     """The body a unit's written name starts with (商务部 in 商务部消费促进司)."""
-    inner = [h for h in ctx.of_type("Agency", "Organization") if h.start == unit.start and h.end < unit.end]
+    inner = [h for h in ctx.in_span(unit.start, unit.end, "Agency", "Organization") if h.start == unit.start
+             and h.end < unit.end]
     return max(inner, key=lambda h: h.end).key if inner else None
 
 
