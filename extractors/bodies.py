@@ -57,7 +57,23 @@ def add_local_bodies(ctx: DocContext) -> None:
         hit = Hit(start, match.end(), type_, name, "rx:agency-local-short")
         ctx.add_entity(hit, EntityInfo(hit.key, hit.source, aliases=(match.group(),) if name != match.group() else ()))
     _stationed_groups(ctx, homes)
+    _governments_of_offices(ctx)
     ctx.sort_entities()
+
+
+RE_GOVERNMENT_OFFICE = re.compile(r"^(?P<government>[\u4e00-\u9fff]{2,12}?(?:人民政府|政府))办公厅$")
+
+
+def _governments_of_offices(ctx: DocContext) -> None:
+    """天津市人民政府办公厅 names 天津市人民政府 too (the office belongs to it)."""
+    for office in ctx.of_type("Agency"):
+        match = RE_GOVERNMENT_OFFICE.match(ctx.text, office.start, office.end)
+        if match is None or any(h.start == office.start and h.end == match.end("government")
+                                for h in _near(ctx, office.start, office.end, "Agency")):
+            continue
+        government = match.group("government")
+        name = office.name[:-3] if office.name.endswith("办公厅") else government
+        ctx.add_entity(Hit(office.start, match.end("government"), "Agency", name, "rx:agency-government"))
 
 
 def _inside_name(ctx: DocContext, start: int, end: int) -> bool:

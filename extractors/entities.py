@@ -30,7 +30,9 @@ RE_REGION_AGENCY = re.compile(
 # 东湖大学质量与标准化研究院, 杭州分中心与湖州市人民政府: a school, a centre or a joined clause is no bureau's lead
 RE_NOT_AGENCY_LEAD = re.compile(r"大学|学院|中心|公司|协会|[与和及、]")
 # after a foreign country's name: 联邦认可局, 消费品安全委员会, 技术调节与计量署
-RE_FOREIGN_AGENCY = re.compile(r"(?:(?!的)[\u4e00-\u9fff]){1,12}?(?:局|委员会|署|部)(?![\u4e00-\u9fff]?长|分|门|位|件|队|面|势)")
+RE_FOREIGN_AGENCY = re.compile(r"(?:(?!的)[\u4e00-\u9fff]){1,12}?(?:局|委员会|署|部|认可机构)(?![\u4e00-\u9fff]?长|分|门|位|件|队|面|势)")
+# 印度尼西亚国家认可委员会, 新西兰国际认可机构: a country's accreditation body is an organisation, not its government
+RE_ACCREDITATION_BODY = re.compile(r"认可(?:委员会|机构|中心)$")
 
 
 def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list[Hit]) -> None:
@@ -118,7 +120,9 @@ def region_agencies(text: str, dictionary: list[Hit], lexicon: Lexicon) -> list[
             if match and clause_inside(match.group()):
                 match = None
         if match and not RE_NOT_AGENCY_LEAD.search(match.groupdict().get("lead") or ""):
-            hits.append(Hit(region.start, match.end(), "Agency", text[region.start:match.end()], source))
+            name = text[region.start:match.end()]
+            type_ = "Organization" if source == "rx:agency-foreign" and RE_ACCREDITATION_BODY.search(name) else "Agency"
+            hits.append(Hit(region.start, match.end(), type_, name, source))
     return hits
 
 

@@ -20,6 +20,7 @@ RE_UNIT_AFTER = re.compile(r"(?!各|有关|相关|所属|下属|直属)[\u4e00-\
 RE_ORG_UNIT_AFTER = re.compile(r"秘书处|(?:执行|常务|技术|专业|专家|监督)委员会|"
                                r"(?P<free>[\u4e00-\u9fff]{2,8}?)(?<!干)(?:部|处|办公室)(?![署门长件位队委]|分(?!别))")
 RE_OFFICE_AFTER = re.compile("办公厅")
+RE_BUREAU_UNIT_AFTER = re.compile(r"(?:(?![的和与及、])[\u4e00-\u9fff]){2,8}?管理局(?![长面势限部])")   # 民政厅社会组织管理局: a 厅's own 局
 SUBORDINATE_TYPES = ("Agency", "Organization")
 NATIONAL_PREFIXES = ("国家", "国务院", "中华人民共和国", "中国共产党")
 
@@ -110,6 +111,9 @@ def add_attached_departments(ctx: DocContext) -> None:
 def _unit_after(ctx: DocContext, body: Hit) -> re.Match | None:
     """The unit written right after a body: 办公厅 of an agency, 司/处/部 of an agency, 秘书处 of an association."""
     if body.type == "Agency":
+        bureau = RE_BUREAU_UNIT_AFTER.match(ctx.text, body.end) if body.name.endswith("厅") else None
+        if bureau is not None:
+            return bureau                 # 社会组织管理局: 组织 inside is part of the name, not a verb
         match = RE_OFFICE_AFTER.match(ctx.text, body.end) or RE_UNIT_AFTER.match(ctx.text, body.end)
         return None if match is None or clause_inside(match.group(0)) else match
     match = RE_ORG_UNIT_AFTER.match(ctx.text, body.end)
