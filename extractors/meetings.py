@@ -27,10 +27,11 @@ RE_EDITION_END = re.compile(r"第\s*\d{1,3}\s*[届期次]\s*$")
 RE_ABBR_END = re.compile(r"\(\s*[A-Za-z][A-Za-z&\-]{1,11}\s*\)\s*$")
 RE_JOIN_END = re.compile(r"(?:和|与|及|、)$")
 LOOK_BACK = 16
-# the next head of a coordination after a body's meeting: 暨三届一次理事会, 、多边互认协议(MRA)理事会
+# the next head of a coordination after a body's meeting: 暨三届一次理事会, 、多边互认协议(MRA)理事会 (not
+# 和第五届理事会: a council, the body, is no meeting)
 RE_JOIN = re.compile(r"暨|以及|、|及|和")
 RE_JOIN_ANY = re.compile(r"暨")
-RE_NEXT_HEAD = re.compile(r"(?!各|有关|相关|其他|其它)(?P<topic>[\u4e00-\u9fff]{2,12}?)(?:\([A-Za-z]{2,10}\))?"
+RE_NEXT_HEAD = re.compile(r"(?!各|有关|相关|其他|其它|第[0-9一二三四五六七八九十]{1,3}届(?:常务理事会|理事会|监事会))(?P<topic>[\u4e00-\u9fff]{2,12}?)(?:\([A-Za-z]{2,10}\))?"
                           r"(?P<kind>常务理事会|理事会|监事会|工作会议|研讨会|论坛|座谈会|推进会|年会|全体成员大会|培训班|"
                           r"表彰大会|动员大会|总结大会)")
 # the kind a meeting's name ends with, and the words after which the kind alone names it again
