@@ -6,6 +6,7 @@ from collections import Counter
 
 from extractors.context import ORG_TYPES, DocContext
 from extractors.records import EntityInfo, Hit
+from extractors.rules import finditer_near
 from extractors.text import RE_HAN, read_name_after, read_name_before
 
 # 分管负责同志, 主要负责同志, 全体同志: a group of people, not a name before 同志
@@ -29,6 +30,8 @@ RE_ACRONYM_NOTE = re.compile(r"\([A-Za-z]{2,10}\)\Z")
 RE_SUBJECT = re.compile(r"(?<![^,。;:!?\n])(?:会上,|随后,|最后,)?(?P<name>[\u4e00-\u9fff·]{2,8}?)(?:同志)?"
                         r"(?:在(?:讲话|致辞|总结|报告)中|在会上|在总结时)?(?:指出|强调|表示|认为|介绍说|要求|主持|出席|致辞|"
                         r"讲话|宣读|通报|传达|作了|作题为)")
+RE_SUBJECT_VERB = re.compile(r"指出|强调|表示|认为|介绍说|要求|主持|出席|致辞|讲话|宣读|通报|传达|作了|作题为")
+SUBJECT_REACH = 20      # 会上, + a name + 同志 + 在讲话中 before the verb
 RE_PADDED_NAME = re.compile(r"([\u4e00-\u9fff])[ ]{1,3}([\u4e00-\u9fff])(?=[ ]*(?:\n|$|[、,)]))")
 # names listed after a collective noun (省局领导A、B、C) or before 等同志 (A、B等同志)
 RE_COLLECTIVE = re.compile(r"(?:领导|负责同志|专家|嘉宾|代表|委员)(?=[\u4e00-\u9fff·]{2,5}、)")
@@ -446,7 +449,7 @@ def add_closing_names(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
 
 def add_subject_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
     """会上,王某强调…; 李某主持会议: a name opening a clause as the subject of a verb of reporting or taking part."""
-    for match in RE_SUBJECT.finditer(ctx.text):
+    for match in finditer_near(RE_SUBJECT, RE_SUBJECT_VERB, SUBJECT_REACH, ctx.text):
         start, end = match.span("name")
         if read_name_after(ctx.text, start) == end - start and not _overlaps(start, end, taken) \
                 and not ctx.in_span(start, end, "Person"):
