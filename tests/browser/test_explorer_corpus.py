@@ -99,13 +99,13 @@ def test_browser_corpus_double_click_collapses_and_expands(open_page, corpus_gra
     page.wait_stable()
     x, y = page.zoom_to(cnca, 1.0)
     page.page.mouse.dblclick(x, y)
-    page.page.wait_for_timeout(300)
+    # on a loaded machine the double click is handled later: wait for it, not for a fixed time
+    page.page.wait_for_function("() => ccakg.nodes.get({filter: n => n.hidden}).length > 0", timeout=15_000)
     hidden = set(page.js("() => ccakg.nodes.get({filter: n => n.hidden}).map(n => n.id)"))
     assert hidden == neighbours and cnca not in hidden
     x, y = page.node_point(cnca)
     page.page.mouse.dblclick(x, y)
-    page.page.wait_for_timeout(300)
-    assert page.js("() => ccakg.nodes.get({filter: n => n.hidden}).length") == 0
+    page.page.wait_for_function("() => ccakg.nodes.get({filter: n => n.hidden}).length === 0", timeout=15_000)
 
 
 def test_browser_corpus_type_toggle_and_language_switch(open_page, corpus_graph) -> None:
