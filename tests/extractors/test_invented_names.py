@@ -7,11 +7,8 @@ real texts. Real bodies (CNAS, 中国质量认证中心 …) are not in invented
 from __future__ import annotations
 
 import json
-import os
 
-import pytest
-
-from tests.conftest import REPO, SHARED
+from tests.conftest import REPO, SHARED, require_shared
 
 CHALLENGE = SHARED / "challenge"
 SCANNED = ("extractors", "kg", "ontology", "examples", "tests", "docs", "bench", "scripts")
@@ -36,11 +33,7 @@ def _project_files():
 
 
 def test_no_invented_name_in_the_project() -> None:
-    if not (CHALLENGE / "invented.txt").is_file():
-        message = f"the challenge set is expected at {CHALLENGE} (../shared beside the checkout)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_shared(CHALLENGE / "invented.txt")
     names = _invented_names()
     assert len(names) > 50, "the challenge set's list of invented names looks truncated"
     found = []

@@ -11,9 +11,10 @@ from pathlib import Path
 import opencc
 import pytest
 
+from tests.conftest import GOLD as GOLD_DIR, require_shared
+
 DATA_DIR = Path(__file__).resolve().parents[2] / "extractors" / "data"
 LEXICON_DIR = DATA_DIR / "lexicons"
-GOLD_DIR = Path(__file__).resolve().parents[3] / "shared" / "gold"
 T2S = opencc.OpenCC("t2s")
 
 FILE_TYPES = {
@@ -94,8 +95,7 @@ def all_forms(entry: dict) -> list[str]:
 
 @lru_cache(maxsize=1)
 def gold() -> tuple[list[dict], set[str]]:
-    if not GOLD_DIR.is_dir():
-        pytest.skip(f"no gold annotations at {GOLD_DIR}")
+    require_shared()
     docs, noise = [], set()
     for path in sorted(GOLD_DIR.glob("*.json")):
         doc = json.loads(path.read_text(encoding="utf-8"))

@@ -9,7 +9,7 @@ import pytest
 from kg.documents import decode, iter_corpus_files, read_corpus, read_document
 from kg.errors import CorpusError
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+from tests.conftest import CORPUS, EXAMPLES, require_shared
 SIMPLIFIED = "国家认监委发布2017年认证认可工作要点,部署质量提升行动。\n"
 TRADITIONAL = "國家認監委發布2017年認證認可工作要點,部署質量提升行動。\n"
 
@@ -136,8 +136,17 @@ def test_read_corpus_yields_errors_in_place(tmp_path: Path) -> None:
     assert "b.txt" in str(results[1])
 
 
+def test_read_corpus_example_corpus() -> None:
+    documents = {d.doc_id: d for d in read_corpus([EXAMPLES])}
+    assert sorted(documents) == ["2019-conference", "notice-gbk", "opinion-tw", "work-points",
+                                 "world-accreditation-day"]
+    assert documents["notice-gbk"].encoding == "gb18030" and "强制性产品认证" in documents["notice-gbk"].raw_text
+    assert documents["world-accreditation-day"].media_type == "text/html"
+
+
 def test_read_corpus_shared_corpus() -> None:
-    documents = list(read_corpus([SHARED / "corpus"]))
+    require_shared()
+    documents = list(read_corpus([CORPUS]))
     assert [d.doc_id[:3] for d in documents] == ["000", "001", "002", "003", "004"]
     assert {d.encoding for d in documents} == {"utf-8"}
     assert all(d.media_type == "text/plain" and d.raw_text for d in documents)

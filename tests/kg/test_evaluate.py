@@ -13,10 +13,7 @@ from kg.errors import KGError
 from kg.evaluate import (GoldError, GraphFileError, evaluate, evaluate_store, format_table, load_gold,
                          norm, prf)
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
-REFERENCE = SHARED / "tools" / "evaluate.py"
-SHARED_GOLD = SHARED / "gold"
+from tests.conftest import EVALUATE as REFERENCE, EXAMPLES_GOLD, GOLD as SHARED_GOLD, require_shared
 
 PREFIXES = """\
 @prefix kg: <https://w3id.org/ccakg/id/> .
@@ -384,20 +381,20 @@ def test_errors_are_kg_errors() -> None:
     assert issubclass(GoldError, KGError) and issubclass(GraphFileError, KGError)
 
 
+def test_examples_gold_loads() -> None:
+    """The repository's own gold (examples/gold) passes the same checks."""
+    gold = load_gold(EXAMPLES_GOLD)
+    assert gold.relations["task_lead"] and gold.relations["membership"] and gold.noise
+
+
 def test_shared_gold_loads() -> None:
     """The real gold files pass the checks (they are the files the scorer exists for)."""
-    _require_shared()
+    require_shared()
     gold = load_gold(SHARED_GOLD)
     assert gold.relations["task_lead"] and gold.noise
 
 
 # --------------------------------------------------------------------------------------- agreement
-
-def _require_shared() -> None:
-    if not REFERENCE.is_file() or not SHARED_GOLD.is_dir():
-        pytest.fail(f"the reference scorer {REFERENCE} or gold {SHARED_GOLD} is missing: the agreement "
-                    f"tests need the ../shared folder beside the repository ({REPO})")
-
 
 def _reference(graph: Path, gold: Path, *flags: str) -> str:
     done = subprocess.run([sys.executable, str(REFERENCE), str(graph), str(gold), *flags],
@@ -424,7 +421,7 @@ def _graph_in(tmp_path: Path, fmt: str) -> Path:
 @pytest.mark.parametrize("case", ["fixture", "fixture-nq", "fixture-ttl", "shared-gold", "empty-graph",
                                   "edge-cases", "edge-cases-shared-gold"])
 def test_agrees_with_reference(tmp_path: Path, graph_path: Path, gold_dir: Path, case: str) -> None:
-    _require_shared()
+    require_shared()
     graph, gold = {
         "fixture": lambda: (graph_path, gold_dir),
         "fixture-nq": lambda: (_graph_in(tmp_path, ".nq"), gold_dir),

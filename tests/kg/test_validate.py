@@ -28,6 +28,13 @@ ENTITIES = URIRef("https://w3id.org/ccakg/graph/entities")
 # the real build
 # ---------------------------------------------------------------------------------------------------
 
+def test_examples_build_conforms(examples_build):
+    out, _ = examples_build
+    result = validate(out)
+    assert result.conforms, format_report(result)
+    assert result.counts["Violation"] == 0
+
+
 @pytest.fixture(scope="module")
 def clean(corpus_build):
     out, _report = corpus_build
