@@ -210,10 +210,12 @@ def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
     if fmt == "json":
         return json.dumps([dict(zip(columns, row)) for row in rows], ensure_ascii=False, indent=1) + "\n"
     if fmt in ("csv", "tsv"):
+        from kg.export import csv_safe
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows(cells)
+        writer.writerows([list(map(csv_safe, row)) for row in cells])
         return buffer.getvalue()
     return table(columns, cells)
 

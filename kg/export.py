@@ -273,8 +273,23 @@ def _csv_bytes(header: list[str], rows: list[list[str | int]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([list(map(csv_safe, row)) for row in rows])
     return buffer.getvalue().encode(CSV_ENCODING)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+RE_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+
+
+def csv_safe(value: object) -> object:
+    """A cell that a spreadsheet would run as a formula (it starts with = + - @, tab or CR) gets a leading ``'``.
+
+    The OWASP rule against CSV injection: Excel, LibreOffice and Google Sheets show the text, not a formula.
+    A plain number (``-3.5``, ``+12%``) is left as it is: no formula, and still a number.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not RE_PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 # -- export of a build --------------------------------------------------------------------------------

