@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kg.store import OxigraphStore
 from kg.errors import QueryError
-from kg.namespaces import FOAF, KG, KGO, ORG, SKOS, SPARQL_PREFIXES
+from kg.namespaces import FOAF, IRI_RULES, KG, KGO, ORG, SKOS, SPARQL_PREFIXES, valid_iri
 from kg.normalize import to_simplified
 from kg.saved import compact, sparql_string
 
@@ -52,6 +52,8 @@ def lookup(store_dir: Path, name: str) -> list[Found]:
 def find(store: OxigraphStore, name: str) -> list[Found]:
     """:func:`lookup` over an open store; an IRI of the project's namespace finds its own entity."""
     if name.startswith(KG):
+        if not valid_iri(name):
+            raise QueryError(f"{name!r} is not a valid IRI ({IRI_RULES})")
         found = Found(name)
         _describe(store, found)
         return [found] if found.types else []

@@ -54,6 +54,18 @@ ENTITY_GRAPH = GRAPH + "entities"
 ONTOLOGY_GRAPH = GRAPH + "ontology"
 
 
+IRI_RULES = "an absolute IRI without spaces, quotes, <>{}|^\\` or control characters"
+
+
+def valid_iri(text: str) -> bool:
+    """True when ``text`` is an absolute IRI (RFC 3987, as the store parses it): safe to write as ``<text>``."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def kgo(name: str) -> str:
     """IRI of a ``kgo:`` term; raises OntologyError for a term the ontology does not declare."""
     if name not in KGO_TERMS:

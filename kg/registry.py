@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kg.errors import KGError
+from kg.namespaces import IRI_RULES, valid_iri
 from kg.namespaces import KG
 
 REGISTRY_FILE = Path(__file__).parent / "data" / "registry.tsv"
@@ -74,6 +75,9 @@ class Registry:
 
     def merge(self, keep_iri: str, other_iri: str) -> None:
         """``other`` becomes ``owl:sameAs`` ``keep``; everything that resolved to ``other`` resolves to ``keep``."""
+        for iri in (keep_iri, other_iri):
+            if not valid_iri(iri):
+                raise RegistryError(f"{iri!r} is not a valid IRI ({IRI_RULES}); the registry is unchanged")
         if keep_iri == other_iri or self.merged.get(keep_iri) == other_iri:
             raise RegistryError(f"cannot merge {other_iri} into {keep_iri}")
         self.merged[other_iri] = keep_iri
@@ -115,6 +119,10 @@ def load_registry(path: Path = REGISTRY_FILE) -> Registry:
             if set(COLUMNS) - set(row) or row["status"] not in ("active", "merged"):
                 raise RegistryError(f"{path}:{number}: expected columns {', '.join(COLUMNS)} and status "
                                     f"active|merged")
+            bad = [row[c] for c in ("iri", "kept_iri") if row[c] and not valid_iri(row[c])]
+            if bad or (row["status"] == "merged" and not row["kept_iri"]):
+                raise RegistryError(f"{path}:{number}: {bad[0] if bad else row['kept_iri']!r} is not a valid IRI "
+                                    f"({IRI_RULES})")
             registry.rows.append(row)
             _index(registry, row)
     return registry

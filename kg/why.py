@@ -8,7 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.store import OxigraphStore
-from kg.namespaces import SPARQL_PREFIXES
+from kg.errors import QueryError
+from kg.namespaces import IRI_RULES, SPARQL_PREFIXES, valid_iri
 from kg.documents import SourceTexts, sentence_bounds
 
 
@@ -38,6 +39,8 @@ def find_entities(store: OxigraphStore, name: str) -> list[tuple[str, str, str]]
 
 def reasons(store: OxigraphStore, iri: str) -> list[Reason]:
     """Evidence for the entity itself, for facts about it (n-ary nodes and reified triples)."""
+    if not valid_iri(iri):
+        raise QueryError(f"{iri!r} is not a valid IRI ({IRI_RULES})")
     # A fact and its evidence are stated together in the graph of one text: matched inside it (?g), a fact
     # that many texts state costs one row per text, not a product over texts. Types of statistics and tasks
     # live in the entities graph, so they are matched outside.
