@@ -136,28 +136,35 @@ def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, 
               help="Run a saved query from ontology/queries (list them with `ccakg queries`).")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A parameter of the saved query (repeatable); names in any script are accepted.")
+@click.option("--timeout", default=120, show_default=True, type=click.FloatRange(0, None),
+              help="Seconds the query may run before it is stopped (0: no limit).")
 def query(sparql: str | None, query_file: Path | None, store_dir: Path, fmt: str,
-          saved_name: str | None, params: tuple[str, ...]) -> None:
+          saved_name: str | None, params: tuple[str, ...], timeout: float) -> None:
     """Run a SPARQL 1.1 query over the union of all graphs of a store.
 
     The query is SPARQL text, --file FILE, or --saved NAME with --param KEY=VALUE for its parameters.
+    It runs in a child process: --timeout or Ctrl-C stops it and frees its memory at once.
     """
     if sum(map(bool, (sparql, query_file, saved_name))) != 1:
         raise click.UsageError("give exactly one of a SPARQL string, --file or --saved")
     if params and not saved_name:
         raise click.UsageError("--param only goes with --saved")
-    from kg.query import run_query
+    from kg.query import run_limited, run_query
 
     try:
         if saved_name:
             from kg.saved import load_saved, parse_params, run_saved
 
-            columns, rows, graph_text = run_saved(load_saved(saved_name), store_dir, parse_params(params))
+            columns, rows, graph_text = run_limited(run_saved, load_saved(saved_name), store_dir,
+                                                    parse_params(params), timeout=timeout)
         else:
             text = query_file.read_text(encoding="utf-8") if query_file else sparql
-            columns, rows, graph_text = run_query(store_dir, text)
+            columns, rows, graph_text = run_limited(run_query, store_dir, text, timeout=timeout)
     except KGError as exc:
         raise fail(exc) from exc
+    except KeyboardInterrupt:
+        click.echo("ccakg: query interrupted (Ctrl-C); stopped", err=True)
+        sys.exit(130)
     if graph_text is not None:
         click.echo(graph_text, nl=False)
     else:

@@ -1,11 +1,17 @@
 """Run a SPARQL query against a built store, read-only."""
 from __future__ import annotations
 
+import multiprocessing
+import signal
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import pyoxigraph as ox
 
+from kg.errors import KGError, QueryError
 from kg.store import OxigraphStore
+
+T = TypeVar("T")
 
 
 def run_query(store_dir: Path, sparql: str) -> tuple[list[str], list[tuple], str | None]:
@@ -25,3 +31,53 @@ def run_query(store_dir: Path, sparql: str) -> tuple[list[str], list[tuple], str
 
 def _value(term) -> object:
     return None if term is None else term.value
+
+
+DEFAULT_TIMEOUT = 120   # seconds `ccakg query` lets a query run
+
+
+def run_limited(function: Callable[..., T], *args: object, timeout: float = DEFAULT_TIMEOUT) -> T:
+    """``function(*args)`` in a child process that is killed after ``timeout`` seconds (0: no limit) or on Ctrl-C.
+
+    The store evaluates a query inside one native call that neither checks for signals nor stops at a
+    deadline; killing the process that runs it is what reliably stops it and frees its memory.
+
+    Raises:
+        QueryError: the time ran out, or the child died (e.g. killed for memory).
+        KeyboardInterrupt: Ctrl-C, after the child was killed.
+        KGError: whatever ``function`` raised.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_run_child, args=(sender, function, args), daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout or None):
+            raise QueryError(f"the query ran longer than --timeout {timeout:g} s and was stopped "
+                             f"(give a larger --timeout, or 0 for no limit)")
+        ok, value = receiver.recv()
+    except EOFError:
+        child.join()
+        raise QueryError(f"the query process died (exit code {child.exitcode}); "
+                         f"was it killed for memory?") from None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+    if not ok:
+        raise value
+    return value
+
+
+def _run_child(sender, function: Callable, args: tuple) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides; it kills us on Ctrl-C
+    try:
+        sender.send((True, function(*args)))
+    except KGError as exc:
+        sender.send((False, exc))
+    except Exception as exc:   # noqa: BLE001 - reported to the parent as a query error
+        sender.send((False, QueryError(f"the query failed: {type(exc).__name__}: {exc}")))
+    finally:
+        sender.close()
