@@ -7,6 +7,7 @@ import os
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -134,19 +135,40 @@ def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1) -> Ite
         yield from (extract_file(*name) for name in names)
         return
     size = max(1, min(CHUNK, len(names) // (workers * 4) or 1))
-    chunks = (names[i:i + size] for i in range(0, len(names), size))
+    chunks = iter([names[i:i + size] for i in range(0, len(names), size)])
     with ProcessPoolExecutor(max_workers=workers) as pool:
         window: deque = deque()
+        pending: list = []   # a chunk taken from ``chunks`` but not yet in the window
         try:
-            for chunk in chunks:
-                window.append(pool.submit(_extract_packed, chunk))
+            for pending in chunks:
+                window.append((pool.submit(_extract_packed, pending), pending))
+                pending = []
                 if len(window) >= workers * IN_FLIGHT:
-                    yield from map(_unpack, window.popleft().result())
+                    yield from _take(window)
             while window:
-                yield from map(_unpack, window.popleft().result())
+                yield from _take(window)
+        except BrokenProcessPool:
+            # a worker died (killed, out of memory): what it and the others held is extracted again here
+            left = [name for _, chunk in window for name in chunk] + pending
+            left += [name for chunk in chunks for name in chunk]
+            window.clear()
+            log.warning("an extraction worker died; extracting the %d remaining files in this process", len(left))
+            for i, name in enumerate(left):
+                outcome = extract_file(*name)
+                if i == 0:
+                    outcome.warnings.append(f"an extraction worker process died; its {len(left)} remaining files "
+                                            f"were extracted again in the main process")
+                yield outcome
         finally:
-            for future in window:
+            for future, _ in window:
                 future.cancel()
+
+
+def _take(window: deque) -> Iterator[Outcome]:
+    """The outcomes of the oldest task; it leaves the window only once its result is in."""
+    outcomes = window[0][0].result()
+    window.popleft()
+    return map(_unpack, outcomes)
 
 
 def _extract_packed(names: list[tuple[str, str]]) -> list[Outcome]:

@@ -193,3 +193,40 @@ def test_a_folder_that_is_not_a_build_is_refused(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["build", str(texts(tmp_path, "one")[0]), "--out", str(out), "--quiet"])
     assert result.exit_code == 1 and "is not an Oxigraph store" in result.output
     assert (out / "store" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+# -- a worker killed under --workers 2 (issue 13, item 13) -------------------------------------------
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+def test_a_killed_extraction_worker_loses_no_text(tmp_path: Path) -> None:
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    names = list(TEXTS)
+    for i in range(40):
+        (corpus / f"t{i:02d}.txt").write_text(TEXTS[names[i % 4]] * 20, encoding="utf-8")
+    out = tmp_path / "out"
+    proc = ccakg("build", str(corpus), "--out", str(out), "--workers", "2", "--no-html")
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        workers = [w for w in children_of(proc.pid)]
+        time.sleep(0.02)
+    assert workers, "the build started no worker"
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "BrokenProcessPool" not in err
+    assert "worker process died" in err   # said once, on stderr and in report.json
+    assert len(stored(out)) == 40
