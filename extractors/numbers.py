@@ -58,6 +58,8 @@ RE_RESPECTIVE_REST = re.compile(r"(?:[和、及](?:约|近)?" + NUMBER + r"(?:�
 RE_CHANGE = re.compile(r"(?:分别)?(?:增长|提高|增加|上升|下降|减少)(?P<pcts>\d+(?:\.\d+)?%(?:(?:和|、)\d+(?:\.\d+)?%)*"
                        r"|\d+(?:\.\d+)?(?:万|亿)?" + UNIT + r")")
 RE_PCT = re.compile(r"\d+(?:\.\d+)?(?:%|(?:万|亿)?" + UNIT + r")")
+RE_YEAR_OF = re.compile(r"(?P<y>(?:19|20)\d\d)年(?!\d|以来|来|起|前|后|之前|以后|底前)")
+RE_YEAR_ON_YEAR = re.compile(r"同比|按年")
 RE_SINCE = re.compile(r"(?:比|较)(?P<ref>[^,。;]{1,10}?)(?:分别)?(?:增长|提高|增加|上升|下降|减少)")
 
 # 2024年底前, 3月底前, 2027年或之前
@@ -401,7 +403,8 @@ def _as_of(ctx: DocContext, offset: int) -> str | None:
         return period or _context_year(ctx, offset)
     if stock is not None:
         return _stock_date(ctx, stock)
-    return None
+    year = _last(RE_YEAR_OF, text, part, offset)       # 该公司2031年实现营业收入… (not 2013年以来)
+    return year.group("y") if year and not RE_AS_OF_BEFORE.search(text, max(0, year.start() - 2), year.start()) else None
 
 
 def _last(pattern: re.Pattern, text: str, start: int, end: int) -> re.Match | None:
@@ -450,6 +453,8 @@ def _change(text: str, start: int, end: int, order: int, following: int | None) 
     pct = values[min(order, len(values) - 1)] if respective else values[0]
     since = RE_SINCE.search(text, start, end)
     sign = "-" if re.search(r"下降|减少", match.group(0)) else "+"
+    if RE_YEAR_ON_YEAR.search(text, max(start, match.start() - 3), match.start()):
+        return f"{sign}{pct} year on year"
     return f"{sign}{pct}" + (f" vs {since.group('ref')}" if since else "")
 
 

@@ -9,7 +9,7 @@ def statistics(text):
 
 def test_numbers_change_belongs_to_the_statistic_it_follows():
     stats = statistics("全国共有认证机构520家、检验检测机构4.1万家，全年颁发认证证书200万张，同比增长9.5%。")
-    assert stats["认证证书"].arg("change") == "+9.5%"
+    assert stats["认证证书"].arg("change") == "+9.5% year on year"      # 同比 (Conventions: "+3% year on year")
     assert stats["认证机构"].arg("change") is None and stats["检验检测机构"].arg("value") == 41000
 
 
@@ -59,7 +59,7 @@ def test_numbers_a_change_in_the_statistics_own_unit():
 
 def test_numbers_a_cut_word_that_heads_the_subject_stays_in_it():
     stats = statistics("全省获证组织达到3.2万家,同比增长5.1%。")
-    assert stats["获证组织"].arg("value") == 32000 and stats["获证组织"].arg("change") == "+5.1%"
+    assert stats["获证组织"].arg("value") == 32000 and stats["获证组织"].arg("change") == "+5.1% year on year"
 
 
 def test_numbers_a_deadline_after_strive_is_the_targets_horizon():
