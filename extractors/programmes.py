@@ -4,6 +4,7 @@ or by the start of its clause. Guiding principles and slogans (…工作方针, 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from extractors.context import DocContext
 from extractors.records import Hit
@@ -50,7 +51,9 @@ MIN_BODY = 3
 def shaped_initiatives(text: str, known: list[Hit]) -> list[Hit]:
     """Initiative mentions found by their head word. ``known``: dictionary hits; a name crossing a known
     body, place or document, or holding a known programme, is not taken."""
-    bodies = [h for h in known if h.type not in ("CertificationScheme", "Sector")]
+    bodies = sorted((h for h in known if h.type not in ("CertificationScheme", "Sector")), key=lambda h: h.start)
+    starts = [h.start for h in bodies]
+    longest = max((h.end - h.start for h in bodies), default=0)
     hits = []
     for head in RE_HEAD.finditer(text):
         if RE_HEAD_GOES_ON.match(text, head.end()):
@@ -63,7 +66,8 @@ def shaped_initiatives(text: str, known: list[Hit]) -> list[Hit]:
         if len(body.replace("“", "").replace("”", "")) < MIN_BODY or RE_GENERIC.match(body) or RE_COUNTED.match(body) \
                 or RE_NOT_PROGRAMME.search(name):
             continue
-        if any(_clashes(text, h, start, head) for h in bodies):
+        near = bodies[bisect_left(starts, start - longest):bisect_left(starts, head.end())]   # the ones that can cross
+        if any(_clashes(text, h, start, head) for h in near):
             continue
         if head.group() in REGIONAL_HEADS and not any(h.type == "Region" and h.start == start for h in bodies):
             continue                      # 推动认证认可检验检测一体化发展 is a goal; 京津冀认证认可一体化 a programme

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import groupby
 
 from extractors import bodies, dates, entities, events, meetings, numbers, people, policy, programmes, tasks
 from extractors.context import ORG_TYPES, DocContext
@@ -314,8 +315,12 @@ def add_applies_to(ctx: DocContext) -> None:
 def _outer_programmes(ctx: DocContext) -> list[Hit]:
     """Initiatives and schemes not inside another one (质量认证 in 质量认证“进园区”活动 is part of its name)."""
     found = ctx.of_type("Initiative", "CertificationScheme")
-    return [h for h in found if not any(o.start <= h.start and h.end <= o.end and o.end - o.start > h.end - h.start
-                                        for o in found)]
+    inner, reach = set(), -1      # reach: the furthest end of a longer span starting at or before this one
+    for span, group in groupby(sorted(found, key=lambda h: (h.start, -h.end)), key=lambda h: (h.start, h.end)):
+        if reach >= span[1]:
+            inner.add(span)
+        reach = max(reach, span[1])
+    return [h for h in found if (h.start, h.end) not in inner]
 
 
 RE_PROGRAMME_JOINT = re.compile(r"[、和及与]?")
