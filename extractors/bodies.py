@@ -85,13 +85,13 @@ def _inside_name(ctx: DocContext, start: int, end: int) -> bool:
 
 
 def _misread(ctx: DocContext, hit: Hit, start: int) -> bool:
-    """A shape rule's name that runs on across a lead-in (情况报市人民政府) or a stationing (X驻Y)."""
+    """A shape rule's name that runs on across a lead-in (名单报区人民政府) or a stationing (X驻Y)."""
     return hit.source.startswith("rx:") and (hit.start < start and ctx.text[start - 1] in SHORT_LEAD
                                              or "驻" in ctx.text[hit.start:hit.end])
 
 
 def _replace_misreads(ctx: DocContext, start: int, end: int) -> None:
-    """情况报市人民政府, 省纪委监委驻省市场监管局: a shape rule read a lead-in into the name."""
+    """名单报区人民政府, 省纪委监委驻省市场监管局: a shape rule read a lead-in into the name."""
     for hit in [h for h in _near(ctx, start, end, *ORG_TYPES) if start <= h.start and h.end <= end]:
         ctx.remove_entity(hit)            # 市发展改革委: not the national commission named like it
     for hit in [h for h in _near(ctx, start, end, *ORG_TYPES) if h.source.startswith("rx:")
@@ -224,7 +224,7 @@ def _head_end(text: str, lines: int = 3) -> int:
     return offset
 
 
-# 作为市场监管总局直属的国家级认证机构,CQC…; 总局直属的中国计量院; CQC是总局直属单位
+# 身为总局直属的一家国家级检测机构,中检院…; 总局直属的中国计量院; CQC是总局直属单位
 RE_AFFILIATE = re.compile(r"(?:直属|下属|所属)(?:的)?")
 RE_AS = re.compile(r"作为$")
 # 总局各司局、标准委以及四大院等直属单位: every body of the list is a unit under the list's opener
@@ -278,7 +278,7 @@ def add_stated_parents(ctx: DocContext, owner: tuple[str, str] | None) -> None:
 # 中共江苏省委, 中共江苏省委组织部, 中国共产党天津市委员会: a local party committee and its departments
 RE_PARTY_COMMITTEE = re.compile(r"(?:中共|中国共产党)(?P<place>[\u4e00-\u9fff]{2,8}?(?:省|市|自治区|县|区))"
                                 r"(?:委员会|委(?![员托会屈派]))(?P<dept>组织部|宣传部|统战部|政法委员会|政法委|网信办|办公厅)?")
-# 滨海新区、西青区、东丽区人民政府; 甲省、乙省、丙省市场监管局: one head shared by a list of places
+# 河东区、河北区、红桥区人民政府; 甲市、乙市、丁市市场监管局: one head shared by a list of places
 RE_COORDINATED = re.compile(r"(?P<each>各)?(?P<items>(?:(?!各)[\u4e00-\u9fff]{1,6}?(?:新区|区|县|市|省)、)+)"
                             r"(?P<last>[\u4e00-\u9fff]{2,6}?(?:新区|区|县|市|省))"
                             r"(?P<head>人民政府|市场监督管理局|市场监管局)")
@@ -320,13 +320,13 @@ def h_crosses(hit: Hit, start: int, end: int) -> bool:
 
 
 def add_coordinated_bodies(ctx: DocContext) -> None:
-    """滨海新区、西青区、东丽区人民政府 is three governments: each listed place with the shared head; a district
+    """河东区、河北区、红桥区人民政府 is three governments: each listed place with the shared head; a district
     or county of the home city is named with the city."""
     homes = _home_regions(ctx)
     for match in RE_COORDINATED.finditer(ctx.text):
         if match.group("each") or ctx.text[match.start() - 1:match.start()] == "、":
             for hit in [h for h in _near(ctx, match.start(), match.end(), "Agency") if match.start() <= h.start]:
-                ctx.remove_entity(hit)    # 各省辖市、济源示范区、航空港区市场监管局: a class of bureaus, no body
+                ctx.remove_entity(hit)    # 各地级市、甲示范区、乙港区市场监管局: a class of bureaus, no body
             continue
         if RE_PLACE_WORD.match(match.group("items")):
             continue

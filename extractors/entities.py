@@ -27,7 +27,7 @@ RE_REGION_AGENCY = re.compile(
     r"(?P<lead>[\u4e00-\u9fff]{0,10}?)(?:市场监督管理局|市场监管局|质量技术监督局|质量监督局|质监局|出入境检验检疫局|检验检疫局|"
     r"人民政府|商务厅|工业和信息化厅|发展改革委|标准化研究院|计量测试研究院|质量检验研究院|"
     r"(?:新区|开发区|高新区|实验区|保税区|园区)管理委员会)")
-# 东湖大学质量与标准化研究院, 杭州分中心与湖州市人民政府: a school, a centre or a joined clause is no bureau's lead
+# 南湖大学计量与标准化研究院, 宁波分中心与舟山市人民政府: a school, a centre or a joined clause is no bureau's lead
 RE_NOT_AGENCY_LEAD = re.compile(r"大学|学院|中心|公司|协会|[与和及、]")
 # after a foreign country's name: 联邦认可局, 消费品安全委员会, 技术调节与计量署
 RE_FOREIGN_AGENCY = re.compile(r"(?:(?!的)[\u4e00-\u9fff]){1,12}?(?:局|委员会|署|部|认可机构)(?![\u4e00-\u9fff]?长|分|门|位|件|队|面|势)")
@@ -194,7 +194,7 @@ def _loses_to_dictionary(hit: Hit, dictionary: _ByStart) -> bool:
         if other.end == hit.end and any(h.type in NESTABLE for h in prefix):
             return True
         if hit.type == "CertificationScheme" and other.end == hit.end and other.end - other.start >= 5:
-            return True           # 内地强制性产品认证, 指定有机产品认证: a word before a known scheme is not part of it
+            return True           # 境内强制性产品认证, 申请有机产品认证: a word before a known scheme is not part of it
     return False
 
 

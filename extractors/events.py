@@ -174,7 +174,7 @@ def add_speakers(ctx: DocContext) -> None:
 
 
 def _to_come(ctx: DocContext, meeting: Hit) -> bool:
-    """第六届论坛将于2024年举办, 将承办APAC研讨会: a meeting still to come has no speakers yet."""
+    """第九届论坛将于2031年举办, 将承办APAC研讨会: a meeting still to come has no speakers yet."""
     start, end = ctx.sentences.span(meeting.start)
     clause_start = ctx.text.rfind(",", start, meeting.start) + 1 or start
     return bool(RE_TO_COME.search(ctx.text, max(clause_start, start), _clause_end(ctx.text, meeting.end, end)))
@@ -182,7 +182,7 @@ def _to_come(ctx: DocContext, meeting: Hit) -> bool:
 
 def _venue(ctx: DocContext, venues: list[Hit], start: int, end: int) -> tuple[str, str] | None:
     """The first meeting named in the sentence; else the first of the last sentence of the paragraph that
-    names one before it (X第三届会员大会暨三届一次理事会 … : the congress); else the text's focal meeting."""
+    names one before it (X第四届会员大会暨四届一次理事会 … : the congress); else the text's focal meeting."""
     in_sentence = [m for m in venues if start <= m.start < end]
     if in_sentence:
         return in_sentence[0].key

@@ -1,5 +1,5 @@
 """Meeting names by grammar: [year] [body] [year | edition] <topic + kind | a body's session>, with coordinated
-heads (X第三届会员大会暨三届一次理事会、三届一次监事会). The canonical name drops a series' edition year (the
+heads (X第四届会员大会暨四届一次理事会、四届一次监事会). The canonical name drops a series' edition year (the
 mention keeps it), puts the issuer's province or city for 全省 / 全市, and spells a council session
 第N届理事会第N次会议."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ from extractors.rules import anchor_windows, clause_inside, finditer_near
 from extractors.text import RE_HAN
 
 NUM = r"[0-9一二三四五六七八九十]{1,3}"
-# a body's session: 第五次会员代表大会, 第三届会员大会, 五届一次理事会, 第四届第二次理事会, 第四届理事会第二次会议
+# a body's session: 第六次会员代表大会, 第二届会员大会, 六届二次理事会, 第三届第四次理事会, 第三届理事会第四次会议
 RE_SESSION = re.compile(
     rf"第(?P<term>{NUM})届(?P<council>常务理事会|理事会|监事会|委员会)第(?P<n>{NUM})次(?:全体)?会议"
     rf"|第?(?P<term2>{NUM})届第?(?P<n2>{NUM})次(?P<council2>常务理事会|理事会|监事会|会员代表大会|全体会议)议?"
@@ -27,8 +27,8 @@ RE_EDITION_END = re.compile(r"第\s*\d{1,3}\s*[届期次]\s*$")
 RE_ABBR_END = re.compile(r"\(\s*[A-Za-z][A-Za-z&\-]{1,11}\s*\)\s*$")
 RE_JOIN_END = re.compile(r"(?:和|与|及|、)$")
 LOOK_BACK = 16
-# the next head of a coordination after a body's meeting: 暨三届一次理事会, 、多边互认协议(MRA)理事会 (not
-# 和第五届理事会: a council, the body, is no meeting)
+# the next head of a coordination after a body's meeting: 暨四届一次理事会, 、多边互认协议(MRA)理事会 (not
+# 和第六届理事会: a council, the body, is no meeting)
 RE_JOIN = re.compile(r"暨|以及|、|及|和")
 RE_JOIN_ANY = re.compile(r"暨")
 RE_NEXT_HEAD = re.compile(r"(?!各|有关|相关|其他|其它|第[0-9一二三四五六七八九十]{1,3}届(?:常务理事会|理事会|监事会))(?P<topic>[\u4e00-\u9fff]{2,12}?)(?:\([A-Za-z]{2,10}\))?"
@@ -253,7 +253,7 @@ def _home(ctx: DocContext, levels: tuple[str, ...]) -> str | None:
 
 
 def _session_name(match: re.Match) -> str:
-    """五届一次理事会, 第五届第一次理事会 → 第五届理事会第一次会议; the other forms as written."""
+    """六届二次理事会, 第六届第二次理事会 → 第六届理事会第二次会议; the other forms as written."""
     if match.group("term2"):
         return f"第{match.group('term2')}届{match.group('council2')}第{match.group('n2')}次会议"
     return match.group()
@@ -293,7 +293,7 @@ def _next_head(ctx: DocContext, sessions: dict[int, Hit], start: int, prefix: st
 
 
 def _repeated_sessions(named: list[tuple[Hit, str | None]], pending: list[Hit]) -> list[tuple[Hit, None]]:
-    """随后召开的五届一次理事会: a session named again without its body is the body's session named before."""
+    """其后举行的二届四次理事会: a session named again without its body is the body's session named before."""
     found = []
     for session in pending:
         same = [h for h, _ in named if h.name.endswith(session.name) and h.name != session.name]

@@ -320,7 +320,7 @@ def _anaphor_org(ctx: DocContext, role: Hit) -> Hit | None:
 
 
 def _tail_of_named(ctx: DocContext, end: int) -> Hit | None:
-    """南宁分中心主任, 任命X为浙江分公司总经理: the tail of a body's full name named earlier, standing alone."""
+    """昆明分中心主任, 任命X为福建分公司总经理: the tail of a body's full name named earlier, standing alone."""
     run = RE_HAN_RUN_END.search(ctx.text, max(0, end - 16), end)
     if run is None:
         return None

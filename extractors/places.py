@@ -1,7 +1,7 @@
-"""Places by their shapes, around the places the dictionary knows: zones named after a city (宁波杭州湾新区,
-武汉东湖新技术开发区) or standing alone after a lead-in (在平潭综合实验区); districts and counties after their
+"""Places by their shapes, around the places the dictionary knows: zones named after a city (温州瓯江口新区,
+合肥高新技术产业开发区) or standing alone after a lead-in (在滨海综合实验区); districts and counties after their
 city (天津市西青区) or listed with a known one (滨海新区、西青区、东丽区); city clusters and economic circles
-(长江中游城市群); the foreign city where a meeting is held (在加拿大温哥华举行)."""
+(长江中游城市群); the foreign city where a meeting is held (在新西兰奥克兰举行)."""
 from __future__ import annotations
 
 import re
@@ -12,9 +12,9 @@ from extractors.rules import clause_inside, trim_left
 
 ZONE_HEADS = (r"(?:高新技术产业开发区|经济技术开发区|新技术开发区|高新技术开发区|综合实验区|自由贸易试验区|自由贸易港|"
               r"自贸试验区|综合保税区|产城融合示范区|高新区|经开区|开发区|新区|自贸区|自贸港)")
-# 宁波杭州湾新区: a known place, at most eight characters of its own name, a zone's head
+# 温州瓯江口新区: a known place, at most eight characters of its own name, a zone's head
 RE_ZONE_AFTER_PLACE = re.compile(rf"(?P<own>[\u4e00-\u9fff]{{0,8}}?){ZONE_HEADS}")
-# 在平潭综合实验区: a zone with no known place, right after a lead-in or at a line's start
+# 在滨海综合实验区: a zone with no known place, right after a lead-in or at a line's start
 RE_ZONE_ALONE = re.compile(
     rf"(?:(?<=[在于和与及、,:;(“])|^)(?P<own>[\u4e00-\u9fff]{{2,4}}?)(?:综合实验区|自由贸易港|自由贸易试验区|高新技术产业开发区|"
     rf"经济技术开发区|新区)", re.M)
@@ -38,7 +38,7 @@ RE_CLUSTER_ANCHOR = re.compile("城市群|都市圈|经济圈")
 # 闽台地区, 湘鄂赣地区, 江浙沪地区: the one-character names of provinces joined before 地区
 RE_ABBREVIATED = re.compile(r"(?:(?<=[在于和与及对、,:;(“])|(?<=推动|推进|加强|促进|深化|面向|覆盖|服务|支持)|^)"
                             r"(?P<own>江?[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵黔云滇藏陕甘陇青宁新港澳台]{2,4})地区", re.M)
-# 在加拿大温哥华举行: a foreign city between its country and the verb of a meeting
+# 在新西兰奥克兰举行: a foreign city between its country and the verb of a meeting
 RE_VENUE = re.compile(r"(?P<city>[\u4e00-\u9fff]{2,5}?)(?:成功|顺利|隆重)?(?:举行|召开|举办|开幕|闭幕)")
 NOT_CITY_END = set("部会馆厅心所院楼场处局")
 LOCAL_LEVELS = ("province", "autonomous_region", "municipality", "city", "prefecture")

@@ -101,7 +101,7 @@ def _decree_cover(ctx: DocContext, titles: list[Hit]) -> None:
                        number.start, title.end + 1, "rx:issued-decree")
 
 
-# 第四届理事会工作报告, 代表第二届理事会所作的工作报告: the report of an association's board
+# 第六届理事会工作报告, 代表第一届监事会所作的工作报告: the report of an association's board
 RE_BOARD_REPORT = re.compile(r"(?P<board>第[一二三四五六七八九十\d]{1,3}届(?:理事会|监事会))(?P<made>所作的)?工作报告")
 RE_ASSOCIATION = re.compile(r"(?:协会|学会|联合会|研究会|商会)$")
 

@@ -99,7 +99,7 @@ def _name_start(text: str, end: int) -> int | None:
             start = found.end()
     quote = text.rfind("“", start, end)
     if quote >= 0 and not _quotes_closed(text, quote, end):
-        start = quote + 1                 # “检测认证业发展基金”: the name is inside the open quote
+        start = quote + 1                 # “质量认证产业引导基金”: the name is inside the open quote
     inner = RE_INNER_LEAD.match(text, start)
     if inner and end - inner.end() >= 2:
         start = inner.end()

@@ -58,7 +58,7 @@ def to_hit(match: RuleMatch, text: str) -> Hit | None:
     start = match.start
     if rule.label == "CertificationScheme":
         verb = RE_SCHEME_VERB.search(name)
-        if verb:                          # 在新区建设质量认证…, 稳妥发展碳足迹认证: the verb before the scheme
+        if verb:                          # 在园区打造质量认证…, 有序发展碳足迹认证: the verb before the scheme
             start, name = start + verb.end(), name[verb.end():]
         if len(name) < 4 or not name[:-2].endswith(scheme_heads()):
             return None

@@ -169,7 +169,7 @@ def add_headed_departments(ctx: DocContext) -> None:
 
 def _unit_start(ctx: DocContext, role: Hit) -> int | None:
     """Where the name of the unit before a post starts: the run of Han characters before it, after a short
-    name of the unit's own bureau (据省局认可与检验检测监督管理处处长)."""
+    name of the unit's own bureau (据省局质量发展处处长)."""
     run = RE_HAN_RUN_END.search(ctx.text, max(0, role.start - 18), role.start)
     if run is None:
         return None

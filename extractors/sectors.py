@@ -22,7 +22,7 @@ RE_VERB_OBJECT_LEAD = re.compile(r"[将对]")
 RE_CLAUSE_BREAK = re.compile(r"[,。;:!?\n()“”《》「」\[\]]")
 RE_LAST_AND = re.compile(r"和|及|与|以及")
 LEAD_PARTICLES = "在对向为将把从了的"     # one-character words that open a list (再 in 可再生资源 does not)
-# a verb of scope inside the first item: 重点服务汽车零部件, 能力验证已覆盖食品, 重点查处机动车检验
+# a verb of scope inside the first item: 重点支持电子元器件, 能力验证已覆盖饲料, 重点整治环境监测
 RE_LEAD_VERB = re.compile(r"覆盖|涵盖|新增|查处|服务|分布在|集中在|聚焦|围绕|包括|涉及")
 # what ends the name of a body, a person, a scheme, a programme or a process (信息化), not of a field
 RE_NOT_FIELD_TAIL = re.compile(r"(?:机构|实验室|会员|企业|单位|部门|人员|者|公司|中心|协会|认证|认可|合格评定|体系|行动|工程|平台|制度|"
@@ -31,7 +31,7 @@ RE_NOT_FIELD_TAIL = re.compile(r"(?:机构|实验室|会员|企业|单位|部门
 RE_SINGLE_FIELD = re.compile(r"在(?P<item>[\u4e00-\u9fff]{2,8}?)(?:领域|行业)")
 RE_GENERIC_FIELD = re.compile(r"^(?:[各每本该此这那其多全]|重点|相关|新兴|关键|特定|不同|其他|有关|广泛|众多|部分|更多|传统|国际|国内)")
 RE_ITEM = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11}")
-# words between 等 and the field word that only qualify it: 等广西特色产业, 等主要检测领域, 等出口优势行业
+# words between 等 and the field word that only qualify it: 等云南特色产业, 等重要检测领域, 等传统优势行业
 RE_FIELD_MODIFIER = re.compile(r"(?!一批|一些|一系列|方面)(?:(?!的|方面)[\u4e00-\u9fff]){0,8}")
 # a qualifier that is itself a field: 等特色农业领域, 等现代服务业领域
 RE_FIELD_MODIFIER_SECTOR = re.compile(r"[\u4e00-\u9fff]{2,6}(?:农业|工业|制造业|服务业|渔业|林业|畜牧业)$")
@@ -71,7 +71,7 @@ def _closed_list(text: str, head: re.Match, others: list[Hit]) -> list[Hit]:
     if cut >= 0 and "、" not in segment[cut:] and _only_qualifies(segment[cut + 1:]):
         field = RE_FIELD_MODIFIER_SECTOR.search(segment, cut + 1)
         hits = _accepted(text, _split(text, start, start + cut), others)
-        if hits and field:                # 脐橙、茶叶等特色农业领域: 特色农业 is a sector too
+        if hits and field:                # 柑橘、蜂蜜等特色农业领域: 特色农业 is a sector too
             hits.append(Hit(start + field.start(), start + field.end(), "Sector", field.group(), SOURCE))
         return hits
     if "、" in segment and not segment.endswith("、") and _led(segment[:segment.find("、")]) and \
@@ -122,7 +122,7 @@ def _only_qualifies(words: str) -> bool:
 
 def _split(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the items of text[start:end]: split at 、, the first item trimmed of the verb before it, the last
-    split at 和/及/与 (A、B和C等; 人造板和木质地板 inside a list stays one item)."""
+    split at 和/及/与 (A、B和C等; 家具和木制品 inside a list stays one item)."""
     spans, offset = [], start
     for part in text[start:end].split("、"):
         spans.append((offset, offset + len(part)))
@@ -143,7 +143,7 @@ def _led(first: str) -> bool:
 
 def _item_start(first: str) -> int:
     """Where the first item starts: after the last verb or particle before it (在, 围绕, 覆盖), but not after a
-    joining word (人造板和木质地板) nor so far that less than a word is left (养老服务)."""
+    joining word (家具和木制品) nor so far that less than a word is left (养老服务)."""
     start = 0
     for word in cut_regex().finditer(first):
         if len(word.group()) >= 2 or word.group() in LEAD_PARTICLES:

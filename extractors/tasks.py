@@ -58,11 +58,11 @@ RE_UNITS_PROSE = re.compile(
 RE_UNIT_TAIL = re.compile(r"(?:等(?:部门|单位))?(?:按职责分工负责|按职责负责|按职责分工配合|牵头负责|负责|配合|协助|参与)$")
 RE_LEAD_MARK = re.compile(r"\(牵头\)$")
 RE_ALIAS_BRACKET = re.compile(r"^(?P<body>[^()]{2,30})\((?P<alias>[^()]{2,20})\)$")
-# 滨海新区、西青区、东丽区人民政府: places sharing the government or bureau named after the last of them
+# 河东区、河北区、红桥区人民政府: places sharing the government or bureau named after the last of them
 RE_PLACE_HEAD = re.compile(r"^(?P<place>[\u4e00-\u9fff]{1,6}?(?:新区|区|县|市|旗))(?P<head>人民政府|政府|市场监管局|市场监督管理局)$")
 RE_BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:新区|区|县|市|旗)$")
 RE_SPLIT = re.compile(r"[、,和及]")
-# 和/及 joins two units only after a unit's head word (企业管理和稽查司 is one name)
+# 和/及 joins two units only after a unit's head word (财务和审计司 is one name)
 RE_UNIT_END = re.compile(r"(?:部|司|处|局|室|办|委|中心|所|院|会|党委|政府|总署|部门|单位)$")
 # 各市、县(区)人民政府: one class of bodies, not a unit 各市
 RE_LEVEL_LIST = re.compile(r"各[市县区]")
