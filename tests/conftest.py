@@ -53,3 +53,16 @@ def examples_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("examples-build")
     report = build([EXAMPLES], out)
     return out, report
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, read from /proc (the kill tests use real processes)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found

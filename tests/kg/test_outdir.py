@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.pipeline import build
 from kg.query import run_query
+from tests.conftest import child_pids
 
 REPO = Path(__file__).resolve().parents[2]
 TEXTS = {
@@ -198,18 +199,6 @@ def test_a_folder_that_is_not_a_build_is_refused(tmp_path: Path) -> None:
 # -- a worker killed under --workers 2 (issue 13, item 13) -------------------------------------------
 
 
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                pass
-    return found
-
-
 def test_a_killed_extraction_worker_loses_no_text(tmp_path: Path) -> None:
     corpus = tmp_path / "many"
     corpus.mkdir()
@@ -221,7 +210,7 @@ def test_a_killed_extraction_worker_loses_no_text(tmp_path: Path) -> None:
     deadline = time.monotonic() + 120
     workers: list[int] = []
     while not workers and proc.poll() is None and time.monotonic() < deadline:
-        workers = [w for w in children_of(proc.pid)]
+        workers = [w for w in child_pids(proc.pid)]
         time.sleep(0.02)
     assert workers, "the build started no worker"
     os.kill(workers[0], signal.SIGKILL)

@@ -9,21 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.conftest import child_pids
 
 REPO = Path(__file__).resolve().parents[2]
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"   # ~10^11 rows on the examples
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                pass
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +33,9 @@ def test_query_ctrl_c_stops_a_runaway_query_and_its_worker(store: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "kg", "query", RUNAWAY, "--store", str(store), "--timeout", "0"],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not children(proc.pid) and time.monotonic() < deadline:   # the query runs in a child process
+    while not child_pids(proc.pid) and time.monotonic() < deadline:   # the query runs in a child process
         time.sleep(0.1)
-    workers = children(proc.pid)
+    workers = child_pids(proc.pid)
     assert workers, "no query worker started"
     time.sleep(1)
     os.kill(proc.pid, signal.SIGINT)
