@@ -78,17 +78,17 @@ def horizons(text: str):
 
 
 RE_GOAL = re.compile(r"(?P<goal>(?:趋于|基本|明显|显著|全面|进一步|大幅|普遍|不断|更加|更为|日益|逐步)[\u4e00-\u9fff]{2,4}|全覆盖)$")
-# 市场化改革取得决定性进展, 认可结果在更多国家得到采信
+# 体制改革取得关键性突破, 检测报告在更多地区得到采信
 RE_RESULT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff“”「」]{2,20}?)(?P<goal>(?:在[^,;。]{2,24}?)?(?:取得|得到|获得)"
                             r"[\u4e00-\u9fff]{0,6}(?:进展|突破|成效|采信|认可|应用|推广))$")
-# 帮扶小微企业1500家以上, 建成国家级质检中心10个: a subject and the count it is to reach
+# 服务中小企业1200家以上, 建成省级质检中心8个: a subject and the count it is to reach
 RE_COUNT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff“”「」]{2,30}?)(?P<goal>" + NUMBER + r"(?:万|亿)?(?:余|多)?" + UNIT + r"(?:以上)?)$")
 # 质量强省建设, 锚定质量强省目标 (a named 质量强省战略 is a programme)
 STRONG = r"(?:认证认可|检验检测|[\u4e00-\u9fff]{2})强(?:国|省|市|区)"
 RE_STRONG = re.compile(r"(?P<x>" + STRONG + r")(?:建设(?!纲要|规划|战略)|目标)")
 RE_STRONG_NAME = re.compile(STRONG)
 RE_STRONG_ANCHOR = re.compile(r"强[国省市区](?:建设|目标)")
-# 把协会建设成为全国一流的行业组织
+# 把学会打造成为国际知名的专业组织
 RE_MAKE_INTO = re.compile(r"把(?P<subj>[\u4e00-\u9fff“”]{2,14}?)(?P<goal>(?:建设|打造|建)成为?[^,;。\n]{2,30})")
 RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:基本|全面|初步)?(?:形成|建成|建立|实现|培育|打造|完成|制定|出台)(?:一批|一套)?)(?P<subj>[\u4e00-\u9fff、“”《》\d.%]{2,30})$")
 # 行业营业收入达到5000亿元, 检验检测机构突破5万家, 收入年均增长10%以上: a subject and a number it is to reach
@@ -148,7 +148,7 @@ class Item:
     subject: str
     count: re.Match
     noun: str = ""                              # the counted noun alone (机构 of 不符合的机构)
-    pending: tuple[str, ...] = ()               # 覆盖率分别达到100%和24.6%: subjects of the counts still to come
+    pending: tuple[str, ...] = ()               # 覆盖率分别达到100%和31.5%: subjects of the counts still to come
     sentence: int = 0
     order: int = 0                              # how many items of its sentence come before it
 
@@ -206,7 +206,7 @@ def _countable(ctx: DocContext, count: re.Match, marks: list[int]) -> bool:
         return False
     if RE_CHANGE_BEFORE.search(text, max(0, start - 8), start) and not (
             count.group("pct") and not RE_COUNT.search(text, clause, start)):
-        return False                     # 增加312名; but 营业收入同比增长18.6% is a figure of its own
+        return False                     # 增加312名; but 营业收入同比增长12.4% is a figure of its own
     line_start = text.rfind("\n", 0, start) + 1
     if text.rfind("(", line_start, start) > text.rfind(")", line_start, start):
         return False                     # (年营业收入1000万元以上): a gloss, not a figure
@@ -249,7 +249,7 @@ def _value_first(text: str, count: re.Match) -> Item | None:
 
 
 def _subject_first(text: str, count: re.Match, earlier: list[Item]) -> Item | None:
-    """检验检测机构2316家, 获得…的企业达3.1万家, 共派出检查组412个, 不符合率为5.96%, 中部地区占22.6%."""
+    """检验检测机构1875家, 获得…的企业达2.4万家, 共派出检查组268个, 不符合率为4.37%, 西部地区占18.9%."""
     start, previous = count.start(), (earlier[-1] if earlier else None)
     if previous and previous.pending and previous.count.end() == start - 1 and text[start - 1] in "和、及":
         return Item(previous.start, count.end(), previous.pending[0], count, previous.noun, previous.pending[1:])
@@ -267,12 +267,12 @@ def _subject_first(text: str, count: re.Match, earlier: list[Item]) -> Item | No
     elif previous and subject in SHARES:
         subject = previous.noun + subject                              # 机构126家,占比2.1%
     elif share and previous and subject.endswith(MEASURES):
-        subject = previous.noun + subject                              # 规模以上机构…,营业收入占全行业的79.6%
+        subject = previous.noun + subject                              # 规模以上机构…,营业收入占全行业的71.3%
     elif share and previous and previous.noun.find("地区") > 0 and subject.endswith("地区") and subject != previous.noun:
         subject += previous.noun[previous.noun.find("地区") + 2:]      # 东部地区X占58.3%,中部地区占22.6%
         noun = subject
     elif tail is not None and count.group("pct") and not share and tail.group()[-2:] in ("增长", "提高", "上升", "下降"):
-        subject += tail.group()                                        # 营业收入同比增长18.6%
+        subject += tail.group()                                        # 营业收入同比增长12.4%
     if subject is None:
         return None
     item = Item(clause + offset, count.end(), subject, count, noun)
@@ -283,7 +283,7 @@ def _subject_first(text: str, count: re.Match, earlier: list[Item]) -> Item | No
 
 
 def _restored(text: str, clause: str, body: str, share: bool, previous: Item | None) -> str | None:
-    """A noun the clause leaves out: 不符合的31家 (the noun counted before), 占机构总数的60.8% (a share of it),
+    """A noun the clause leaves out: 不符合的17家 (the noun counted before), 占机构总数的57.2% (a share of it),
     总数达到7105名 (the noun of the clause before)."""
     if previous is not None and body.endswith("的"):
         lead = RE_LEAD.match(body)
@@ -297,7 +297,7 @@ def _restored(text: str, clause: str, body: str, share: bool, previous: Item | N
 
 
 def _respective(text: str, count: re.Match, subject: str, earlier: list[Item], tail: int) -> tuple[tuple[str, ...], int]:
-    """分别…A和B: 认证机构、检测机构分别达到500家和3000家 (one noun each), 覆盖率分别达到100%和24.6% after two
+    """分别…A和B: 认证机构、检测机构分别达到500家和3000家 (one noun each), 覆盖率分别达到100%和31.5% after two
     counts (one rate for each counted noun, in order). Returns the subjects and where the first mention starts."""
     rest = RE_RESPECTIVE_REST.match(text, count.end())
     size = 1 + (len(RE_COUNT.findall(rest.group())) if rest else 0)
@@ -494,7 +494,7 @@ def _goal_clauses(ctx: DocContext, offset: int, horizon: str | None) -> None:
 
 
 def _task_goals(ctx: DocContext) -> None:
-    """A work item of a year's plan that states a figure (帮扶企业不少于500家, 审批时限压缩至…) is a target of that year."""
+    """A work item of a year's plan that states a figure (服务企业不少于260家, 许可时限缩短至…) is a target of that year."""
     year = ctx.meta.get("year")
     for task in ctx.of_type("Task"):
         line_end = ctx.text.find("\n", task.end)
