@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -122,3 +123,18 @@ def open_page(browser: Any) -> Iterator[Callable[[Path], Loaded]]:
     yield opener
     for context in contexts:
         context.close()
+
+
+def page_and_graph(out: Path) -> tuple[Path, nx.MultiDiGraph]:
+    """A build's explorer page and the graph it draws (the tests compare the page with it)."""
+    from kg.explorer import graph_view, open_store
+
+    return out / "graph.html", graph_view(open_store(out / "store"))
+
+
+def the(graph: nx.MultiDiGraph, name: str) -> str:
+    """The one node of ``graph`` named ``name``."""
+    from kg.explorer import find_nodes
+
+    [node] = find_nodes(graph, name)
+    return node

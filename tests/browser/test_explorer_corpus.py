@@ -7,7 +7,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg.explorer import open_store, find_nodes, graph_view
+from tests.browser.conftest import page_and_graph, the
 
 pytestmark = pytest.mark.browser
 
@@ -18,12 +18,7 @@ SCREENSHOT = REPO / "docs" / "explorer.png"
 @pytest.fixture(scope="module")
 def corpus_graph(corpus_build) -> tuple[Path, nx.MultiDiGraph]:
     out, _ = corpus_build
-    return out / "graph.html", graph_view(open_store(out / "store"))
-
-
-def the(graph: nx.MultiDiGraph, name: str) -> str:
-    [node] = find_nodes(graph, name)
-    return node
+    return page_and_graph(out)
 
 
 def test_browser_corpus_page_loads_offline_without_errors(open_page, corpus_graph) -> None:

@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 from kg.documents import read_document
-from kg.explorer import find_nodes, graph_view, open_store
+from tests.browser.conftest import page_and_graph, the
 
 pytestmark = pytest.mark.browser
 CNCA = "国家认证认可监督管理委员会"
@@ -17,12 +17,7 @@ CNCA = "国家认证认可监督管理委员会"
 @pytest.fixture(scope="module")
 def examples_graph(examples_build) -> tuple[Path, nx.MultiDiGraph]:
     out, _ = examples_build
-    return out / "graph.html", graph_view(open_store(out / "store"))
-
-
-def the(graph: nx.MultiDiGraph, name: str) -> str:
-    [node] = find_nodes(graph, name)
-    return node
+    return page_and_graph(out)
 
 
 def test_browser_examples_page_loads_offline_and_draws_every_node(open_page, examples_graph) -> None:
