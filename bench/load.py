@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kg.namespaces import SPARQL_PREFIXES  # noqa: E402
-from kg.serve import _free_port  # noqa: E402
+from kg.web.serve import _free_port  # noqa: E402
 
 ORDINARY = [
     "SELECT DISTINCT ?person ?role ?org WHERE { ?m a org:Membership ; org:member/skos:prefLabel ?person ; "

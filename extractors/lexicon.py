@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from extractors.jsonl import read_jsonl
-from kg.errors import LexiconError as DataFileError
+from extractors.errors import LexiconError as DataFileError
 
 LEXICON_DIR = Path(__file__).parent / "data" / "lexicons"
 ENTRY_TYPES = frozenset({

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from extractors.jsonl import read_jsonl
-from kg.errors import RuleError
+from extractors.errors import RuleError
 
 DATA_DIR = Path(__file__).parent / "data"
 RULES_DIR = DATA_DIR / "rules"

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.errors import KGError
+from extractors.errors import KGError
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULT_STORE = Path("out/store")
@@ -451,8 +451,8 @@ def serve_command(store_dir: Path, port: int, host: str, timeout: int, workers: 
     busy that long the answer is 503. The read-only server does not lock the store: restart it after a
     rebuild to see the new graph.
     """
-    from kg.gateway import GatewayOptions
-    from kg.serve import QUERY_PATH, UPDATE_PATH, serve
+    from kg.web.gateway import GatewayOptions
+    from kg.web.serve import QUERY_PATH, UPDATE_PATH, serve
 
     def announce(url: str) -> None:
         click.echo(f"ccakg: query UI        {url}/", err=True)
@@ -506,7 +506,7 @@ def export_command(out_dir: Path, fmt: str, dest: Path | None) -> None:
               help="The HTML file to write (self-contained, works offline).")
 def viz(store_dir: Path, name: str | None, hops: int, max_nodes: int, out_file: Path) -> None:
     """Draw the explorer page (like DIR/graph.html) of a store, or of one entity's neighbourhood."""
-    from kg.explorer import find_nodes, graph_view, open_store, write_html
+    from kg.web.explorer import find_nodes, graph_view, open_store, write_html
 
     try:
         with open_store(store_dir) as store:

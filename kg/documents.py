@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from kg.errors import CorpusError
+from extractors.errors import CorpusError
 from kg.model import Document
 
 log = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ from typing import Any, NoReturn
 import opencc
 import pyoxigraph as ox
 
-from kg.errors import KGError, StoreError
+from extractors.errors import KGError, StoreError
 
 CORE_TYPES = ("Agency", "Department", "Organization", "Person", "PolicyDocument", "Meeting",
               "Initiative", "CertificationScheme")

@@ -8,7 +8,7 @@ to a writer ``(OxigraphStore, Path) -> Path``.
 - ``trig``/``nq``/``jsonld``: every quad, named graphs kept. JSON-LD is pyoxigraph's expanded form (full
   IRIs, no ``@context``: pyoxigraph does not compact), one ``@graph`` object per named graph.
 - ``ttl``: the merged graph, every triple of every graph once.
-- ``graphml``/``gexf``: the entity graph of the explorer (:func:`kg.explorer.graph_view`): nodes are
+- ``graphml``/``gexf``: the entity graph of the explorer (:func:`kg.web.explorer.graph_view`): nodes are
   entity IRIs with ``label``, ``type``, ``type_label``, ``name_zh_hans``, ``name_zh_hant``, ``name_en``,
   ``aliases``; edges carry ``label`` (发布, 局长…), ``relation`` (a CURIE; ``^`` marks an edge drawn
   object → subject, e.g. ``^dct:publisher`` for agency → document) and ``predicate`` (the full IRI).
@@ -41,7 +41,7 @@ from typing import IO
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.errors import KGError, StoreError
+from extractors.errors import KGError, StoreError
 from kg.namespaces import GRAPH, PREFIXES, SPARQL_PREFIXES, SRC, compact_iri, doc_id_of, unquote_iri
 from kg.store import OxigraphStore
 
@@ -118,8 +118,8 @@ def _write_network(store: OxigraphStore, path: Path, fmt: str, writer: Callable)
 
 
 def flat_graph(store: OxigraphStore) -> nx.MultiDiGraph:
-    """:func:`kg.explorer.graph_view` with only string attributes, in a stable order, XML-safe."""
-    from kg.explorer import RELATIONS_BY_PREDICATE, graph_view
+    """:func:`kg.web.explorer.graph_view` with only string attributes, in a stable order, XML-safe."""
+    from kg.web.explorer import RELATIONS_BY_PREDICATE, graph_view
 
     view = graph_view(store)
     graph = nx.MultiDiGraph(name="ccakg")
@@ -177,7 +177,7 @@ def write_csv(store: OxigraphStore, path: Path) -> Path:
 
 def csv_tables(store: OxigraphStore) -> dict[str, tuple[list[str], list[list[str | int]]]]:
     """The three tables as (header, rows), sorted."""
-    from kg.explorer import graph_view
+    from kg.web.explorer import graph_view
 
     view = graph_view(store)
     entities = []
@@ -191,7 +191,7 @@ def csv_tables(store: OxigraphStore) -> dict[str, tuple[list[str], list[list[str
 
 
 def _relation_query() -> str:
-    from kg.explorer import RELATIONS
+    from kg.web.explorer import RELATIONS
 
     values = " ".join(f"<{r.predicate}>" for r in RELATIONS)
     return SPARQL_PREFIXES + f"""
@@ -221,7 +221,7 @@ SELECT DISTINCT ?ev ?t ?body ?source ?docId ?start ?end ?exact ?rule WHERE {
 
 def _relation_rows(store: OxigraphStore, view: nx.MultiDiGraph) -> list[list[str | int]]:
     """One row per entity → entity relation and source text, drawn as the explorer draws it."""
-    from kg.explorer import MEMBER_LABEL, RELATIONS_BY_PREDICATE
+    from kg.web.explorer import MEMBER_LABEL, RELATIONS_BY_PREDICATE
 
     docs: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     for subject, predicate, obj, graph in store.select(_relation_query())[1]:

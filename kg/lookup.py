@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 from kg.store import OxigraphStore
-from kg.errors import QueryError
+from extractors.errors import QueryError
 from kg.namespaces import FOAF, IRI_RULES, KG, KGO, ORG, SKOS, SPARQL_PREFIXES, valid_iri
 from kg.normalize import to_simplified
 from kg.saved import compact, sparql_string

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from kg.errors import OntologyError
+from extractors.errors import OntologyError
 
 BASE = "https://w3id.org/ccakg/"
 KGO = BASE + "ontology#"

@@ -23,7 +23,7 @@ from typing import Iterable
 
 import opencc
 
-from kg.errors import RuleError
+from extractors.errors import RuleError
 from kg.model import NormText
 
 log = logging.getLogger(__name__)

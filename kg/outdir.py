@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kg.errors import KGError
+from extractors.errors import KGError
 
 log = logging.getLogger(__name__)
 

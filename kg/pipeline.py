@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.documents import corpus_ids, read_document
-from kg.errors import CorpusError, KGError
+from extractors.errors import CorpusError, KGError
 from kg.export import StreamedGraphFiles
 from kg.mentions import from_context
 from kg.model import Document, DocResult, NormText
@@ -350,7 +350,7 @@ def _finish_graph_files(store, folder: Path, report: BuildReport, stream: Stream
 
 def _write_html(store, folder: Path, report: BuildReport, html: bool) -> None:
     if html:
-        from kg.explorer import write_html
+        from kg.web.explorer import write_html
 
         mark = time.perf_counter()
         write_html(store, folder / "graph.html")

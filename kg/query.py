@@ -8,7 +8,7 @@ from typing import Callable, TypeVar
 
 import pyoxigraph as ox
 
-from kg.errors import KGError, QueryError
+from extractors.errors import KGError, QueryError
 from kg.store import OxigraphStore
 
 T = TypeVar("T")

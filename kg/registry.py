@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kg.errors import KGError
+from extractors.errors import KGError
 from kg.namespaces import IRI_RULES, valid_iri
 from kg.namespaces import KG
 

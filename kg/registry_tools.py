@@ -5,7 +5,7 @@ from pathlib import Path
 
 from extractors.dictionary import default_lexicon, normalise_alias
 from kg.documents import iter_corpus_files, read_document
-from kg.errors import CorpusError, KGError
+from extractors.errors import CorpusError, KGError
 from kg.registry import REGISTRY_FILE, RegistryError, load_registry
 from kg.rdf import lexicon_id
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError
+from extractors.errors import QueryError
 from kg.namespaces import compact_iri as compact
 from kg.normalize import to_simplified
 

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, StoreError
+from extractors.errors import QueryError, StoreError
 from kg.namespaces import PREFIXES
 
 log = logging.getLogger(__name__)

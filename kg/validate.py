@@ -25,7 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
-from kg.errors import OntologyError, ValidationError
+from extractors.errors import OntologyError, ValidationError
 from kg.namespaces import PREFIXES
 
 SKOS_PREF = URIRef(PREFIXES["skos"] + "prefLabel")

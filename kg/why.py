@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.store import OxigraphStore
-from kg.errors import QueryError
+from extractors.errors import QueryError
 from kg.namespaces import IRI_RULES, SPARQL_PREFIXES, valid_iri
 from kg.documents import SourceTexts, sentence_bounds
 

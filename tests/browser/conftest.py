@@ -127,14 +127,14 @@ def open_page(browser: Any) -> Iterator[Callable[[Path], Loaded]]:
 
 def page_and_graph(out: Path) -> tuple[Path, nx.MultiDiGraph]:
     """A build's explorer page and the graph it draws (the tests compare the page with it)."""
-    from kg.explorer import graph_view, open_store
+    from kg.web.explorer import graph_view, open_store
 
     return out / "graph.html", graph_view(open_store(out / "store"))
 
 
 def the(graph: nx.MultiDiGraph, name: str) -> str:
     """The one node of ``graph`` named ``name``."""
-    from kg.explorer import find_nodes
+    from kg.web.explorer import find_nodes
 
     [node] = find_nodes(graph, name)
     return node

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.explorer import open_store, graph_view
+from kg.web.explorer import open_store, graph_view
 
 pytestmark = pytest.mark.browser
 

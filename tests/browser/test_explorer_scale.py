@@ -7,7 +7,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kg.explorer import write_html
+from kg.web.explorer import write_html
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from extractors.rules import RULES_DIR, load_rules, parse_rule, run_rule, trim_left
-from kg.errors import RuleError
+from extractors.errors import RuleError
 
 RULES = load_rules()
 LABELS = {"DocTitle", "DocNumber", "Date", "Year", "Person", "PersonCue", "Role", "Meeting", "Organization", "Agency",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kg.documents import decode, iter_corpus_files, read_corpus, read_document
-from kg.errors import CorpusError
+from extractors.errors import CorpusError
 
 from tests.conftest import CORPUS, EXAMPLES, require_shared
 SIMPLIFIED = "国家认监委发布2017年认证认可工作要点,部署质量提升行动。\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import KGError
+from extractors.errors import KGError
 from kg.evaluate import (GoldError, GraphFileError, evaluate, evaluate_store, format_table, load_gold,
                          norm, prf)
 

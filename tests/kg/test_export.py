@@ -9,7 +9,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from kg.errors import StoreError
+from extractors.errors import StoreError
 from kg.export import EXPORTERS, write_nquads, write_trig, write_turtle
 from kg.namespaces import DCT, ENTITY_GRAPH, KG, KGO, OA, RDF, SKOS, XSD, doc_graph
 from kg.store import OxigraphStore

@@ -20,7 +20,7 @@ import rdflib
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.explorer import graph_view
+from kg.web.explorer import graph_view
 from kg.export import (CSV_TABLES, ENTITY_COLUMNS, EVIDENCE_COLUMNS, EXPORT_FORMATS, EXPORTERS, RELATION_COLUMNS,
                        ExportError, default_destination, export, open_build)
 from kg.namespaces import SPARQL_PREFIXES

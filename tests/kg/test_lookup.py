@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.errors import StoreError
+from extractors.errors import StoreError
 from kg.lookup import lookup
 
 runner = CliRunner()

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from kg.errors import QueryError
+from extractors.errors import QueryError
 from kg.saved import list_saved, load_saved, render, run_saved
 from ontology import QUERIES_DIR
 

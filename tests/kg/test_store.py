@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import QueryError, StoreError
+from extractors.errors import QueryError, StoreError
 from kg.namespaces import KG, SKOS, doc_graph
 from kg.store import OxigraphStore, copy_store
 

@@ -10,7 +10,7 @@ from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.cli import cli
-from kg.errors import KGError, ValidationError
+from extractors.errors import KGError, ValidationError
 from kg.validate import format_report, load_shapes, noise_pattern, read_noise, validate, validate_graph
 
 runner = CliRunner()

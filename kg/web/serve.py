@@ -2,7 +2,7 @@
 
 ``ccakg serve --store DIR/store`` runs, in the foreground, a pool of ``oxigraph serve-read-only`` processes
 (the Rust binary the ``oxigraph`` wheel installs next to the venv's python) on loopback ports of their own,
-and in front of them the gateway of :mod:`kg.gateway`, which enforces the time limit with a status that
+and in front of them the gateway of :mod:`kg.web.gateway`, which enforces the time limit with a status that
 says so, bounds how many queries run at once, refuses ``SERVICE`` and sends CORS headers only to the
 origin given. Beyond that:
 
@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # QUERY_PATH and _free_port are used through this module by the CLI and the tests
-from kg.gateway import QUERY_PATH, Gateway, GatewayOptions, ServeError, _free_port, base_url  # noqa: F401
+from kg.web.gateway import QUERY_PATH, Gateway, GatewayOptions, ServeError, _free_port, base_url  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def server_command(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAUL
                    read_write: bool = False) -> list[str]:
     """One backend server's command line: read-only unless ``read_write``, union default graph.
 
-    CORS, the time limit and SERVICE are the gateway's (kg.gateway), so the backend gets none of them.
+    CORS, the time limit and SERVICE are the gateway's (kg.web.gateway), so the backend gets none of them.
     """
     return [server_binary(), "serve" if read_write else "serve-read-only",
             "--location", str(store_dir), "--bind", base_url(host, port).removeprefix("http://"),

@@ -33,7 +33,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from kg.errors import KGError
+from extractors.errors import KGError
 
 log = logging.getLogger(__name__)
 QUERY_PATH = "/query"

@@ -28,8 +28,8 @@ from SPARQLWrapper import CSV, JSON, POST, TURTLE, SPARQLWrapper
 from kg.cli import cli
 from kg.namespaces import SPARQL_PREFIXES
 from kg.query import run_query
-from kg.gateway import Gateway, GatewayOptions
-from kg.serve import (QUERY_PATH, UPDATE_PATH, ServeError, check_host, is_loopback, running_server,
+from kg.web.gateway import Gateway, GatewayOptions
+from kg.web.serve import (QUERY_PATH, UPDATE_PATH, ServeError, check_host, is_loopback, running_server,
                       server_binary, server_command)
 
 TIMEOUT = 10  # seconds, for every HTTP request
@@ -234,7 +234,7 @@ def test_read_write_server_accepts_updates(store_dir: Path, tmp_path: Path) -> N
 
 
 def test_cli_serve_prints_the_urls_and_stops_on_ctrl_c(store_dir: Path) -> None:
-    from kg.serve import _free_port
+    from kg.web.serve import _free_port
 
     port = _free_port("127.0.0.1")
     process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(store_dir), "--port", str(port)],

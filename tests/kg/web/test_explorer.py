@@ -1,4 +1,4 @@
-"""Tests of kg.explorer: the networkx view of the store and the offline, escaped HTML page."""
+"""Tests of kg.web.explorer: the networkx view of the store and the offline, escaped HTML page."""
 from __future__ import annotations
 
 import json
@@ -11,10 +11,10 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg import explorer
+from kg.web import explorer
 from kg.cli import cli
-from kg.errors import StoreError
-from kg.explorer import (ExplorerError, find_nodes, graph_view, layout_positions, most_connected, neighbourhood,
+from extractors.errors import StoreError
+from kg.web.explorer import (ExplorerError, find_nodes, graph_view, layout_positions, most_connected, neighbourhood,
                          numpy_spring_layout, open_store, script_json, write_html)
 from kg.namespaces import DCT, ENTITY_GRAPH, FOAF, KG, KGO, OA, ORG, RDF, SCHEMA, SKOS, SRC, XSD, doc_graph
 from kg.store import OxigraphStore

@@ -4,7 +4,7 @@
 relations (a membership becomes person -局长-> agency, a task's units unit -牵头-> task, not blank fact
 nodes); every node carries its names in each script, literal attributes and its evidence (source text,
 offsets, quote, rule, and which fact it supports). ``write_html`` draws it with pyvis and vis-network
-inlined in our own template (``kg/templates/explorer.html``): the page fetches nothing, and every string
+inlined in our own template (``kg/web/templates/explorer.html``): the page fetches nothing, and every string
 from the data reaches the page escaped (JSON in ``application/json`` blocks with ``< > &`` as ``\\u``
 escapes, then only ever put into the DOM as text).
 
@@ -43,7 +43,7 @@ from markupsafe import Markup
 from pyvis.network import Network
 
 from kg.documents import SourceTexts, sentence_bounds
-from kg.errors import KGError, StoreError
+from extractors.errors import KGError, StoreError
 from kg.namespaces import DCT, DOC_GRAPH, FOAF, ORG, SCHEMA, SPARQL_PREFIXES, doc_id_of, kgo
 from kg.normalize import S2T, to_simplified
 from kg.store import OxigraphStore

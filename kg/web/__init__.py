@@ -1,0 +1,1 @@
+"""The web side of ccakg: the explorer page, the query page, the SPARQL gateway and their templates and assets."""
