@@ -9,7 +9,7 @@ from collections import Counter
 from extractors.context import ORG_TYPES, DocContext
 from extractors.records import EntityInfo, Hit
 from extractors.regex import RE_GENERIC_PLACE
-from extractors.rules import clause_inside
+from extractors.rules import clause_inside, finditer_near
 
 # 省市场监管局, 市商务局, 市委, 省政府, 市委网信办, 省纪委监委, 省局: the level word opens the name, so the
 # character before it must not be part of a place's name (天津市商务局 is a full name, found elsewhere)
@@ -30,6 +30,8 @@ PARTY_SHORT = {"委网信办": "委网络安全和信息化委员会办公室"}
 PROVINCE_LEVELS = ("province", "autonomous_region", "municipality")
 CITY_LEVELS = ("city", "municipality")
 RE_STATIONED = re.compile(r"(?P<sender>(?:[\u4e00-\u9fff]{1,6}?)?纪委监委)?驻(?P<host>[\u4e00-\u9fff]{1,14}?)纪检监察组")
+RE_STATIONED_ANCHOR = re.compile("纪检监察组")
+STATIONED_REACH = 32   # sender (≤ 10) + 驻 + host (≤ 14) before the anchor
 RE_BRANCH = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:分中心|分公司|分署|分院)")
 
 
@@ -143,7 +145,7 @@ def _local_name(ctx: DocContext, level: str, rest: str, homes: dict[str, str]) -
 def _stationed_groups(ctx: DocContext, homes: dict[str, str]) -> None:
     """省纪委监委驻省市场监管局纪检监察组, 驻局纪检监察组: the group is a body of its own, sent by the
     discipline commission (its parent) into the bureau."""
-    for match in RE_STATIONED.finditer(ctx.text):
+    for match in finditer_near(RE_STATIONED, RE_STATIONED_ANCHOR, STATIONED_REACH, ctx.text):
         start, end = match.span()
         host = next((h for h in ctx.in_span(match.start("host"), match.end("host"), "Agency")), None)
         sender = next((h for h in ctx.in_span(start, match.end("sender"), "Agency")
@@ -229,6 +231,8 @@ RE_AFFILIATE = re.compile(r"(?:直属|下属|所属)(?:的)?")
 RE_AS = re.compile(r"作为$")
 # 总局各司局、标准委以及四大院等直属单位: every body of the list is a unit under the list's opener
 RE_LIST_OF_AFFILIATES = re.compile(r"(?P<items>[^,。;:!?\n]{2,80}?)等(?:直属|下属|所属|挂靠)(?:单位|机构|事业单位)")
+RE_AFFILIATES_ANCHOR = re.compile(r"等(?:直属|下属|所属|挂靠)(?:单位|机构|事业单位)")
+AFFILIATES_REACH = 80   # the items before the anchor
 RE_LIST_JOINER = re.compile(r"^(?:[、]|以及|和|及|与)$")
 # 甲局(乙委): a parenthesis names the body the first one also is or belongs to
 RE_ADDRESSEE_AFFILIATES = re.compile(r"(?:各部室|各司局|机关各处室)?[、,]?(?:各)?(?:下属|直属)单位\s*:")
@@ -251,7 +255,7 @@ def add_stated_parents(ctx: DocContext, owner: tuple[str, str] | None) -> None:
         if child is not None and child.key != parent.key:
             ctx.relate("sub_organization", {"child": child.key, "parent": parent.key},
                        parent.start, child.end, "rx:sub-affiliate")
-    for match in RE_LIST_OF_AFFILIATES.finditer(ctx.text):
+    for match in finditer_near(RE_LIST_OF_AFFILIATES, RE_AFFILIATES_ANCHOR, AFFILIATES_REACH, ctx.text):
         items = [h for h in ctx.in_span(match.start("items"), match.end("items"), "Agency", "Organization")]
         if len(items) < 2 or not ctx.text.startswith("各", items[0].end):
             continue
@@ -282,6 +286,8 @@ RE_PARTY_COMMITTEE = re.compile(r"(?:中共|中国共产党)(?P<place>[\u4e00-\u
 RE_COORDINATED = re.compile(r"(?P<each>各)?(?P<items>(?:(?!各)[\u4e00-\u9fff]{1,6}?(?:新区|区|县|市|省)、)+)"
                             r"(?P<last>[\u4e00-\u9fff]{2,6}?(?:新区|区|县|市|省))"
                             r"(?P<head>人民政府|市场监督管理局|市场监管局)")
+RE_COORDINATED_ANCHOR = re.compile("[区县市省]、")
+COORDINATED_REACH = 16    # an item (≤ 9) before each 、 of the list, the last item and the head (≤ 15) after it
 RE_PLACE_WORD = re.compile(r"^(?:各|全|本|我|该|有关|相关|省辖|设区|所在)")
 
 
@@ -323,7 +329,7 @@ def add_coordinated_bodies(ctx: DocContext) -> None:
     """河东区、河北区、红桥区人民政府 is three governments: each listed place with the shared head; a district
     or county of the home city is named with the city."""
     homes = _home_regions(ctx)
-    for match in RE_COORDINATED.finditer(ctx.text):
+    for match in finditer_near(RE_COORDINATED, RE_COORDINATED_ANCHOR, COORDINATED_REACH, ctx.text):
         if match.group("each") or ctx.text[match.start() - 1:match.start()] == "、":
             for hit in [h for h in _near(ctx, match.start(), match.end(), "Agency") if match.start() <= h.start]:
                 ctx.remove_entity(hit)    # 各地级市、甲示范区、乙港区市场监管局: a class of bureaus, no body

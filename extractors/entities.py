@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 
 from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon, LexiconEntry
 from extractors.places import region_shapes
-from extractors.records import Hit
+from extractors.records import Hit, SpanIndex
 from extractors.rules import clause_inside
 from extractors.programmes import shaped_initiatives, shaped_schemes
 from extractors.sectors import listed_sectors
@@ -50,13 +49,13 @@ def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list
     if titles:
         rules = [h for h in rules if not _inside_any(h, titles)]
         dictionary = [h for h in dictionary if h.type not in CONCEPT_TYPES or not _inside_any(h, titles)]
-    by_start = _ByStart(dictionary)
+    by_start = SpanIndex(dictionary)
     rules = [h for h in _drop_nested_same_type(rules) if not _loses_to_dictionary(h, by_start)]
-    rule_index = _ByStart(rules)
+    rule_index = SpanIndex(rules)
     kept = [h for h in _drop_nested_same_type(dictionary)
             if not any(_covers(r, h) and r.type == h.type for r in rule_index.overlapping(h))]
     kept = _drop_org_clashes(kept + rules)
-    kept_index = _ByStart(kept)
+    kept_index = SpanIndex(kept)
     kept = [h for h in kept if not _inside_other_name(h, kept_index)]
     for hit in sorted(kept, key=lambda h: (h.start, -h.end)):
         ctx.add_entity(hit, None if hit.key in ctx.infos else ctx.info_for_entry(hit))
@@ -87,7 +86,7 @@ def add_management_system_lists(ctx: DocContext) -> None:
     ctx.sort_entities()
 
 
-def _inside_other_name(hit: Hit, kept: _ByStart) -> bool:
+def _inside_other_name(hit: Hit, kept: SpanIndex) -> bool:
     """A sector inside any other name, a programme inside a body's name (质量认证 in 中国质量认证中心), the
     country opening a body's name."""
     if hit.type == "Sector":
@@ -103,7 +102,7 @@ def _drop_orgs_into_roles(hits: list[Hit], roles: list[Hit]) -> list[Hit]:
     """A body's name running into a post is the body plus the post: 质检总局党组 in 质检总局党组成员."""
     if not roles:
         return hits
-    role_index = _ByStart(roles)
+    role_index = SpanIndex(roles)
     return [h for h in hits if h.type not in ORG_TYPES
             or not any(r.start < h.end < r.end and h.start < r.start for r in role_index.overlapping(h))]
 
@@ -132,12 +131,11 @@ def _foreign(entry: LexiconEntry | None) -> bool:
 
 def _drop_org_clashes(hits: list[Hit]) -> list[Hit]:
     """Among bodies, a unit inside an agency's name and a name crossing a longer one are misreadings."""
-    orgs = sorted((h for h in hits if h.type in ORG_TYPES), key=lambda h: h.start)
-    starts = [h.start for h in orgs]
+    orgs = SpanIndex([h for h in hits if h.type in ORG_TYPES])
     return [h for h in hits if h.type not in ORG_TYPES or not any(
         (h.type == "Department" and o.type != "Department" and _covers(o, h)) or
         (h.source.startswith("rx:") and _covers(o, h)) or
-        (_crosses(o, h) and o.end - o.start > h.end - h.start) for o in _overlapping(h, orgs, starts))]
+        (_crosses(o, h) and o.end - o.start > h.end - h.start) for o in orgs.overlapping(h))]
 
 
 def _inside_any(hit: Hit, spans: list[tuple[int, int]]) -> bool:
@@ -168,14 +166,7 @@ def _loses_within_type(hit: Hit, same: list[Hit]) -> bool:
     return any(k.key == hit.key and (k.start, k.end) == (hit.start, hit.end) for k in same)
 
 
-def _overlapping(hit: Hit, others: list[Hit], starts: list[int]) -> list[Hit]:
-    """Hits of ``others`` (sorted by start; ``starts`` their starts) that overlap ``hit``."""
-    limit = bisect_left(starts, hit.end)
-    first = bisect_left(starts, hit.start - MAX_NAME)
-    return [o for o in others[first:limit] if o.end > hit.start]
-
-
-def _loses_to_dictionary(hit: Hit, dictionary: _ByStart) -> bool:
+def _loses_to_dictionary(hit: Hit, dictionary: SpanIndex) -> bool:
     """A rule hit gives way to a dictionary hit of any type with exactly its span, to an overlapping one of
     its type unless it strictly contains it, and to one it only lengthens leftwards over the name of a
     body or place (国务院“放管服”改革), unless it is a place's own agency (广东省知识产权局)."""
@@ -196,21 +187,6 @@ def _loses_to_dictionary(hit: Hit, dictionary: _ByStart) -> bool:
         if hit.type == "CertificationScheme" and other.end == hit.end and other.end - other.start >= 5:
             return True           # 境内强制性产品认证, 申请有机产品认证: a word before a known scheme is not part of it
     return False
-
-
-class _ByStart:
-    """Hits sorted by start, for the overlap questions of the selection (names are at most MAX_NAME long)."""
-
-    def __init__(self, hits: list[Hit]) -> None:
-        self.hits = sorted(hits, key=lambda h: h.start)
-        self.starts = [h.start for h in self.hits]
-
-    def overlapping(self, hit: Hit) -> list[Hit]:
-        return _overlapping(hit, self.hits, self.starts)
-
-    def starting(self, low: int, high: int) -> list[Hit]:
-        """Hits starting in [low, high)."""
-        return self.hits[bisect_left(self.starts, low):bisect_left(self.starts, high)]
 
 
 def _covers(outer: Hit, inner: Hit) -> bool:

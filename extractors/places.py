@@ -8,7 +8,7 @@ import re
 
 from extractors.lexicon import Lexicon
 from extractors.records import Hit
-from extractors.rules import clause_inside, trim_left
+from extractors.rules import clause_inside, finditer_near, trim_left
 
 ZONE_HEADS = (r"(?:高新技术产业开发区|经济技术开发区|新技术开发区|高新技术开发区|综合实验区|自由贸易试验区|自由贸易港|"
               r"自贸试验区|综合保税区|产城融合示范区|高新区|经开区|开发区|新区|自贸区|自贸港)")
@@ -31,6 +31,8 @@ RE_NOT_PART = re.compile(r"园|业|技|经济|开发|保税|功能|片|社|校|�
 LIST_LEAD = set("在于和与及,:;(“\n ")
 # 滨海新区、西青区、东丽区: the items of a list of districts or counties
 RE_PART_LIST = re.compile(r"(?:[\u4e00-\u9fff]{1,4}?(?:新区|区|县)、)+[\u4e00-\u9fff]{1,4}?(?:新区|区|县)")
+RE_PART_LIST_ANCHOR = re.compile("[区县]、")
+PART_LIST_REACH = 7       # an item (≤ 6) either side of each 、 of the list
 # 长江中游城市群, 成渝地区双城经济圈: a cluster or circle after a lead-in
 RE_CLUSTER = re.compile(r"(?:(?<=[在于和与及、,:;“])|^|(?<=推动|推进|服务|融入|对接|加快|围绕|打造))"
                         r"(?P<own>[\u4e00-\u9fff]{2,10}?)(?:城市群|都市圈|经济圈)", re.M)
@@ -129,7 +131,7 @@ def _listed_parts(text: str, known: list[Hit]) -> list[Hit]:
     spans = {(h.start, h.end) for h in known}
     starts_by_end = {h.end: h.start for h in known}
     hits = []
-    for match in RE_PART_LIST.finditer(text):
+    for match in finditer_near(RE_PART_LIST, RE_PART_LIST_ANCHOR, PART_LIST_REACH, text):
         offset = match.start() + trim_left(match.group().split("、")[0])
         items = []
         for item in text[offset:match.end()].split("、"):

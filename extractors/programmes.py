@@ -12,11 +12,12 @@ from extractors.rules import clause_inside, finditer_near, trim_left
 
 SOURCE = "rx:init-head"
 REACH = 30                      # how far a name reaches before its head
-# the programme heads, longest first; 建设/制度/服务/评价 only after a quoted name (“清廉市场监管”建设)
+# the programme heads, longest first; 建设/制度/服务/评价 only after a quoted name (“清廉市场监管”建设). Every
+# branch opens with its literal (the quote is checked behind it) so that re can skip ahead by first character.
 RE_HEAD = re.compile(
     r"专项整治行动|专项行动|提升行动|升级行动|行动计划|行动|工程|战略|改革|试点|示范区|先行区|服务站|"
     r"平台|一体化发展|协同发展|一体化(?!的)|专项整治|分类监管|分类管理|诚信评价|标准评价|合作品牌|发展基金|"
-    r"应用示范|告知承诺制度|统计制度|(?<=”)(?:建设|制度|认证服务|整治|活动)")
+    r"应用示范|告知承诺制度|统计制度|建设(?<=”建设)|制度(?<=”制度)|认证服务(?<=”认证服务)|整治(?<=”整治)|活动(?<=”活动)")
 # what follows a head word that is inside a longer name (试点示范区, 国家发展改革委, 战略合作协议, 高级工程师,
 # 战略性新兴产业, 改革开放): no head there
 RE_HEAD_GOES_ON = re.compile(r"示范区|示范|建设(?!中)|体系|机制|委|合作|服务|发展|协议|研究|中心|创新|师|院|性|部署|机遇|"

@@ -1,6 +1,7 @@
 """What the extractor components leave on a spaCy Doc: plain records in normalised-text offsets."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 EntityKey = tuple[str, str]   # (type, canonical name); departments: name is "parent/unit"
@@ -50,3 +51,23 @@ class RelationHit:
     start: int
     end: int
     source: str
+
+
+class SpanIndex:
+    """Hits sorted by start, for the question "which of them overlap this span?" without a scan of them all."""
+
+    def __init__(self, hits: list[Hit]) -> None:
+        self.hits = sorted(hits, key=lambda h: h.start)
+        self.starts = [h.start for h in self.hits]
+        self.longest = max((h.end - h.start for h in self.hits), default=0)
+
+    def overlapping(self, hit: Hit) -> list[Hit]:
+        return self.overlapping_span(hit.start, hit.end)
+
+    def overlapping_span(self, start: int, end: int) -> list[Hit]:
+        first, limit = bisect_left(self.starts, start - self.longest), bisect_left(self.starts, end)
+        return [o for o in self.hits[first:limit] if o.end > start]
+
+    def starting(self, low: int, high: int) -> list[Hit]:
+        """Hits starting in [low, high)."""
+        return self.hits[bisect_left(self.starts, low):bisect_left(self.starts, high)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.records import Hit
+from extractors.records import Hit, SpanIndex
 from extractors.rules import clause_inside, cut_regex
 
 SOURCE = "rx:sector-list"
@@ -47,7 +47,7 @@ NOT_SECTORS = frozenset({
 def listed_sectors(text: str, known: list[Hit]) -> list[Hit]:
     """Sector mentions of every list in the text. ``known`` are the dictionary's hits: an item that is, or
     holds, a name of another type (a body, a place, a scheme) is not a sector."""
-    others = [h for h in known if h.type != "Sector"]
+    others = SpanIndex([h for h in known if h.type != "Sector"])
     sectors = [h for h in known if h.type == "Sector"]
     hits: list[Hit] = []
     for head in RE_FIELD_HEAD.finditer(text):
@@ -61,7 +61,7 @@ def listed_sectors(text: str, known: list[Hit]) -> list[Hit]:
     return hits
 
 
-def _closed_list(text: str, head: re.Match, others: list[Hit]) -> list[Hit]:
+def _closed_list(text: str, head: re.Match, others: SpanIndex) -> list[Hit]:
     """A、B、C等(修饰)行业 / A、B、C产业集群: the items before the field word."""
     if "、" not in text[max(0, head.start() - REACH):head.start()]:
         return []                         # no list can end here (the common case: a cheap test first)
@@ -81,7 +81,7 @@ def _closed_list(text: str, head: re.Match, others: list[Hit]) -> list[Hit]:
     return []
 
 
-def _led_list(text: str, lead: re.Match, others: list[Hit], sectors: list[Hit]) -> list[Hit]:
+def _led_list(text: str, lead: re.Match, others: SpanIndex, sectors: list[Hit]) -> list[Hit]:
     """聚焦A、B和C。: a list running to the end of its clause, which names at least one known sector."""
     match = RE_CLAUSE_BREAK.search(text, lead.end(), lead.end() + REACH)
     if match is None:
@@ -96,7 +96,7 @@ def _led_list(text: str, lead: re.Match, others: list[Hit], sectors: list[Hit]) 
     return _accepted(text, _split(text, lead.end(), end if closing < 0 else closing), others)
 
 
-def _verb_closed_list(text: str, verb: re.Match, others: list[Hit]) -> list[Hit]:
+def _verb_closed_list(text: str, verb: re.Match, others: SpanIndex) -> list[Hit]:
     if "、" not in text[max(0, verb.start() - REACH):verb.start()]:
         return []
     start = _clause_start(text, verb.start())
@@ -154,11 +154,11 @@ def _item_start(first: str) -> int:
     return start
 
 
-def _accepted(text: str, spans: list[tuple[int, int]], others: list[Hit]) -> list[Hit]:
+def _accepted(text: str, spans: list[tuple[int, int]], others: SpanIndex) -> list[Hit]:
     """The items that look like a field: a short noun phrase, no verb, no name of another kind. A list of two
     items or more of which more than one is no field (服务大局、深化改革、行业治理) is no list of sectors."""
     hits = [Hit(start, end, "Sector", text[start:end], SOURCE) for start, end in spans
-            if _field(text[start:end]) and not any(h.start < end and start < h.end for h in others)]
+            if _field(text[start:end]) and not others.overlapping_span(start, end)]
     if len(spans) >= 2 and (len(hits) < 2 or len(hits) < len(spans) - 1):
         return []
     return hits
