@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -90,9 +91,10 @@ def cli(verbose: bool) -> None:
 @wait_option()
 def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, quiet: bool,
           wait: float = 600.0, need_store: bool = False) -> None:
-    """Build the graph of CORPUS (.txt/.html files or folders) into --out.
+    """Build the graph of CORPUS (.txt, .html, .pdf, .docx files or folders) into --out.
 
-    Texts that cannot be read are reported on stderr and in report.json; the others are built.
+    Files that cannot be read (a scanned PDF without text, a broken file, an unsupported type) are
+    reported on stderr and in report.json; the others are built.
     A text's id is its path under the CORPUS folder without the suffix (a/x.txt → a/x).
     Building again into the same folder replaces what the same texts said before; a build that fails
     or is killed leaves the previous output intact, and one process at a time writes a folder.
@@ -110,6 +112,11 @@ def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, 
         progress.close()
     for skipped in report.skipped:
         click.echo(f"ccakg: skipped {skipped['reason']}", err=True)
+    if report.skipped:
+        kinds = Counter(s.get("kind", "unreadable") for s in report.skipped)
+        counts = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        click.echo(f"ccakg: {len(report.skipped)} files skipped ({counts}), listed in {out_dir / 'report.json'}",
+                   err=True)
     for warning in report.warnings:
         click.echo(f"ccakg: warning: {warning}", err=True)
     if not quiet:

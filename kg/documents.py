@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from extractors.errors import CorpusError
+from kg.filetext import MEDIA_TYPES, file_text
 from kg.model import Document
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".html", ".htm")
+SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
 HTML_SUFFIXES = (".html", ".htm")
 UTF8_BOM = b"\xef\xbb\xbf"
 WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")   # UTF-16 LE/BE, UTF-32 BE (LE starts ff fe)
@@ -41,18 +42,35 @@ def iter_corpus_files(paths: Iterable[Path | str]) -> list[Path]:
     Raises:
         CorpusError: a path does not exist, or a file named explicitly has an unsupported suffix.
     """
+    paths = list(map(Path, paths))
+    found, left_out = scan_corpus(paths)
+    named = {str(p) for p in paths}
+    for skipped in left_out:
+        if skipped["path"] in named:
+            raise CorpusError(skipped["reason"])
+    return found
+
+
+def scan_corpus(paths: Iterable[Path | str]) -> tuple[list[Path], list[dict]]:
+    """Corpus files under ``paths`` (sorted, unique), and the files of an unsupported type, each with its reason.
+
+    Folders are searched recursively; hidden files and folders (``.git``, ``.DS_Store``) are passed over.
+
+    Raises:
+        CorpusError: a path does not exist.
+    """
     found: set[Path] = set()
+    unsupported: set[Path] = set()
     for path in map(Path, paths):
-        if path.is_dir():
-            found.update(_walk(path))
-        elif path.is_file():
-            if path.suffix.lower() not in SUFFIXES:
-                expected = ", ".join(SUFFIXES)
-                raise CorpusError(f"{path}: unsupported file type {path.suffix!r}; expected one of {expected}")
-            found.add(path)
-        else:
+        if not path.exists():
             raise CorpusError(f"{path}: no such file or directory")
-    return sorted(found)
+        for file in _walk(path) if path.is_dir() else [path]:
+            (found if file.suffix.lower() in SUFFIXES else unsupported).add(file)
+    expected = ", ".join(SUFFIXES)
+    left_out = [{"path": str(p), "kind": "unsupported",
+                 "reason": f"{p}: unsupported file type {p.suffix!r}; expected one of {expected}"}
+                for p in sorted(unsupported)]
+    return sorted(found), left_out
 
 
 def corpus_ids(paths: Iterable[Path | str], roots: Iterable[Path | str] = ()) -> tuple[dict[Path, str], list[dict]]:
@@ -63,21 +81,23 @@ def corpus_ids(paths: Iterable[Path | str], roots: Iterable[Path | str] = ()) ->
     given on the command line that holds it, else one of ``roots`` (the folders of earlier builds)
     that holds it, else its own folder. Of two files of one folder with the same stem (``x.txt`` and
     ``x.html``) the first in :data:`SUFFIXES` order keeps the stem, the others keep their suffix too
-    (``x.html``). A file whose id another file of this run already has is listed as skipped.
+    (``x.html``). A file whose id another file of this run already has is listed as skipped, and so is
+    a file of an unsupported type (named, or found in a folder).
 
     Raises:
-        CorpusError: as :func:`iter_corpus_files`.
+        CorpusError: a path does not exist.
     """
     paths = [Path(p) for p in paths]
     folders = [_absolute(p) for p in paths if p.is_dir()] + [_absolute(r) for r in roots]
     ids: dict[Path, str] = {}
     owners: dict[str, Path] = {}
-    skipped: list[dict] = []
-    for path in iter_corpus_files(paths):
+    files, skipped = scan_corpus(paths)
+    for path in files:
         doc_id = _doc_id(path, folders)
         if doc_id in owners:
-            skipped.append({"path": str(path), "reason": f"{path}: same document id {doc_id!r} as {owners[doc_id]} "
-                                                        f"(build their common folder to tell them apart)"})
+            skipped.append({"path": str(path), "kind": "duplicate",
+                            "reason": f"{path}: same document id {doc_id!r} as {owners[doc_id]} "
+                                      f"(build their common folder to tell them apart)"})
             continue
         owners[doc_id] = path
         ids[path] = doc_id
@@ -100,25 +120,32 @@ def _doc_id(path: Path, folders: list[Path]) -> str:
 
 
 def _walk(directory: Path) -> Iterator[Path]:
-    """Corpus files below ``directory``, skipping hidden files and folders."""
+    """Files below ``directory``, skipping hidden files and folders."""
     for path in directory.rglob("*"):
         hidden = any(part.startswith(".") for part in path.relative_to(directory).parts)
-        if not hidden and path.is_file() and path.suffix.lower() in SUFFIXES:
+        if not hidden and path.is_file():
             yield path
 
 
 def read_document(path: Path | str, doc_id: str | None = None) -> Document:
     """Read, hash and decode one corpus file (its id: ``doc_id``, by default the file name's stem).
 
+    A PDF or .docx file's text is its extracted text (:mod:`kg.filetext`); its ``encoding`` says so.
+
     Raises:
-        CorpusError: the file cannot be read, is empty, is binary (NUL bytes) or cannot be decoded.
+        CorpusError: the file cannot be read, is empty, is binary (NUL bytes) or cannot be decoded; a PDF
+            or .docx file is broken, encrypted or holds no text.
     """
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise CorpusError(f"{path}: cannot read: {e.strerror or e}") from e
-    text, encoding = decode(data, path=path)
+    suffix = path.suffix.lower()
+    if suffix in MEDIA_TYPES:
+        text, encoding = file_text(path, data), f"{suffix[1:]} text"
+    else:
+        text, encoding = decode(data, path=path)
     return Document(
         doc_id=doc_id or path.stem,
         path=str(path),
@@ -194,6 +221,8 @@ def _common_score(text: str) -> int:
 
 
 def _media_type(path: Path, text: str) -> str:
+    if path.suffix.lower() in MEDIA_TYPES:
+        return MEDIA_TYPES[path.suffix.lower()]
     if path.suffix.lower() in HTML_SUFFIXES or RE_HTML_START.match(text):
         return "text/html"
     return "text/plain"

@@ -311,7 +311,7 @@ def remove(doc_ids: Iterable[str], out_dir: Path, *, html: bool = True, wait: fl
             raise KGError(f"{out_dir}: no text with id {', '.join(missing)}; known ids: {', '.join(known)}")
         for doc_id in doc_ids:
             store.remove_graph(doc_graph(doc_id))
-            report.skipped.append({"path": doc_id, "reason": "removed"})
+            report.skipped.append({"path": doc_id, "kind": "removed", "reason": "removed"})
         prune_entities(store)
         _write_outputs(store, staging, report, html)
     return report
@@ -375,7 +375,7 @@ def _load_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,
             progress(done, total, outcome.path)
         if outcome.error:
             log.warning("skipped %s", outcome.error)
-            report.skipped.append({"path": outcome.path, "reason": outcome.error})
+            report.skipped.append({"path": outcome.path, "kind": "unreadable", "reason": outcome.error})
             continue
         streamed = streamed and outcome.doc_id not in seen
         seen.add(outcome.doc_id)
