@@ -25,6 +25,15 @@ def store_option(help_text: str = "The store folder of a build (DIR/store).") ->
 FORMATS = ("table", "csv", "tsv", "json")
 
 
+def registry_option(help_text: str) -> click.Option:
+    return click.option("--registry", "registry_file", type=click.Path(dir_okay=False, path_type=Path),
+                        default=None, help=help_text)
+
+
+BUILD_REGISTRY_HELP = ("The IRI registry to follow (its merges) on top of the shipped one.  "
+                       "[default: DIR/registry.tsv if there is one]")
+
+
 def wait_option() -> click.Option:
     from kg.outdir import LOCK_WAIT
 
@@ -88,9 +97,10 @@ def cli(verbose: bool) -> None:
               help="Extraction processes.")
 @click.option("--no-html", is_flag=True, help="Skip graph.html.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; exit code only.")
+@registry_option(BUILD_REGISTRY_HELP)
 @wait_option()
 def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, quiet: bool,
-          wait: float = 600.0, need_store: bool = False) -> None:
+          registry_file: Path | None = None, wait: float = 600.0, need_store: bool = False) -> None:
     """Build the graph of CORPUS (.txt, .html, .pdf, .docx files or folders) into --out.
 
     Files that cannot be read (a scanned PDF without text, a broken file, an unsupported type) are
@@ -105,7 +115,7 @@ def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, 
     progress = Progress(quiet)
     try:
         report = run_build(corpus, out_dir, workers=workers, progress=progress, html=not no_html,
-                           wait=wait, notify=notice, need_store=need_store)
+                           wait=wait, notify=notice, need_store=need_store, registry=registry_file)
     except KGError as exc:
         raise fail(exc) from exc
     finally:
@@ -329,15 +339,16 @@ def why(name: str, store_dir: Path) -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Extraction processes.")
 @click.option("--no-html", is_flag=True, help="Skip graph.html.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+@registry_option(BUILD_REGISTRY_HELP)
 @wait_option()
 @click.pass_context
 def add(ctx: click.Context, files: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, quiet: bool,
-        wait: float) -> None:
+        registry_file: Path | None, wait: float) -> None:
     """Add texts to a built graph, or replace them if built before, without rebuilding the others."""
     if not out_dir.is_dir():
         raise click.ClickException(f"{out_dir}: no store there; build one first with `ccakg build … --out {out_dir}`")
     ctx.invoke(build, corpus=files, out_dir=out_dir, workers=workers, no_html=no_html, quiet=quiet, wait=wait,
-               need_store=True)
+               need_store=True, registry_file=registry_file)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -383,20 +394,22 @@ def registry_freeze(corpus: tuple[Path, ...], registry_file: Path | None) -> Non
 @click.argument("keep")
 @click.argument("other")
 @store_option()
-@click.option("--file", "registry_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Registry TSV (default: the one shipped in kg/data/registry.tsv).")
+@click.option("--registry", "--file", "registry_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The registry file to write.  [default: DIR/registry.tsv, the build's own]")
 def registry_merge(keep: str, other: str, store_dir: Path, registry_file: Path | None) -> None:
-    """Merge entity OTHER into KEEP (names in any script, or IRIs): KEEP's IRI stays, OTHER becomes owl:sameAs it.
+    """Merge entity OTHER into KEEP (names in any script, or IRIs): KEEP's IRI and name stay, OTHER becomes
+    owl:sameAs it and its names altLabels of KEEP.
 
-    Rebuild afterwards for the merge to show in the graph.
+    The merge is written to the build's registry (DIR/registry.tsv, or --registry FILE); build again
+    (`ccakg build CORPUS --out DIR`, which reads DIR/registry.tsv, or with --registry FILE) to see it in the graph.
     """
     from kg.registry_tools import merge
 
     try:
-        keep_iri, other_iri = merge(keep, other, store_dir, registry_file)
+        keep_iri, other_iri, path = merge(keep, other, store_dir, registry_file)
     except KGError as exc:
         raise fail(exc) from exc
-    click.echo(f"merged {other_iri} into {keep_iri}")
+    click.echo(f"merged {other_iri} into {keep_iri} in {path}; build again to see it in the graph")
 
 
 @cli.command("validate", context_settings=CONTEXT)

@@ -26,6 +26,8 @@ from kg.nlp import make_nlp
 from kg.normalize import normalize, removed_warning
 from kg.outdir import LOCK_WAIT
 from kg.rdf import to_quads
+from kg.registry import BUILD_REGISTRY, registry_in_use, use_registry
+from kg.registry_tools import apply_merges
 
 log = logging.getLogger(__name__)
 PIECE_CHARS = 200_000       # longer texts are read in pieces (far below the 1,000,000 of spaCy)
@@ -123,11 +125,13 @@ def extract_file(path: str, doc_id: str | None = None) -> Outcome:
                    time.perf_counter() - started, list(result.warnings))
 
 
-def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1) -> Iterator[Outcome]:
+def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1,
+                registry: Path | None = None) -> Iterator[Outcome]:
     """Outcomes in file order, extracted in this process or in a pool of ``workers`` processes.
 
     The pool gets a bounded number of tasks at a time (``pool.map`` would submit every file at once and
-    keep every finished result until it is consumed), so memory does not grow with the corpus.
+    keep every finished result until it is consumed), so memory does not grow with the corpus. Workers
+    follow ``registry`` as this process does (:func:`kg.registry.use_registry`).
     """
     ids = paths if isinstance(paths, dict) else {p: Path(p).stem for p in paths}
     names = [(str(p), doc_id) for p, doc_id in ids.items()]
@@ -136,7 +140,7 @@ def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1) -> Ite
         return
     size = max(1, min(CHUNK, len(names) // (workers * 4) or 1))
     chunks = iter([names[i:i + size] for i in range(0, len(names), size)])
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=use_registry, initargs=(registry,)) as pool:
         window: deque = deque()
         pending: list = []   # a chunk taken from ``chunks`` but not yet in the window
         try:
@@ -209,11 +213,12 @@ class BuildReport:
     warnings: list = field(default_factory=list)
     roots: list = field(default_factory=list)
     texts_in_store: int = 0
+    registry: str = ""
 
     def as_dict(self) -> dict:
         return {"ccakg_version": __version__, "out_dir": self.out_dir,
                 "documents_read": len(self.documents), "documents_skipped": len(self.skipped),
-                "texts_in_store": self.texts_in_store, "corpus_roots": self.roots,
+                "texts_in_store": self.texts_in_store, "corpus_roots": self.roots, "registry": self.registry,
                 "documents": self.documents, "skipped": self.skipped, "warnings": self.warnings,
                 "mentions": self.mentions,
                 "entities_by_type": dict(sorted(self.entities.items())),
@@ -224,20 +229,24 @@ class BuildReport:
 def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
           progress: Callable[[int, int, str], None] | None = None, html: bool = True,
           wait: float = LOCK_WAIT, notify: Callable[[str], None] | None = None,
-          need_store: bool = False) -> BuildReport:
+          need_store: bool = False, registry: Path | None = None) -> BuildReport:
     """Build ``out_dir``: store, graph.trig, graph.ttl, graph.html and report.json.
 
     One writer at a time: the build waits up to ``wait`` seconds for another process writing
     ``out_dir`` (``notify`` hears that it waits). Everything is written into a new version of the
     folder and put in force by one rename when all succeeded, so a failed or killed build leaves the
     previous output intact. Texts built again replace their earlier graphs. ``need_store``: refuse
-    a folder with no build in it (``ccakg add``).
+    a folder with no build in it (``ccakg add``). Entity IRIs follow the shipped registry plus
+    ``registry`` (default: the build's own ``DIR/registry.tsv``, if there is one): its merges.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     corpus = list(corpus)
     report = BuildReport(str(out_dir))
-    with staged_outputs(out_dir, report, started, wait=wait, notify=notify, need_store=need_store) as (store, staging):
+    registry = registry_of(out_dir, registry)
+    staged = staged_outputs(out_dir, report, started, wait=wait, notify=notify, need_store=need_store)
+    with registry_in_use(registry) as iris, staged as (store, staging):
+        report.registry = str(registry or "")
         roots = _previous_roots(out_dir) + [os.path.abspath(p) for p in corpus if Path(p).is_dir()]
         report.roots = list(dict.fromkeys(roots))
         files, duplicates = corpus_ids(corpus, report.roots)
@@ -245,13 +254,27 @@ def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
         had_texts = any(g.startswith(DOC_GRAPH) for g in store.graphs())
         stream = None if had_texts else StreamedGraphFiles(staging)
         load_ontology(store)
-        streamed = _load_outcomes(store, extract_all(files, workers=workers), report, progress, len(files), stream)
+        streamed = _load_outcomes(store, extract_all(files, workers=workers, registry=registry), report, progress,
+                                  len(files), stream)
         if had_texts:
             prune_entities(store)
+        apply_merges(store, iris)
         report.timings["extract_and_load"] = time.perf_counter() - started
         _finish_graph_files(store, staging, report, stream if streamed else None)
         _write_html(store, staging, report, html)
     return report
+
+
+def registry_of(out_dir: Path, registry: Path | None = None) -> Path | None:
+    """The registry a build of ``out_dir`` follows: ``registry`` if given, else ``DIR/registry.tsv`` if there is one.
+
+    Raises:
+        KGError: ``registry`` was given but does not exist.
+    """
+    if registry is not None and not Path(registry).is_file():
+        raise KGError(f"{registry}: no such registry file (`ccakg registry merge … --registry {registry}` writes one)")
+    default = Path(out_dir) / BUILD_REGISTRY
+    return Path(registry) if registry is not None else default if default.is_file() else None
 
 
 def _previous_roots(out_dir: Path) -> list[str]:
@@ -302,8 +325,11 @@ def remove(doc_ids: Iterable[str], out_dir: Path, *, html: bool = True, wait: fl
     if not out_dir.is_dir():
         raise KGError(f"{out_dir}: no store there (build one with `ccakg build … --out {out_dir}`)")
     report = BuildReport(str(out_dir))
-    with staged_outputs(out_dir, report, started, wait=wait, notify=notify, need_store=True) as (store, staging):
+    registry = registry_of(out_dir)
+    staged = staged_outputs(out_dir, report, started, wait=wait, notify=notify, need_store=True)
+    with registry_in_use(registry) as iris, staged as (store, staging):
         report.roots = _previous_roots(out_dir)
+        report.registry = str(registry or "")
         present = set(store.graphs())
         missing = [d for d in doc_ids if doc_graph(d) not in present]
         if missing:
@@ -313,6 +339,7 @@ def remove(doc_ids: Iterable[str], out_dir: Path, *, html: bool = True, wait: fl
             store.remove_graph(doc_graph(doc_id))
             report.skipped.append({"path": doc_id, "kind": "removed", "reason": "removed"})
         prune_entities(store)
+        apply_merges(store, iris)
         _write_outputs(store, staging, report, html)
     return report
 

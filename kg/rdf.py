@@ -8,9 +8,9 @@ import opencc
 import pyoxigraph as ox
 
 from kg.model import DocResult, Entity, EntityRef, Fact, Provenance, SourceInfo
-from kg.namespaces import (DCT, ENTITY_GRAPH, FOAF, OA, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, SRC, XSD,
+from kg.namespaces import (DCT, ENTITY_GRAPH, FOAF, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, SRC, XSD,
                            doc_graph, iri_path, kgo, node)
-from kg.registry import default_registry, entity_iri, mint
+from kg.registry import active_registry, entity_iri, mint
 
 _S2T = opencc.OpenCC("s2t")
 _T2S = opencc.OpenCC("t2s")
@@ -90,36 +90,49 @@ class Quads:
 
 
 def entity_quads(entity: Entity) -> Iterator[ox.Quad]:
-    """Type and names of one entity, for the shared entities graph (with owl:sameAs for merged IRIs)."""
+    """Type and names of one entity, for the shared entities graph.
+
+    An entity merged into another (``ccakg registry merge``) gives the kept IRI its names as altLabels:
+    the kept entity keeps its own prefLabel (the owl:sameAs links are added by :func:`kg.merges.link_merged`).
+    """
     out = Quads(ENTITY_GRAPH)
-    subject = iri(entity.ref, lexicon_id(entity))
+    subject, merged = merged_subject(entity.ref.type, entity.ref.key, lexicon_id(entity))
     for cls in CLASSES.get(entity.ref.type, CLASSES["Concept"]):
         out.add(subject, TYPE, node(cls))
-    add_labels(out, subject, entity.name, entity.en)
+    add_labels(out, subject, entity.name, entity.en, merged=merged)
     for alias in entity.aliases:
         if alias not in (entity.name, traditional(entity.name)):
             out.add(subject, ALT, lit(alias, script_tag(alias)))
     for alias in entity.en_aliases:
         out.add(subject, ALT, lit(alias, "en"))
-    for old in default_registry().same_as(subject.value):
-        out.add(node(old), OWL + "sameAs", subject)
     return iter(out.items)
 
 
-def add_labels(out: Quads, subject: ox.NamedNode, name: str, en: str | None) -> None:
-    """prefLabel in zh-Hans, zh-Hant and (reviewed) en, each copied to rdfs:label."""
+def merged_subject(type_: str, key: str, entry_id: str | None = None) -> tuple[ox.NamedNode, bool]:
+    """The IRI of an entity, and whether it is another entity's (this one was merged into it)."""
+    registry = active_registry()
+    own = registry.own_iri(type_, key, entry_id)
+    kept = registry.merged.get(own, own)
+    return node(kept), kept != own
+
+
+def add_labels(out: Quads, subject: ox.NamedNode, name: str, en: str | None, *, merged: bool = False) -> None:
+    """prefLabel in zh-Hans, zh-Hant and (reviewed) en, each copied to rdfs:label; altLabels when ``merged``."""
     labels = [(name, "zh-Hans"), (traditional(name), "zh-Hant")] + ([(en, "en")] if en else [])
     for text, lang in labels:
-        out.add(subject, PREF, lit(text, lang))
-        out.add(subject, LABEL, lit(text, lang))
+        if merged:
+            out.add(subject, ALT, lit(text, lang))
+        else:
+            out.add(subject, PREF, lit(text, lang))
+            out.add(subject, LABEL, lit(text, lang))
 
 
 def named_concept(out: Quads, type_: str, name: str) -> ox.NamedNode:
     """A small named node (role, indicator, target subject) with its labels, in the entities graph."""
-    subject = node(entity_iri(type_, name))
+    subject, merged = merged_subject(type_, name)
     for cls in CLASSES[type_]:
         out.add(subject, TYPE, node(cls))
-    add_labels(out, subject, name, None)
+    add_labels(out, subject, name, None, merged=merged)
     return subject
 
 

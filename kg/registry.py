@@ -5,6 +5,9 @@ An IRI is minted once as a hash of (family, canonical key) and then frozen in a 
 entry's canonical name keeps its IRI), then the key, then a fresh hash. Merging two entities keeps the
 older IRI; the other one is recorded as merged and published as ``owl:sameAs`` the kept one.
 
+A build folder may hold a registry of its own (``DIR/registry.tsv``, written by ``ccakg registry merge``):
+a build reads the shipped registry with that file's rows on top (:func:`use_registry`).
+
 TSV columns: ``iri  family  key  entry_id  status  kept_iri`` (status ``active`` or ``merged``).
 """
 from __future__ import annotations
@@ -14,6 +17,7 @@ import csv
 import hashlib
 import os
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +27,7 @@ from kg.namespaces import IRI_RULES, valid_iri
 from kg.namespaces import KG
 
 REGISTRY_FILE = Path(__file__).parent / "data" / "registry.tsv"
+BUILD_REGISTRY = "registry.tsv"    # a build folder's own registry, beside its store
 COLUMNS = ("iri", "family", "key", "entry_id", "status", "kept_iri")
 FAMILIES = {
     "Agency": "o", "Department": "o", "Organization": "o", "UnitGroup": "o",
@@ -53,10 +58,14 @@ class Registry:
     rows: list[dict] = field(default_factory=list)
 
     def iri(self, type_: str, key: str, entry_id: str | None = None) -> str:
+        own = self.own_iri(type_, key, entry_id)
+        return self.merged.get(own, own)
+
+    def own_iri(self, type_: str, key: str, entry_id: str | None = None) -> str:
+        """The IRI an entity has before merges (:meth:`iri` follows them)."""
         family = FAMILIES.get(type_, "c")
         found = (self.by_entry.get(entry_id) if entry_id else None) or self.by_key.get((family, key))
-        found = found or mint(family, key)
-        return self.merged.get(found, found)
+        return found or mint(family, key)
 
     def same_as(self, iri: str) -> list[str]:
         """IRIs merged into ``iri``."""
@@ -109,9 +118,9 @@ def _index(registry: Registry, row: dict) -> None:
         registry.by_entry.setdefault(row["entry_id"], row["iri"])
 
 
-def load_registry(path: Path = REGISTRY_FILE) -> Registry:
-    """The registry in ``path`` (an empty one if the file does not exist)."""
-    registry = Registry()
+def load_registry(path: Path = REGISTRY_FILE, base: Registry | None = None) -> Registry:
+    """The registry in ``path`` (an empty one if the file does not exist), or ``base`` with its rows on top."""
+    registry = base or Registry()
     if not path.exists():
         return registry
     with path.open(encoding="utf-8", newline="") as handle:
@@ -133,6 +142,34 @@ def default_registry() -> Registry:
     return load_registry()
 
 
+_active: list[Registry] = []    # the registry of the build in this process, if it has one
+
+
+def use_registry(path: Path | str | None) -> Registry:
+    """From now on, in this process, entity IRIs follow the shipped registry plus the rows of ``path``
+    (a build's own registry); ``None``: the shipped one alone. Also a process pool's initializer.
+
+    Raises:
+        RegistryError: ``path`` is malformed (naming the file and line).
+    """
+    registry = load_registry(Path(path), base=load_registry()) if path else default_registry()
+    _active[:] = [registry] if path else []
+    return registry
+
+
+@contextmanager
+def registry_in_use(path: Path | str | None):
+    """:func:`use_registry` for the block, then the shipped registry again."""
+    try:
+        yield use_registry(path)
+    finally:
+        use_registry(None)
+
+
+def active_registry() -> Registry:
+    return _active[0] if _active else default_registry()
+
+
 def entity_iri(type_: str, key: str, entry_id: str | None = None) -> str:
     """IRI of an entity of an ontology type with its canonical key (and lexicon entry id, if any)."""
-    return default_registry().iri(type_, key, entry_id)
+    return active_registry().iri(type_, key, entry_id)
