@@ -32,6 +32,7 @@ class LexiconEntry:
     default_org: str | None = None
     first_year: int | None = None
     level: str | None = None             # regions: country, province, city …
+    recurring: str | None = None         # meetings held again and again ("annual"): each edition is its own entity
     part_of: str | None = None           # regions: the region a city lies in
     posts: tuple[tuple[str, str], ...] = ()
     weak_name: bool = False
@@ -75,7 +76,7 @@ def parse_entry(obj: dict, where: str) -> LexiconEntry:
         aliases=tuple(obj.get("aliases", ())), weak_aliases=tuple(obj.get("weak_aliases", ())),
         en=obj.get("en"), en_aliases=tuple(obj.get("en_aliases", ())), parent=obj.get("parent"),
         default_org=obj.get("default_org"), first_year=obj.get("first_year"), level=obj.get("level"),
-        part_of=obj.get("part_of"), posts=posts,
+        recurring=obj.get("recurring"), part_of=obj.get("part_of"), posts=posts,
         weak_name=bool(obj.get("weak_name", False)), guards=_guards(obj.get("guards", {}), where),
     )
 

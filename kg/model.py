@@ -72,6 +72,7 @@ class Entity:
     surfaces: tuple[str, ...] = ()    # surface forms seen in this text, as written (own script)
     source: str = ""                  # lexicon entry id or rule id that produced it
     parent: EntityRef | None = None   # for departments: the agency they belong to
+    edition: str | None = None        # for one edition of a recurring meeting: its year (the ref's key ends /year)
 
 
 @dataclass(frozen=True)

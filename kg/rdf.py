@@ -69,7 +69,10 @@ def iri(ref: EntityRef, entry_id: str | None = None) -> ox.NamedNode:
 
 
 def lexicon_id(entity: Entity) -> str | None:
-    """The lexicon entry an entity came from (rule-made entities have none)."""
+    """The lexicon entry an entity came from (rule-made entities have none; one edition of a recurring
+    meeting is not its entry's entity: its IRI is minted from its own key)."""
+    if entity.edition:
+        return None
     return entity.source if entity.source and not entity.source.startswith("rx:") else None
 
 
