@@ -4,7 +4,10 @@ from kg.pipeline import extract_text
 
 
 def meeting_dates(text):
-    return {(f.arg("meeting").key, f.arg("date")) for f in extract_text(text).facts if f.kind == "meeting_date"}
+    """(meeting's canonical name, date): an edition of a series is keyed name/year, its name has no year."""
+    result = extract_text(text)
+    names = {e.ref: e.name for e in result.entities}
+    return {(names[f.arg("meeting")], f.arg("date")) for f in result.facts if f.kind == "meeting_date"}
 
 
 def test_dates_month_day_takes_the_year_of_the_text():
