@@ -55,6 +55,33 @@ def examples_build(tmp_path_factory):
     return out, report
 
 
+# Invented texts of different years (names of our own): two editions of one conference series, a notice, a text
+# dated only by the meeting it reports, and an undated text. The explorer's time tests build them.
+YEARS_TEXTS = {
+    "a2013": "2013年全国蓝莓检测工作会议在京召开\n发布时间:2013-01-20\n1月18日,2013年全国蓝莓检测工作会议在京召开。"
+             "国家认监委副主任郑一鸣出席会议并讲话。会议部署了有机产品认证工作。\n会议强调，食品是重要民生。\n",
+    "b2018": "2018年全国蓝莓检测工作会议在京召开\n发布时间:2018-01-17\n1月16日,2018年全国蓝莓检测工作会议在京召开。"
+             "国家认监委主任钱二青出席会议并讲话。国家认监委认证监督管理部负责同志参加会议。\n",
+    "c2021": "关于推进有机产品认证的通知\n发布时间:2021-05-10\n国家认监委印发《有机产品认证推进方案》，"
+             "在食品、养老领域推进有机产品认证。\n",
+    "e2016": "1月12日,2016年全国蓝莓检测工作会议在京召开。国家认监委副主任孙三木出席会议并讲话。\n",
+    "undated": "各地要推进绿色产品认证，服务物流行业。\n",
+}
+
+
+@pytest.fixture(scope="session")
+def years_build(tmp_path_factory):
+    """A build of YEARS_TEXTS (store and explorer page)."""
+    from kg.pipeline import build
+
+    corpus = tmp_path_factory.mktemp("years-corpus")
+    for name, text in YEARS_TEXTS.items():
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path_factory.mktemp("years-build")
+    build([corpus], out)
+    return out
+
+
 def child_pids(pid: int) -> list[int]:
     """The processes whose parent is ``pid``, read from /proc (the kill tests use real processes)."""
     found = []

@@ -220,7 +220,8 @@ def graph_view(store: OxigraphStore, *, evidence: bool = True,
     fact it supports; at most ``evidence_cap`` items, facts first, one source text after another; all
     with ``evidence_cap=None``), ``evidence_total`` and ``evidence_docs`` ({doc id: items}, all of them).
     Edges carry ``label`` (e.g. 局长, 牵头), ``labels`` (per script) and ``relation`` (the predicate IRI,
-    or ``org:Membership``), keyed by label.
+    or ``org:Membership``), keyed by label. Time (:func:`_add_dates`): nodes carry ``dates`` (their own and
+    those of the texts that mention them), edges ``docs`` and ``dates`` (of the texts that state them).
     """
     graph = nx.MultiDiGraph()
     _add_entities(graph, store)
@@ -229,6 +230,7 @@ def graph_view(store: OxigraphStore, *, evidence: bool = True,
     memberships = _add_memberships(graph, store)
     if evidence:
         _add_evidence(graph, store, memberships, evidence_cap)
+    _add_dates(graph, store, memberships)
     log.info("explorer view: %d entities, %d relations", graph.number_of_nodes(), graph.number_of_edges())
     return graph
 
@@ -416,6 +418,111 @@ def _label_of(graph: nx.Graph, node: Hashable) -> str:
     return str(graph.nodes[node].get("label") or node)
 
 
+# -- time: the dates of entities and facts -----------------------------------------------------------
+
+OWN_DATES = (DCT + "issued", SCHEMA + "startDate", SCHEMA + "observationDate")
+TEXT_DATES_QUERY = SPARQL_PREFIXES + "SELECT ?g ?d WHERE { GRAPH ?g { ?src a kgo:SourceText ; dct:issued ?d } }"
+# a text that gives no date of its own is dated by the meeting it reports (the latest it dates)
+TEXT_MEETING_DATES_QUERY = SPARQL_PREFIXES + """
+SELECT ?g (MAX(STR(?d)) AS ?date) WHERE { GRAPH ?g { ?m schema:startDate ?d } } GROUP BY ?g"""
+FACT_GRAPHS_QUERY = (SPARQL_PREFIXES + "SELECT DISTINCT ?g ?s ?p ?o WHERE { VALUES ?p { "
+                     + " ".join(f"<{r.predicate}>" for r in RELATIONS) + " } GRAPH ?g { ?s ?p ?o } }")
+MEMBERSHIP_GRAPHS_QUERY = SPARQL_PREFIXES + "SELECT DISTINCT ?g ?m WHERE { GRAPH ?g { ?m a org:Membership } }"
+RE_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_OWN_DATE_NAMES = {a.en for a in ATTRIBUTES if a.predicate in OWN_DATES}
+POST_KIND, POST_KIND_EN = "职务", "post"    # the relation-type filter of every post (局长, 副主任 …)
+
+
+def _add_dates(graph: nx.MultiDiGraph, store: OxigraphStore, memberships: dict[str, tuple[str, str, str]]) -> None:
+    """``dates`` of each node: its own (issued, held, observed) and those of the texts that mention it; ``docs``
+    and ``dates`` of each edge: the texts that state it and their dates (:func:`_text_dates`)."""
+    text_dates = _text_dates(store)
+    for node, attrs in graph.nodes(data=True):
+        own = {value for _, en, value in attrs.get("attributes", ()) if en in _OWN_DATE_NAMES and RE_DATE.match(value)}
+        texts = {text_dates[doc] for doc in attrs.get("evidence_docs") or {} if doc in text_dates}
+        attrs["dates"] = sorted(own | texts)
+    stated: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for graph_iri, subject, predicate, obj in store.select(FACT_GRAPHS_QUERY)[1]:
+        relation = RELATIONS_BY_PREDICATE[predicate]
+        source, target = (obj, subject) if relation.reverse else (subject, obj)
+        stated[(source, target, relation.label)].add(_doc_of(graph_iri))
+    for graph_iri, membership in store.select(MEMBERSHIP_GRAPHS_QUERY)[1]:
+        if membership in memberships:
+            person, org, label = memberships[membership]
+            stated[(person, org, label)].add(_doc_of(graph_iri))
+    for source, target, key, attrs in graph.edges(keys=True, data=True):
+        docs = stated.get((source, target, key), set())
+        attrs["docs"] = sorted(docs)
+        attrs["dates"] = sorted({text_dates[doc] for doc in docs if doc in text_dates})
+
+
+def _text_dates(store: OxigraphStore) -> dict[str, str]:
+    """doc id → the text's date: its own (dct:issued), else the latest date of a meeting it reports."""
+    dates = {_doc_of(g): d for g, d in store.select(TEXT_MEETING_DATES_QUERY)[1] if d and RE_DATE.match(d)}
+    dates.update({_doc_of(g): d for g, d in store.select(TEXT_DATES_QUERY)[1] if d and RE_DATE.match(d)})
+    return dates
+
+
+def _years(dates: Iterable[str]) -> list[int]:
+    return sorted({int(d[:4]) for d in dates if RE_DATE.match(d)})
+
+
+def relation_kind(attrs: dict[str, Any]) -> str:
+    """The relation-type filter an edge belongs to: its relation's label (隶属, 牵头 …), or 职务 for a post."""
+    return POST_KIND if attrs.get("relation") == ORG + "Membership" else str(attrs.get("label") or "")
+
+
+def _edge_facets(shown: nx.Graph, source: Hashable, target: Hashable) -> dict[str, Any]:
+    """What the year slider and the relation filters need of a drawn edge: its years and relation kinds."""
+    data = shown.get_edge_data(source, target) or {}
+    relations = data.values() if shown.is_multigraph() else [data]
+    dates = {d for attrs in relations for d in attrs.get("dates", ())}
+    return {"years": _years(dates), "kinds": sorted({relation_kind(attrs) for attrs in relations})}
+
+
+def _node_facets(node: Hashable, attrs: dict[str, Any]) -> dict[str, Any]:
+    """What the year slider and the table need of a node: years, first and last date, number of texts; a
+    meeting that is one edition of a series is labelled with its year."""
+    dates = [d for d in attrs.get("dates", ()) if RE_DATE.match(d)]
+    facets: dict[str, Any] = {"years": _years(dates), "first": dates[0] if dates else "",
+                              "last": dates[-1] if dates else "", "texts": len(attrs.get("evidence_docs") or {})}
+    year = _edition_year(attrs)
+    if year:
+        display = _display_labels(node, attrs)
+        facets["display"] = {lang: f"{text}（{year}）" for lang, text in display.items()}
+        facets["label"] = facets["display"]["zh-Hans"]
+    return facets
+
+
+def _edition_year(attrs: dict[str, Any]) -> str:
+    """The year of a meeting that is one edition of a series: it has the alias 2018年<its name>."""
+    label = str(attrs.get("label") or "")
+    if attrs.get("type") != "Meeting" or not label:
+        return ""
+    for kind, name, _, _ in attrs.get("names", ()):
+        if kind == "alt" and name.endswith("年" + label) and re.fullmatch(r"\d{4}", name[:-len(label) - 1]):
+            return name[:4]
+    return ""
+
+
+def _time_context(graph: nx.Graph, shown: nx.Graph) -> dict[str, Any]:
+    """The page's year range, what stays undated, and the relation kinds with their counts (drawn edges)."""
+    years = [y for _, attrs in shown.nodes(data=True) for y in _years(attrs.get("dates", ()))]
+    years += [y for *_, attrs in shown.edges(data=True) for y in _years(attrs.get("dates", ()))]
+    undated_nodes = sum(1 for _, attrs in shown.nodes(data=True) if not _years(attrs.get("dates", ())))
+    kinds: Counter[str] = Counter()
+    en: dict[str, str] = {}
+    for (source, target) in _merged_edges(shown):
+        for kind in _edge_facets(shown, source, target)["kinds"]:
+            kinds[kind] += 1
+    for *_, attrs in graph.edges(data=True):
+        kind = relation_kind(attrs)
+        en[kind] = POST_KIND_EN if kind == POST_KIND else (attrs.get("labels") or {}).get("en", "")
+    return {"years": [min(years), max(years)] if years else [], "undated_nodes": undated_nodes,
+            "relation_kinds": [{"name": k, "hant": S2T.convert(k), "en": en.get(k, ""), "count": n}
+                               for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))]}
+
+
 # -- finding entities and neighbourhoods -------------------------------------------------------------
 
 
@@ -558,6 +665,8 @@ def write_html(store_or_graph: OxigraphStore | nx.Graph, path: Path, *,
     physics = shown.number_of_nodes() <= PHYSICS_MAX_NODES
     positions = layout_positions(shown)  # with physics on, the start it settles from (faster, the same each time)
     page = _page_context(graph, scope, shown, title, physics, focus, hops)
+    page["time"] = _time_context(graph, shown)
+    page["meta"]["time"] = page["time"]
     html = _render(_make_network(graph, shown, positions, physics, focus), page)
     _write_text_atomically(Path(path), html)
     summary = {"nodes": shown.number_of_nodes(), "edges": shown.number_of_edges(),
@@ -604,6 +713,7 @@ def _make_network(graph: nx.Graph, shown: nx.Graph, positions: dict[Hashable, tu
     for node, attrs in shown.nodes(data=True):
         options = _node_options(node, attrs, shown.degree(node), positions.get(node))
         options.update(_node_details(graph, shown, node, attrs, sources))
+        options.update(_node_facets(node, attrs))
         if node in focus:
             options.update(borderWidth=4, focus=True)
         net.add_node(_node_id(node), **options)
@@ -611,6 +721,7 @@ def _make_network(graph: nx.Graph, shown: nx.Graph, positions: dict[Hashable, tu
         text = {lang: ("、" if lang != "en" else ", ").join(label[lang] or label["zh-Hans"] for label in labels)
                 for lang in LANGS}
         edge: dict[str, Any] = {"title": f"{_label_of(shown, source)} → {_label_of(shown, target)}：{text['zh-Hans']}"}
+        edge.update(_edge_facets(shown, source, target))
         if physics:  # labels on 500+ edges are unreadable and slow to draw; the hover keeps them
             edge["label"] = text["zh-Hans"]
             edge["labels"] = text
