@@ -6,12 +6,14 @@
 
 For each command it prints the seconds on both builds, the large/small ratio (linear in the build is the
 ratio of the sizes: 5 for 10 and 50 MB) and the time relative to `export --format nq` on the large build
-(which reads every quad once). A command that runs past --timeout is stopped and shown as such.
+(which reads every quad once), in CPU seconds (user + sys: steadier than wall time on a shared
+machine), with the wall-time ratio beside. A command that runs past --timeout is stopped and shown as such.
 Prints measured numbers only; asserts nothing. Needs ../shared/corpus (the texts copied to the sizes asked).
 """
 from __future__ import annotations
 
 import argparse
+import resource
 import shutil
 import subprocess
 import sys
@@ -49,18 +51,36 @@ def _has_option(command: str, option: str) -> bool:
     return option in out.stdout
 
 
-def time_command(argv: list[str], timeout: float) -> tuple[float, str]:
-    """Wall seconds of one command in a child process, and 'ok', 'exit N' or 'timeout'."""
+def time_command(argv: list[str], timeout: float) -> tuple[float, float, str]:
+    """Wall and CPU seconds (user + sys) of one command in a child process, and 'ok', 'exit N' or 'timeout'.
+
+    CPU time is the steadier number on a shared machine: wall time also counts waiting for a core.
+    """
     started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "kg", *argv], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
     try:
-        done = subprocess.run([sys.executable, "-m", "kg", *argv], cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, timeout=timeout)
+        _, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        return time.perf_counter() - started, "timeout"
-    status = "ok" if done.returncode == 0 else f"exit {done.returncode}"
-    if done.returncode:
-        print(f"    {' '.join(argv[:2])}: {done.stderr.decode('utf-8', 'replace').strip()[-300:]}", file=sys.stderr)
-    return time.perf_counter() - started, status
+        proc.kill()
+        proc.communicate()
+        return time.perf_counter() - started, float("nan"), "timeout"
+    wall = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - _cpu_before(usage)
+    status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}"
+    if proc.returncode:
+        print(f"    {' '.join(argv[:2])}: {err.decode('utf-8', 'replace').strip()[-300:]}", file=sys.stderr)
+    return wall, cpu, status
+
+
+_CPU_SEEN = [0.0]
+
+
+def _cpu_before(usage) -> float:
+    """Children's CPU seconds counted so far (RUSAGE_CHILDREN only grows); remembers the new total."""
+    before, _CPU_SEEN[0] = _CPU_SEEN[0], usage.ru_utime + usage.ru_stime
+    return before
 
 
 def built(work: Path, size_mb: float) -> Path:
@@ -89,14 +109,15 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     small_mb, large_mb = args.sizes
     builds = {size: built(work, size) for size in (small_mb, large_mb)}
-    times: dict[str, dict[float, tuple[float, str]]] = {}
+    times: dict[str, dict[float, tuple[float, float, str]]] = {}
+    _cpu_before(resource.getrusage(resource.RUSAGE_CHILDREN))   # the builds' CPU is not a command's
     for size, build in builds.items():
         scratch = work / f"scratch-{size:g}"
         scratch.mkdir(exist_ok=True)
         for label, argv in commands(build, scratch):
             times.setdefault(label, {})[size] = time_command(argv, args.timeout)
-            seconds, status = times[label][size]
-            print(f"  {size:g} MB  {label:34} {seconds:8.1f} s  {status}", flush=True)
+            seconds, cpu, status = times[label][size]
+            print(f"  {size:g} MB  {label:34} {seconds:8.1f} s wall {cpu:8.1f} s CPU  {status}", flush=True)
     report(times, small_mb, large_mb)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
@@ -105,13 +126,15 @@ def main() -> int:
 
 def report(times: dict, small_mb: float, large_mb: float) -> None:
     linear = large_mb / small_mb
-    nq = times["export nq"][large_mb][0]
+    nq_wall, nq_cpu, _ = times["export nq"][large_mb]
     print(f"\n== commands: {small_mb:g} MB and {large_mb:g} MB builds (linear ratio {linear:g}) " + "=" * 20)
-    print(f"{'command':36} {f'{small_mb:g} MB':>9} {f'{large_mb:g} MB':>9} {'ratio':>7} {'/ export nq':>12}")
+    print(f"{'command':36} {f'CPU {small_mb:g} MB':>11} {f'CPU {large_mb:g} MB':>11} {'ratio':>7} "
+          f"{'/ export nq':>12} {'wall ratio':>11}")
     for label, by_size in times.items():
-        (small, s_status), (large, l_status) = by_size[small_mb], by_size[large_mb]
+        (s_wall, s_cpu, s_status), (l_wall, l_cpu, l_status) = by_size[small_mb], by_size[large_mb]
         flag = "" if s_status == l_status == "ok" else f"  ({s_status} / {l_status})"
-        print(f"{label:36} {small:8.1f}s {large:8.1f}s {large / small:6.1f}x {large / nq:11.1f}x{flag}")
+        print(f"{label:36} {s_cpu:10.1f}s {l_cpu:10.1f}s {l_cpu / s_cpu:6.1f}x {l_cpu / nq_cpu:11.1f}x "
+              f"{l_wall / s_wall:10.1f}x{flag}")
 
 
 if __name__ == "__main__":

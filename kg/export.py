@@ -179,7 +179,7 @@ def csv_tables(store: OxigraphStore) -> dict[str, tuple[list[str], list[list[str
     """The three tables as (header, rows), sorted."""
     from kg.web.explorer import graph_view
 
-    view = graph_view(store)
+    view = graph_view(store, evidence=False)   # the evidence table is read on its own, text by text
     entities = []
     for node in sorted(view.nodes):
         attrs = view.nodes[node]
