@@ -1,4 +1,7 @@
-"""Rule and dictionary extractors as spaCy components; importing this package registers the factories."""
-from extractors import components  # noqa: F401  (registers kg_dictionary, kg_regex, kg_relations)
+"""Rule and dictionary extractors as spaCy components (registered by importing ``extractors.components``).
+
+Importing the package itself loads nothing else: ``extractors.errors`` is imported by every command, and
+spaCy is only needed where texts are read (``kg.nlp``).
+"""
 
 PIPELINE = ("kg_dictionary", "kg_regex", "kg_relations")
