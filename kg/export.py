@@ -416,11 +416,12 @@ class StreamedGraphFiles:
 
     def add(self, quads: list[ox.Quad]) -> None:
         """One text's graph (or any quads of named graphs)."""
-        if not quads:
-            return
-        self._write("trig", ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES))
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        self._write("ttl", ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES))
+        self.add_rendered(*render_graph_files(quads))
+
+    def add_rendered(self, trig: bytes, ttl: bytes) -> None:
+        """One text's graph as :func:`render_graph_files` gave it (in an extraction worker)."""
+        self.files["trig"].write(trig)
+        self.files["ttl"].write(ttl)
 
     def finish(self, store: OxigraphStore, graph_iris: list[str]) -> None:
         """Append the shared graphs from the store and close the files."""
@@ -432,8 +433,19 @@ class StreamedGraphFiles:
         for handle in self.files.values():
             handle.close()
 
-    def _write(self, fmt: str, data: bytes) -> None:
-        self.files[fmt].write(_without_prefix_lines(data))
+    @property
+    def folder(self) -> Path:
+        return self.paths["trig"].parent
+
+
+def render_graph_files(quads: list[ox.Quad]) -> tuple[bytes, bytes]:
+    """Quads of named graphs as (TriG, Turtle) chunks for :class:`StreamedGraphFiles`, without prefix lines."""
+    if not quads:
+        return b"", b""
+    trig = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    ttl = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return _without_prefix_lines(trig), _without_prefix_lines(ttl)
 
 
 def _without_prefix_lines(data: bytes) -> bytes:

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.documents import corpus_ids, read_document
 from extractors.errors import CorpusError, KGError
-from kg.export import StreamedGraphFiles
+from kg.export import StreamedGraphFiles, render_graph_files
 from kg.mentions import from_context
 from kg.model import Document, DocResult, NormText
 from kg.namespaces import DOC_GRAPH, ENTITY_GRAPH, ONTOLOGY_GRAPH, doc_graph, doc_id_of
@@ -44,8 +44,10 @@ class Outcome:
     path: str
     doc_id: str = ""
     error: str | None = None
-    doc_quads: list = field(default_factory=list)
-    entity_quads: list = field(default_factory=list)
+    doc_nq: bytes = b""          # the text's graph as N-Quads
+    entity_nq: bytes = b""       # its quads for the shared entities graph, as N-Quads
+    trig: bytes = b""            # the text's graph as TriG and as Turtle (for the streamed graph files)
+    ttl: bytes = b""
     counts: dict = field(default_factory=dict)
     chars: int = 0
     seconds: float = 0.0
@@ -121,8 +123,9 @@ def extract_file(path: str, doc_id: str | None = None) -> Outcome:
     counts = {"mentions": len(result.mentions),
               "entities": dict(Counter(e.ref.type for e in result.entities)),
               "facts": dict(Counter(f.kind for f in result.facts))}
-    return Outcome(path, document.doc_id, None, doc_quads, entity_quads, counts, len(document.raw_text),
-                   time.perf_counter() - started, list(result.warnings))
+    trig, ttl = render_graph_files(doc_quads)
+    return Outcome(path, document.doc_id, None, _nquads(doc_quads), _nquads(entity_quads), trig, ttl, counts,
+                   len(document.raw_text), time.perf_counter() - started, list(result.warnings))
 
 
 def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1,
@@ -168,34 +171,29 @@ def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1,
                 future.cancel()
 
 
-def _take(window: deque) -> Iterator[Outcome]:
+def _take(window: deque) -> list[Outcome]:
     """The outcomes of the oldest task; it leaves the window only once its result is in."""
     outcomes = window[0][0].result()
     window.popleft()
-    return map(_unpack, outcomes)
+    return outcomes
 
 
 def _extract_packed(names: list[tuple[str, str]]) -> list[Outcome]:
-    """In a worker: extract files; their quads travel as N-Quads bytes.
+    """In a worker: extract files. Their quads travel as N-Quads, TriG and Turtle bytes, made in the worker.
 
     Pickling pyoxigraph quads costs more than extracting them (1 MB of text: ~7 s to pickle, ~8 s to
-    unpickle, 6 s to extract); N-Quads bytes take ~0.3 s to write and ~1 s to parse.
+    unpickle, 6 s to extract); bytes cost nothing to pass, and a fresh build never parses them in the
+    parent (:class:`Shards`), so the parent does not serialise the workers' work.
     """
-    outcomes = [extract_file(*name) for name in names]
-    for outcome in outcomes:
-        outcome.doc_quads, outcome.entity_quads = _nquads(outcome.doc_quads), _nquads(outcome.entity_quads)
-    return outcomes
+    return [extract_file(*name) for name in names]
 
 
 def _nquads(quads: list) -> bytes:
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) if quads else b""
 
 
-def _unpack(outcome: Outcome) -> Outcome:
-    for name in ("doc_quads", "entity_quads"):
-        data = getattr(outcome, name)
-        setattr(outcome, name, list(ox.parse(data, format=ox.RdfFormat.N_QUADS)) if data else [])
-    return outcome
+def _parsed(data: bytes) -> list:
+    return list(ox.parse(data, format=ox.RdfFormat.N_QUADS)) if data else []
 
 
 @dataclass
@@ -387,11 +385,14 @@ def _write_html(store, folder: Path, report: BuildReport, html: bool) -> None:
 def _load_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,
                    progress: Callable[[int, int, str], None] | None, total: int,
                    stream: StreamedGraphFiles | None = None) -> bool:
-    """Write documents' graphs in bulk batches of ~STORE_BATCH quads; entity quads deduplicated per batch.
+    """Put every text's quads into the store; returns False when the streamed files stopped matching it.
 
-    Each text's quads also go to ``stream``; returns False when the streamed files stopped matching the
-    store (the same doc id came twice: the store keeps the last).
+    A fresh build (``stream`` given: the store holds no text yet) appends each text's N-Quads to a shard
+    file and bulk-loads the shards at the end (:class:`Shards`): the parent never parses a quad. Adding
+    to a built store replaces the texts' graphs in batches of ~STORE_BATCH quads. The same doc id twice
+    (only possible through this API) makes the store keep the last and the streamed files stop.
     """
+    shards = Shards(stream.folder) if stream is not None else None
     graphs: dict[str, list] = {}
     pending = 0
     entity_batch: dict = {}
@@ -407,25 +408,68 @@ def _load_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,
         streamed = streamed and outcome.doc_id not in seen
         seen.add(outcome.doc_id)
         if streamed:
-            stream.add(outcome.doc_quads)
-        graph = doc_graph(outcome.doc_id)
-        pending += len(outcome.doc_quads) - len(graphs.pop(graph, ()))  # the same doc id again: last wins
-        graphs[graph] = outcome.doc_quads
-        if pending >= STORE_BATCH:
-            store.replace_graphs(graphs)
-            graphs, pending = {}, 0
-        entity_batch.update(dict.fromkeys(outcome.entity_quads))
-        if len(entity_batch) > 200_000:
-            store.add(entity_batch)
-            entity_batch = {}
+            stream.add_rendered(outcome.trig, outcome.ttl)
+            shards.add(outcome.doc_nq, outcome.entity_nq)
+        else:
+            if shards is not None:              # a doc id came twice: from here on, graph by graph
+                shards.load(store)
+                shards = None
+            graph = doc_graph(outcome.doc_id)
+            quads = _parsed(outcome.doc_nq)
+            pending += len(quads) - len(graphs.pop(graph, ()))  # the same doc id again: last wins
+            graphs[graph] = quads
+            if pending >= STORE_BATCH:
+                store.replace_graphs(graphs)
+                graphs, pending = {}, 0
+            entity_batch.update(dict.fromkeys(_parsed(outcome.entity_nq)))
+            if len(entity_batch) > 200_000:
+                store.add(entity_batch)
+                entity_batch = {}
         _count(report, outcome)
         report.warnings += outcome.warnings
+    if shards is not None:
+        shards.load(store)
     if graphs:
         store.replace_graphs(graphs)
     store.add(entity_batch)
     if stream is not None and not streamed:
         stream.close()
     return streamed
+
+
+class Shards:
+    """A fresh build's quads as N-Quads files beside its store, bulk-loaded at the end (Oxigraph's bulk
+    loader parses and indexes in parallel). Entity quads, which every text restates, are deduplicated
+    here first (their lines, in batches)."""
+
+    ENTITY_BATCH = 200_000
+
+    def __init__(self, folder: Path) -> None:
+        self.paths = (Path(folder) / ".texts.nq", Path(folder) / ".entities.nq")
+        self.texts, self.entities = (path.open("wb") for path in self.paths)
+        self.entity_lines: set[bytes] = set()
+
+    def add(self, doc_nq: bytes, entity_nq: bytes) -> None:
+        self.texts.write(doc_nq)
+        self.entity_lines.update(entity_nq.splitlines(keepends=True))
+        if len(self.entity_lines) > self.ENTITY_BATCH:
+            self._flush_entities()
+
+    def load(self, store) -> None:
+        """Load both shards into ``store`` and delete them."""
+        self._flush_entities()
+        for handle in (self.texts, self.entities):
+            handle.close()
+        try:
+            for path in self.paths:
+                store.load(path, "nq")
+        finally:
+            for path in self.paths:
+                path.unlink(missing_ok=True)
+
+    def _flush_entities(self) -> None:
+        self.entities.write(b"".join(sorted(self.entity_lines)))
+        self.entity_lines = set()
 
 
 def _count(report: BuildReport, outcome: Outcome) -> None:
