@@ -277,6 +277,7 @@ def run_build(corpus: Path, out: Path, workers: int, log_dir: Path) -> dict:
         report = json.loads(report_path.read_text(encoding="utf-8"))
         timings = report["timings_seconds"]
         result.update(quads=report["quads_in_store"], docs=report["documents_read"],
+                      chars=sum(d["chars"] for d in report["documents"]) or 1,
                       skipped=report["documents_skipped"], timings=timings)
         # Split the sampled RSS at the end of extraction+loading: report.json says how long the build
         # ran after it (exports, store compaction); the child exits right after writing the report.
@@ -296,7 +297,7 @@ def print_build(label: str, n_bytes: int, r: dict) -> None:
     mb_min = n_bytes / MB / (r["seconds"] / 60)
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in r["timings"].items())
     print(f"{label}: {r['docs']:,} docs ({r['skipped']} skipped), {r['seconds']:.1f} s wall, "
-          f"{mb_min:.2f} MB/min, {r['quads']:,} quads in store, peak RSS {r['peak_rss'] / 2**20:,.0f} MiB")
+          f"{mb_min:.2f} MB/min, {r['quads']:,} quads in store ({r['quads'] / r['chars']:.2f} per character), peak RSS {r['peak_rss'] / 2**20:,.0f} MiB")
     print(f"    report.json timings: {timings}")
     print(f"    CPU {r['cpu']:.1f} s (user+sys, workers included; {r['cpu'] / r['seconds']:.2f} cores busy on average); "
           f"machine load average {r['load_before']:.1f} before, {r['load_after']:.1f} after")
@@ -378,7 +379,8 @@ def main() -> int:
                 if "quads" in r:
                     summary += [(f"(b) {size:g} MB build, --workers 1", f"{r['seconds']:.1f} s, "
                                  f"{n_bytes / MB / (r['seconds'] / 60):.2f} MB/min"),
-                                (f"(b) {size:g} MB quads in store", f"{r['quads']:,}"),
+                                (f"(b) {size:g} MB quads in store", f"{r['quads']:,} "
+                                 f"({r['quads'] / r['chars']:.2f} per input character)"),
                                 (f"(b) {size:g} MB peak RSS (largest process)", f"{r['peak_rss'] / 2**20:,.0f} MiB")]
             if "quads" in one and "quads" in big:
                 ratio = big["peak_rss"] / one["peak_rss"]
