@@ -499,16 +499,21 @@ def serve_command(store_dir: Path, port: int, host: str, timeout: int, workers: 
 @click.option("-o", "--output", "dest", type=click.Path(path_type=Path), default=None,
               help="Where to write (default DIR/export/graph.<format>; csv: the folder DIR/export/csv, "
                    "or a .zip if the path ends in .zip).")
-def export_command(out_dir: Path, fmt: str, dest: Path | None) -> None:
+@click.option("--bipartite", is_flag=True,
+              help="graphml/gexf: the text–entity network (texts and the entities they mention, weighted by "
+                   "mentions) for co-mention analysis, instead of the entity network.")
+def export_command(out_dir: Path, fmt: str, dest: Path | None, bipartite: bool) -> None:
     """Export the build in DIR (its store, read-only, else graph.trig) to another format.
 
     CSV files are UTF-8 with a BOM (so Excel shows Chinese correctly); several values in one cell are
-    separated by " | ". GraphML and GEXF hold the entities and the readable relations between them.
+    separated by " | ". GraphML and GEXF (for Gephi) hold the entities and the readable relations between
+    them, with the explorer's colours per type, a layout, sizes by mentions, edge weights (texts stating a
+    fact) and time (a dynamic GEXF: start and end from the years of the texts).
     """
     from kg.export import export
 
     try:
-        path = export(out_dir, fmt, dest)
+        path = export(out_dir, fmt, dest, bipartite=bipartite)
     except KGError as exc:
         raise fail(exc) from exc
     click.echo(str(path))

@@ -8,11 +8,8 @@ to a writer ``(OxigraphStore, Path) -> Path``.
 - ``trig``/``nq``/``jsonld``: every quad, named graphs kept. JSON-LD is pyoxigraph's expanded form (full
   IRIs, no ``@context``: pyoxigraph does not compact), one ``@graph`` object per named graph.
 - ``ttl``: the merged graph, every triple of every graph once.
-- ``graphml``/``gexf``: the entity graph of the explorer (:func:`kg.web.explorer.graph_view`): nodes are
-  entity IRIs with ``label``, ``type``, ``type_label``, ``name_zh_hans``, ``name_zh_hant``, ``name_en``,
-  ``aliases``; edges carry ``label`` (发布, 局长…), ``relation`` (a CURIE; ``^`` marks an edge drawn
-  object → subject, e.g. ``^dct:publisher`` for agency → document) and ``predicate`` (the full IRI).
-  Every value is a string (lists are joined with `` | ``); edge ids are unique (``e0``, ``e1``…).
+- ``graphml``/``gexf``: the entity network for Gephi (:mod:`kg.gephi`): colours, layout, sizes, edge
+  weights (texts stating a fact), time (dynamic GEXF); ``bipartite=True``: the text–entity network.
 - ``csv``: ``entities.csv``, ``relations.csv``, ``evidence.csv`` in a folder, or in a zip when the
   destination ends in ``.zip``. UTF-8 *with* a BOM and CRLF line ends (RFC 4180): Excel opens a
   BOM-less UTF-8 CSV in the legacy code page (GBK on a Chinese Windows) and garbles every name; Python
@@ -99,42 +96,33 @@ def write_jsonld(store: OxigraphStore, path: Path) -> Path:
 # -- graphs for Gephi ---------------------------------------------------------------------------------
 
 
-def write_graphml(store: OxigraphStore, path: Path) -> Path:
-    """Write the entity graph as GraphML (string attributes, unique edge ids)."""
-    return _write_network(store, Path(path), "graphml", nx.write_graphml)
+def write_graphml(store: OxigraphStore, path: Path, *, bipartite: bool = False) -> Path:
+    """Write the entity network (or the text–entity network) as GraphML for Gephi (:mod:`kg.gephi`)."""
+    from kg.gephi import for_graphml
+
+    return _write_network(store, Path(path), "graphml", bipartite, for_graphml,
+                          lambda graph, out: nx.write_graphml(graph, out, encoding="utf-8", prettyprint=True))
 
 
-def write_gexf(store: OxigraphStore, path: Path) -> Path:
-    """Write the entity graph as GEXF 1.2 (Gephi's own format)."""
-    return _write_network(store, Path(path), "gexf", nx.write_gexf)
+def write_gexf(store: OxigraphStore, path: Path, *, bipartite: bool = False) -> Path:
+    """Write the entity network (or the text–entity network) as dynamic GEXF 1.2, Gephi's own format."""
+    from kg.gephi import for_gexf
+
+    return _write_network(store, Path(path), "gexf", bipartite, for_gexf,
+                          lambda graph, out: nx.write_gexf(graph, out, encoding="utf-8", prettyprint=True))
 
 
-def _write_network(store: OxigraphStore, path: Path, fmt: str, writer: Callable) -> Path:
-    graph = flat_graph(store)
+def _write_network(store: OxigraphStore, path: Path, fmt: str, bipartite: bool, prepare: Callable,
+                   writer: Callable) -> Path:
+    from kg.gephi import network
+
+    graph = prepare(network(store, bipartite=bipartite))
+    for attrs in [*graph.nodes.values(), *(a for _, _, a in graph.edges(data=True))]:
+        attrs.update({k: _xml_safe(v) for k, v in attrs.items() if isinstance(v, str)})
     with _replacing(path) as out:
-        writer(graph, out, encoding="utf-8", prettyprint=True)
+        writer(graph, out)
     log.info("wrote %s (%s, %d nodes, %d edges)", path, fmt, graph.number_of_nodes(), graph.number_of_edges())
     return path
-
-
-def flat_graph(store: OxigraphStore) -> nx.MultiDiGraph:
-    """:func:`kg.web.explorer.graph_view` with only string attributes, in a stable order, XML-safe."""
-    from kg.web.explorer import RELATIONS_BY_PREDICATE, graph_view
-
-    view = graph_view(store)
-    graph = nx.MultiDiGraph(name="ccakg")
-    for node in sorted(view.nodes):
-        attrs = view.nodes[node]
-        graph.add_node(node, label=_xml_safe(attrs.get("label") or node), type=attrs.get("type", ""),
-                       type_label=attrs.get("type_label", ""),
-                       **{k: _xml_safe(v) for k, v in entity_names(attrs.get("names", [])).items()})
-    edges = sorted((s, t, a.get("label", ""), a.get("relation", "")) for s, t, a in view.edges(data=True))
-    for i, (source, target, label, predicate) in enumerate(edges):
-        relation = RELATIONS_BY_PREDICATE.get(predicate)
-        graph.add_edge(source, target, key=f"e{i}", label=_xml_safe(label),
-                       relation=("^" if relation is not None and relation.reverse else "") + compact_iri(predicate),
-                       predicate=predicate)
-    return graph
 
 
 def entity_names(names: list[tuple[str, str, str, bool]]) -> dict[str, str]:
@@ -221,6 +209,19 @@ SELECT DISTINCT ?ev ?t ?body ?source ?docId ?start ?end ?exact ?rule WHERE {
 
 def _relation_rows(store: OxigraphStore, view: nx.MultiDiGraph) -> list[list[str | int]]:
     """One row per entity → entity relation and source text, drawn as the explorer draws it."""
+    rows: list[list[str | int]] = []
+    for (source, name, target, label), in_docs in sorted(relation_docs(store).items()):
+        if source not in view or target not in view:
+            continue  # as in the explorer: both ends must be entities
+        for doc in sorted(in_docs - {""}) or [""]:
+            rows.append([source, view.nodes[source].get("label", ""), name, target,
+                         view.nodes[target].get("label", ""), doc, label])
+    return rows
+
+
+def relation_docs(store: OxigraphStore) -> dict[tuple[str, str, str, str], set[str]]:
+    """(source, relation CURIE, target, label) → the ids of the texts stating it, drawn as the explorer draws it
+    (``^`` marks a relation drawn object → subject; memberships are ``org:Membership`` labelled with the role)."""
     from kg.web.explorer import MEMBER_LABEL, RELATIONS_BY_PREDICATE
 
     docs: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
@@ -238,14 +239,7 @@ def _relation_rows(store: OxigraphStore, view: nx.MultiDiGraph) -> list[list[str
         role_docs[key].add(_doc_of_graph(graph))
     for key, label in roles.items():
         docs[(key[0], "org:Membership", key[1], label)] |= role_docs[key]
-    rows: list[list[str | int]] = []
-    for (source, name, target, label), in_docs in sorted(docs.items()):
-        if source not in view or target not in view:
-            continue  # as in the explorer: both ends must be entities
-        for doc in sorted(in_docs - {""}) or [""]:
-            rows.append([source, view.nodes[source].get("label", ""), name, target,
-                         view.nodes[target].get("label", ""), doc, label])
-    return rows
+    return docs
 
 
 def _evidence_rows(store: OxigraphStore) -> list[list[str | int]]:
@@ -305,6 +299,7 @@ EXPORTERS: dict[str, Callable[[OxigraphStore, Path], Path]] = {
     "csv": write_csv,
 }
 EXPORT_FORMATS = ("ttl", "trig", "nq", "jsonld", "graphml", "gexf", "csv")  # in the order --help lists them
+NETWORK_FORMATS = ("graphml", "gexf")
 
 
 def default_destination(out_dir: Path, fmt: str) -> Path:
@@ -312,17 +307,22 @@ def default_destination(out_dir: Path, fmt: str) -> Path:
     return Path(out_dir) / "export" / ("csv" if fmt == "csv" else f"graph.{fmt}")
 
 
-def export(out_dir: Path, fmt: str, dest: Path | None = None) -> Path:
+def export(out_dir: Path, fmt: str, dest: Path | None = None, *, bipartite: bool = False) -> Path:
     """Export the build in ``out_dir`` as ``fmt`` to ``dest`` (default :func:`default_destination`).
 
     Reads ``DIR/store`` read-only (so a running ``ccakg serve`` or ``ccakg query`` does not block it),
-    else ``DIR/graph.trig``. Returns the path written.
+    else ``DIR/graph.trig``. ``bipartite``: the text–entity network (GraphML, GEXF). Returns the path written.
     """
     if fmt not in EXPORTERS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    if bipartite and fmt not in NETWORK_FORMATS:
+        raise ExportError(f"the text–entity network (bipartite) is written as {' or '.join(NETWORK_FORMATS)}, "
+                          f"not {fmt}")
     out_dir = Path(out_dir)
     destination = Path(dest) if dest is not None else default_destination(out_dir, fmt)
     with open_build(out_dir) as store:
+        if bipartite:
+            return EXPORTERS[fmt](store, destination, bipartite=True)
         return EXPORTERS[fmt](store, destination)
 
 
