@@ -164,9 +164,28 @@ def test_entities_of_pdf_and_docx_with_evidence_offsets_into_the_extracted_text(
         assert texts[Path(row["path"].value).name][start:end] == row["quote"].value
 
 
+def test_a_build_of_pdf_and_docx_validates(office_build) -> None:
+    _, out, _ = office_build
+    result = CliRunner().invoke(cli, ["validate", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+
+
 def test_why_shows_the_sentence_of_a_pdf(office_build) -> None:
     _, out, _ = office_build
     result = CliRunner().invoke(cli, ["why", "石牧原", "--store", str(out / "store")])
     assert result.exit_code == 0, result.output
     assert "plan.pdf" in result.output and "points.docx" in result.output
     assert "国家认证认可监督管理委员会副主任石牧原出席会议并讲话。" in result.output
+
+
+def test_add_takes_a_pdf_into_a_build(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("市场监管总局局长柯听澜主持召开座谈会。", encoding="utf-8")
+    (corpus / "plan.pdf").write_bytes(pdf_bytes([PDF_LINES]))
+    out = tmp_path / "out"
+    assert CliRunner().invoke(cli, ["build", str(corpus / "a.txt"), "--out", str(out), "-q", "--no-html"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["add", str(corpus / "plan.pdf"), "--out", str(out), "-q", "--no-html"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["texts_in_store"] == 2 and report["documents"][0]["doc_id"] == "plan"
