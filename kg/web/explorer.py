@@ -12,7 +12,9 @@ The page: a legend with counts per type that toggles types; a search over every 
 Traditional, English and aliases (the keys are made here, the page cannot run OpenCC); a 简/繁/EN switch
 for the labels; a side panel with names, type, IRI, attributes, relations and evidence (the sentence
 around each quote, read from the source file when it is still there); double-click collapses or expands a
-node's neighbours.
+node's neighbours. Time and views: a year range slider over the dates of entities and facts (``_add_dates``),
+relation-type filters, the view (focus, filters, language, years) in the URL hash, PNG and SVG export, and a
+sortable table of the drawn or found entities.
 
 Budgets (STACK.md, headless Chromium on 2 cores): live physics up to ~500 nodes (it starts from the
 layout computed here, comes to rest, or is stopped after a few seconds, and wakes when a node is dragged);
@@ -491,6 +493,7 @@ def _node_facets(node: Hashable, attrs: dict[str, Any]) -> dict[str, Any]:
         display = _display_labels(node, attrs)
         facets["display"] = {lang: f"{text}（{year}）" for lang, text in display.items()}
         facets["label"] = facets["display"]["zh-Hans"]
+        facets["edition"] = year
     return facets
 
 

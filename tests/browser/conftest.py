@@ -87,12 +87,13 @@ class Loaded:
 
 @pytest.fixture
 def open_page(browser: Any) -> Iterator[Callable[[Path], Loaded]]:
-    """Open an explorer page (a file) and wait until it is drawn; contexts are closed afterwards."""
+    """Open an explorer page (a file, with an optional URL fragment) and wait until it is drawn; contexts are
+    closed afterwards."""
     import time
 
     contexts = []
 
-    def opener(path: Path) -> Loaded:
+    def opener(path: Path, fragment: str = "") -> Loaded:
         context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
@@ -115,7 +116,7 @@ def open_page(browser: Any) -> Iterator[Callable[[Path], Loaded]]:
         page.on("dialog", dialog)
         page.on("request", lambda r: loaded.requests.append(r.url))
         started = time.perf_counter()
-        page.goto(Path(path).resolve().as_uri())
+        page.goto(Path(path).resolve().as_uri() + (f"#{fragment}" if fragment else ""))
         page.wait_for_function("() => window.ccakgReady === true", timeout=READY_TIMEOUT_MS)
         loaded.seconds = time.perf_counter() - started
         return loaded

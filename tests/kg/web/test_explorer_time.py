@@ -3,14 +3,14 @@
 Built from the invented texts of different years in tests/conftest.py (YEARS_TEXTS)."""
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
-from kg.web.explorer import POST_KIND, find_nodes, graph_view, open_store, relation_kind, write_html
+from kg.web.explorer import POST_KIND, graph_view, open_store, relation_kind, write_html
+from tests.browser.conftest import the
+from tests.kg.web.test_explorer import embedded
 
 SERIES = "全国蓝莓检测工作会议"
 
@@ -20,34 +20,24 @@ def years_graph(years_build: Path) -> nx.MultiDiGraph:
     return graph_view(open_store(years_build / "store"))
 
 
-def one(graph: nx.MultiDiGraph, name: str) -> str:
-    [node] = find_nodes(graph, name)
-    return node
-
-
 def edition(graph: nx.MultiDiGraph, year: str) -> str:
-    return one(graph, f"{year}年{SERIES}")
+    return the(graph, f"{year}年{SERIES}")
 
 
 def edge(graph: nx.MultiDiGraph, source: str, target: str) -> dict:
-    [attrs] = graph.get_edge_data(one(graph, source), one(graph, target)).values()
+    [attrs] = graph.get_edge_data(the(graph, source), the(graph, target)).values()
     return attrs
 
 
-def page_data(html: str, block: str) -> list | dict:
-    match = re.search(rf'<script type="application/json" id="{block}">(.*?)</script>', html, re.S)
-    return json.loads(match.group(1))
-
-
 def test_explorer_time_an_entity_has_its_own_dates_and_those_of_the_texts_that_mention_it(years_graph) -> None:
-    assert years_graph.nodes[one(years_graph, "郑一鸣")]["dates"] == ["2013-01-20"]           # the text's date
+    assert years_graph.nodes[the(years_graph, "郑一鸣")]["dates"] == ["2013-01-20"]           # the text's date
     assert years_graph.nodes[edition(years_graph, "2013")]["dates"] == ["2013-01-18", "2013-01-20"]  # held, text
-    assert years_graph.nodes[one(years_graph, "食品")]["dates"] == ["2013-01-20", "2021-05-10"]
-    assert years_graph.nodes[one(years_graph, "物流")]["dates"] == []                          # only an undated text
+    assert years_graph.nodes[the(years_graph, "食品")]["dates"] == ["2013-01-20", "2021-05-10"]
+    assert years_graph.nodes[the(years_graph, "物流")]["dates"] == []                          # only an undated text
 
 
 def test_explorer_time_a_text_without_a_date_is_dated_by_the_meeting_it_reports(years_graph) -> None:
-    assert years_graph.nodes[one(years_graph, "孙三木")]["dates"] == ["2016-01-12"]
+    assert years_graph.nodes[the(years_graph, "孙三木")]["dates"] == ["2016-01-12"]
 
 
 def test_explorer_time_a_fact_has_the_dates_of_the_texts_that_state_it(years_graph) -> None:
@@ -67,17 +57,18 @@ def test_explorer_time_page_carries_years_kinds_and_edition_labels(years_graph, 
     html_path = tmp_path / "g.html"
     write_html(years_graph, html_path)
     html = html_path.read_text(encoding="utf-8")
-    nodes = {n["id"]: n for n in page_data(html, "kg-nodes")}
-    meta = page_data(html, "kg-meta")
+    nodes = {n["id"]: n for n in embedded(html, "kg-nodes")}
+    meta = embedded(html, "kg-meta")
     assert meta["time"]["years"] == [2013, 2021] and meta["time"]["undated_nodes"] == 2
     kinds = {k["name"]: k for k in meta["time"]["relation_kinds"]}
     assert kinds[POST_KIND]["en"] == "post" and kinds[POST_KIND]["count"] == 3 and kinds["适用"]["en"] == "applies to"
-    food = nodes[one(years_graph, "食品")]
+    food = nodes[the(years_graph, "食品")]
     assert (food["years"], food["first"], food["last"], food["texts"]) == ([2013, 2021], "2013-01-20", "2021-05-10", 2)
     assert nodes[edition(years_graph, "2018")]["label"] == f"{SERIES}（2018）"
+    assert nodes[edition(years_graph, "2018")]["edition"] == "2018" and "edition" not in food
     assert nodes[edition(years_graph, "2018")]["display"]["en"].endswith("（2018）")
-    assert nodes[one(years_graph, "物流")]["years"] == [] and nodes[one(years_graph, "物流")]["first"] == ""
-    drawn = page_data(html, "kg-edges")
-    food_edge = next(e for e in drawn if e["from"] == one(years_graph, "有机产品认证") and e["to"] == food["id"])
+    assert nodes[the(years_graph, "物流")]["years"] == [] and nodes[the(years_graph, "物流")]["first"] == ""
+    drawn = embedded(html, "kg-edges")
+    food_edge = next(e for e in drawn if e["from"] == the(years_graph, "有机产品认证") and e["to"] == food["id"])
     assert (food_edge["years"], food_edge["kinds"]) == ([2021], ["适用"])
     assert 'id="year-from"' in html and 'min="2013"' in html and "Undated entities and facts stay visible" in html
