@@ -83,6 +83,10 @@ def test_browser_url_hash_restores_the_view_and_follows_changes(open_page, years
     again = open_page(html, changed.lstrip("#"))                                   # a shared link opens the same view
     assert again.js("() => ccakg.stateHash()") == changed.lstrip("#")
     assert again.js("() => ccakg.visibleNodes().sort()") == page.js("() => ccakg.visibleNodes().sort()")
+    again.js("() => { location.hash = 'lang=en&years=2018-2021'; }")                # a hash edited by hand
+    again.page.wait_for_function("() => document.documentElement.lang === 'en'")
+    assert again.js("() => [ccakg.selected, ccakg.stateHash()]") == [None, "lang=en&years=2018-2021"]
+    assert the(graph, f"2013年{SERIES}") not in visible(again)
     assert page.errors == [] and again.errors == []
 
 
