@@ -15,14 +15,42 @@ from kg import __version__
 from extractors.errors import KGError
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
-DEFAULT_STORE = Path("out/store")
+DEFAULT_BUILD = Path("out")
+BUILD_HELP = ("DIR is the build folder (what `ccakg build … --out DIR` wrote; DIR/store works too); "
+              "without it, --store DIR or ./out.")
+ROW_FORMATS = ("table", "csv", "tsv", "json")
+GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")   # CONSTRUCT and DESCRIBE
 
 
-def store_option(help_text: str = "The store folder of a build (DIR/store).") -> click.Option:
-    """--store, defaulting to out/store; a missing folder is a usage error naming it."""
-    return click.option("--store", "store_dir", default=DEFAULT_STORE, show_default=True,
-                        type=click.Path(exists=True, file_okay=False, path_type=Path), help=help_text)
-FORMATS = ("table", "csv", "tsv", "json")
+def store_option() -> click.Option:
+    """--store: the older way to name the build folder to read (DIR or DIR/store)."""
+    return click.option("--store", "store_path", default=None, metavar="DIR", type=click.Path(path_type=Path),
+                        help="The build folder (or DIR/store); the same as giving DIR first.")
+
+
+def build_store(folder: str | Path | None, store_path: Path | None) -> Path:
+    """The store of the build named by DIR or --store (default ./out); every wrong path gets a message naming it."""
+    from kg.outdir import store_of
+
+    if folder is not None and store_path is not None:
+        raise click.UsageError("name the build once: DIR or --store, not both")
+    path = Path(folder or store_path or DEFAULT_BUILD)
+    if not path.exists():
+        raise click.BadParameter(f"{path} does not exist; give the folder that `ccakg build … --out DIR` wrote",
+                                 param_hint="DIR")
+    try:
+        return store_of(path)
+    except KGError as exc:
+        raise fail(exc) from exc
+
+
+def split_build(args: tuple[str, ...], wanted: tuple[str, ...]) -> tuple[str | None, list[str]]:
+    """(DIR or None, the other arguments): DIR is the first one when one more than ``wanted`` are given."""
+    if len(args) == len(wanted) + 1:
+        return args[0], list(args[1:])
+    if len(args) == len(wanted):
+        return None, list(args)
+    raise click.UsageError(f"expected {' '.join(['[DIR]', *wanted])}, got {len(args)} arguments")
 
 
 def registry_option(help_text: str) -> click.Option:
@@ -71,6 +99,13 @@ class Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+def holds(summary: dict) -> str:
+    """What the whole build holds after a run (report.json's numbers: distinct entities and facts)."""
+    return (f"the build now holds {summary['texts_in_store']} texts, {summary['mentions']} mentions, "
+            f"{summary['entities']} distinct entities, {summary['facts']} distinct facts, "
+            f"{summary['quads_in_store']} quads")
 
 
 def fail(exc: Exception) -> click.ClickException:
@@ -131,11 +166,8 @@ def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, 
         click.echo(f"ccakg: warning: {warning}", err=True)
     if not quiet:
         summary = report.as_dict()
-        click.echo(f"built {summary['documents_read']} texts ({summary['documents_skipped']} skipped; "
-                   f"{summary['texts_in_store']} texts in the store), "
-                   f"{summary['mentions']} mentions, {sum(report.entities.values())} entities, "
-                   f"{sum(report.facts.values())} facts, {summary['quads_in_store']} quads "
-                   f"in {summary['timings_seconds']['total']:.1f} s")
+        click.echo(f"read {summary['documents_read']} texts ({summary['documents_skipped']} skipped) "
+                   f"in {summary['timings_seconds']['total']:.1f} s; {holds(summary)}")
         click.echo(f"store: {out_dir / 'store'}")
         if not no_html:
             click.echo(f"explorer: {(out_dir / 'graph.html').absolute()}")
@@ -144,48 +176,62 @@ def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, 
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("sparql", required=False)
+@click.argument("args", nargs=-1, metavar="[DIR] [SPARQL]")
 @click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read the query from a file.")
-@store_option("The store folder of a build (DIR/store).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@store_option()
+@click.option("--format", "fmt", type=click.Choice(ROW_FORMATS + GRAPH_FORMATS), default=None,
+              help="SELECT/ASK: table (default), csv (UTF-8 with BOM, as `export` writes), tsv, json. "
+                   "CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld.")
 @click.option("--saved", "saved_name", metavar="NAME",
               help="Run a saved query from ontology/queries (list them with `ccakg queries`).")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A parameter of the saved query (repeatable); names in any script are accepted.")
 @click.option("--timeout", default=120, show_default=True, type=click.FloatRange(0, None),
               help="Seconds the query may run before it is stopped (0: no limit).")
-def query(sparql: str | None, query_file: Path | None, store_dir: Path, fmt: str,
+def query(args: tuple[str, ...], query_file: Path | None, store_path: Path | None, fmt: str | None,
           saved_name: str | None, params: tuple[str, ...], timeout: float) -> None:
-    """Run a SPARQL 1.1 query over the union of all graphs of a store.
+    """Run a SPARQL 1.1 query over the union of all graphs of the build in DIR.
 
-    The query is SPARQL text, --file FILE, or --saved NAME with --param KEY=VALUE for its parameters.
-    It runs in a child process: --timeout or Ctrl-C stops it and frees its memory at once.
+    \b
+    ccakg query DIR 'SELECT …'
+    ccakg query DIR --file q.rq
+    ccakg query DIR --saved NAME --param KEY=VALUE
+
+    The query runs in a child process: --timeout or Ctrl-C stops it and frees its memory at once.
     """
+    folder, rest = split_build(args, () if query_file or saved_name else ("SPARQL",))
+    sparql = rest[0] if rest else None
     if sum(map(bool, (sparql, query_file, saved_name))) != 1:
         raise click.UsageError("give exactly one of a SPARQL string, --file or --saved")
     if params and not saved_name:
         raise click.UsageError("--param only goes with --saved")
+    store_dir = build_store(folder, store_path)
     from kg.query import run_limited, run_query
 
+    graph_format = fmt if fmt in GRAPH_FORMATS else "turtle"
     try:
         if saved_name:
             from kg.saved import load_saved, parse_params, run_saved
 
             columns, rows, graph_text = run_limited(run_saved, load_saved(saved_name), store_dir,
-                                                    parse_params(params), timeout=timeout)
+                                                    parse_params(params), graph_format, timeout=timeout)
         else:
             text = query_file.read_text(encoding="utf-8") if query_file else sparql
-            columns, rows, graph_text = run_limited(run_query, store_dir, text, timeout=timeout)
+            columns, rows, graph_text = run_limited(run_query, store_dir, text, graph_format, timeout=timeout)
     except KGError as exc:
         raise fail(exc) from exc
     except KeyboardInterrupt:
         click.echo("ccakg: query interrupted (Ctrl-C); stopped", err=True)
         sys.exit(130)
     if graph_text is not None:
+        if fmt in ROW_FORMATS:
+            raise click.UsageError(f"CONSTRUCT and DESCRIBE give a graph: --format {', '.join(GRAPH_FORMATS)}")
         click.echo(graph_text, nl=False)
+    elif fmt in GRAPH_FORMATS:
+        raise click.UsageError(f"SELECT and ASK give rows: --format {', '.join(ROW_FORMATS)}")
     else:
-        click.echo(render(columns, rows, fmt), nl=False)
+        echo_rows(columns, rows, fmt or "table")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -205,14 +251,34 @@ def queries() -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("name")
-@store_option("The store folder of a build (DIR/store).")
+@click.argument("folder", metavar="[DIR]", required=False)
+@store_option()
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table", show_default=True)
+def texts(folder: str | None, store_path: Path | None, fmt: str) -> None:
+    """List the texts of the build in DIR: id, title, date, file, and the mentions, entities and facts of each."""
+    from kg.counts import texts as list_texts
+    from kg.store import OxigraphStore
+
+    try:
+        with OxigraphStore.open_read_only(build_store(folder, store_path)) as store:
+            found = list_texts(store)
+    except KGError as exc:
+        raise fail(exc) from exc
+    columns = ["doc_id", "title", "date", "path", "mentions", "entities", "facts"]
+    echo_rows(columns, [tuple(getattr(t, c) for c in columns) for t in found], fmt)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("args", nargs=-1, required=True, metavar="[DIR] NAME")
+@store_option()
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
-def lookup(name: str, store_dir: Path, fmt: str) -> None:
+def lookup(args: tuple[str, ...], store_path: Path | None, fmt: str) -> None:
     """Find an entity by any of its names (Simplified, Traditional or English) and print its names, type and IRI.
 
     Exit code 1 when no entity has that name.
     """
+    folder, (name,) = split_build(args, ("NAME",))
+    store_dir = build_store(folder, store_path)
     from kg.lookup import format_table, lookup as find
 
     try:
@@ -228,16 +294,26 @@ def lookup(name: str, store_dir: Path, fmt: str) -> None:
         click.echo(format_table(found), nl=False)
 
 
+def echo_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    """Print rows; CSV as the bytes `export` writes (UTF-8 with BOM, CRLF, formula-like cells made text)."""
+    if fmt == "csv":
+        from kg.export import csv_bytes
+
+        click.echo(csv_bytes(columns, [["" if v is None else str(v) for v in row] for row in rows]), nl=False)
+    else:
+        click.echo(render(columns, rows, fmt), nl=False)
+
+
 def render(columns: list[str], rows: list[tuple], fmt: str) -> str:
-    """Rows as an aligned table, CSV, TSV or JSON."""
+    """Rows as an aligned table, TSV or JSON."""
     cells = [["" if v is None else str(v) for v in row] for row in rows]
     if fmt == "json":
         return json.dumps([dict(zip(columns, row)) for row in rows], ensure_ascii=False, indent=1) + "\n"
-    if fmt in ("csv", "tsv"):
+    if fmt == "tsv":
         from kg.export import csv_safe
 
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
         writer.writerow(columns)
         writer.writerows([list(map(csv_safe, row)) for row in cells])
         return buffer.getvalue()
@@ -306,17 +382,17 @@ def main() -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("name")
+@click.argument("args", nargs=-1, required=True, metavar="[DIR] NAME")
 @store_option()
-def why(name: str, store_dir: Path) -> None:
+def why(args: tuple[str, ...], store_path: Path | None) -> None:
     """Say why an entity (or the facts about it) exists: sentence, rule or lexicon entry, source file.
 
     NAME is any of its names, in either script, or its IRI.
     """
+    folder, (name,) = split_build(args, ("NAME",))
+    store_dir = build_store(folder, store_path)
     from kg.why import find_entities, open_store, reasons
 
-    if not store_dir.is_dir():
-        raise click.ClickException(f"{store_dir}: no store there (build one with `ccakg build … --out DIR`)")
     try:
         store = open_store(store_dir)
         matches = find_entities(store, name)
@@ -367,7 +443,7 @@ def remove(doc_ids: tuple[str, ...], out_dir: Path, no_html: bool, quiet: bool, 
     except KGError as exc:
         raise fail(exc) from exc
     if not quiet:
-        click.echo(f"removed {', '.join(doc_ids)}; {report.quads} quads left in {out_dir / 'store'}")
+        click.echo(f"removed {', '.join(doc_ids)}; {holds(report.as_dict())}")
 
 
 @cli.group(context_settings=CONTEXT)
@@ -396,7 +472,7 @@ def registry_freeze(corpus: tuple[Path, ...], registry_file: Path | None) -> Non
 @store_option()
 @click.option("--registry", "--file", "registry_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="The registry file to write.  [default: DIR/registry.tsv, the build's own]")
-def registry_merge(keep: str, other: str, store_dir: Path, registry_file: Path | None) -> None:
+def registry_merge(keep: str, other: str, store_path: Path | None, registry_file: Path | None) -> None:
     """Merge entity OTHER into KEEP (names in any script, or IRIs): KEEP's IRI and name stay, OTHER becomes
     owl:sameAs it and its names altLabels of KEEP.
 
@@ -405,6 +481,7 @@ def registry_merge(keep: str, other: str, store_dir: Path, registry_file: Path |
     """
     from kg.registry_tools import merge
 
+    store_dir = build_store(None, store_path)
     try:
         keep_iri, other_iri, path = merge(keep, other, store_dir, registry_file)
     except KGError as exc:
@@ -424,10 +501,11 @@ def validate_command(out_dir: Path, quiet: bool, all_warnings: bool) -> None:
     (ontology/noise.txt). Each violation names the focus node's zh-Hans label, the path and the
     message. Exit code 0 when the graph conforms (warnings allowed), 1 on violations.
     """
+    from kg.outdir import build_folder
     from kg.validate import format_report, validate as run_validate
 
     try:
-        result = run_validate(out_dir)
+        result = run_validate(build_folder(out_dir))
     except KGError as exc:
         raise fail(exc) from exc
     if not (quiet and result.conforms):
@@ -438,7 +516,8 @@ def validate_command(out_dir: Path, quiet: bool, all_warnings: bool) -> None:
 
 
 @cli.command("serve", context_settings=CONTEXT)
-@store_option("The store folder of a build (DIR/store; the build folder DIR is accepted too).")
+@click.argument("folder", metavar="[DIR]", required=False)
+@store_option()
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535), help="TCP port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback is refused without --allow-remote.")
@@ -454,9 +533,9 @@ def validate_command(out_dir: Path, quiet: bool, all_warnings: bool) -> None:
               help="Allow a non-loopback --host. The server has no authentication: anyone who reaches it can query.")
 @click.option("--read-write", is_flag=True,
               help="Accept SPARQL updates at /update (off: updates get 403). Locks the store: builds into it fail.")
-def serve_command(store_dir: Path, port: int, host: str, timeout: int, workers: int, cors_origin: str | None,
+def serve_command(folder: str | None, store_path: Path | None, port: int, host: str, timeout: int, workers: int, cors_origin: str | None,
                   allow_service: bool, allow_remote: bool, read_write: bool) -> None:
-    """Serve a store over the SPARQL 1.1 Protocol (Oxigraph servers behind a guard), until Ctrl-C.
+    """Serve the build in DIR over the SPARQL 1.1 Protocol (Oxigraph servers behind a guard), until Ctrl-C.
 
     \b
     /          query UI (YASGUI, served locally, works offline)
@@ -471,6 +550,7 @@ def serve_command(store_dir: Path, port: int, host: str, timeout: int, workers: 
     busy that long the answer is 503. The read-only server does not lock the store: restart it after a
     rebuild to see the new graph.
     """
+    store_dir = build_store(folder, store_path)
     from kg.web.gateway import GatewayOptions
     from kg.web.serve import QUERY_PATH, UPDATE_PATH, serve
 
@@ -511,33 +591,39 @@ def export_command(out_dir: Path, fmt: str, dest: Path | None, bipartite: bool) 
     fact) and time (a dynamic GEXF: start and end from the years of the texts).
     """
     from kg.export import export
+    from kg.outdir import build_folder
 
     try:
-        path = export(out_dir, fmt, dest, bipartite=bipartite)
+        path = export(build_folder(out_dir), fmt, dest, bipartite=bipartite)
     except KGError as exc:
         raise fail(exc) from exc
     click.echo(str(path))
 
 
 @cli.command("viz", context_settings=CONTEXT)
-@store_option("The store folder of a build (DIR/store); opened read-only.")
-@click.option("--focus", "name", default=None, metavar="NAME",
-              help="Draw only the neighbourhood of the entity with this name (any script, or its IRI).")
+@click.argument("folder", metavar="[DIR]", required=False)
+@store_option()
+@click.option("--focus", "names", multiple=True, metavar="NAME",
+              help="Draw only the neighbourhood of the entity with this name (any script, or its IRI); "
+                   "repeat it to draw the neighbourhoods of several entities together.")
 @click.option("--hops", default=2, show_default=True, type=click.IntRange(0, 10),
               help="With --focus: how many relations away from it to draw (directions ignored).")
 @click.option("--max-nodes", default=2000, show_default=True, type=click.IntRange(1, 100_000),
               help="Node budget: above it the most connected (with --focus: the nearest) entities are drawn.")
 @click.option("-o", "--output", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write (self-contained, works offline).")
-def viz(store_dir: Path, name: str | None, hops: int, max_nodes: int, out_file: Path) -> None:
-    """Draw the explorer page (like DIR/graph.html) of a store, or of one entity's neighbourhood."""
+def viz(folder: str | None, store_path: Path | None, names: tuple[str, ...], hops: int, max_nodes: int,
+        out_file: Path) -> None:
+    """Draw the explorer page (like DIR/graph.html) of the build in DIR, or the neighbourhood of some entities."""
+    store_dir = build_store(folder, store_path)
     from kg.web.explorer import find_nodes, graph_view, open_store, write_html
 
     try:
         with open_store(store_dir) as store:
             graph = graph_view(store)
-        focus = find_nodes(graph, name) if name else []
-        title = (f"{graph.nodes[focus[0]]['label']} · {hops} 跳邻域" if focus else "ccakg")
+        focus = list(dict.fromkeys(node for name in names for node in find_nodes(graph, name)))
+        labels = " + ".join(dict.fromkeys(graph.nodes[node]["label"] for node in focus))
+        title = f"{labels} · {hops} 跳邻域" if focus else "ccakg"
         summary = write_html(graph, out_file, max_nodes=max_nodes, title=title, focus=focus, hops=hops)
     except KGError as exc:
         raise fail(exc) from exc

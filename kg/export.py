@@ -152,13 +152,13 @@ def write_csv(store: OxigraphStore, path: Path) -> Path:
     if path.suffix.lower() == ".zip":
         with _replacing(path) as out, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, (header, rows) in tables.items():
-                archive.writestr(f"{name}.csv", _csv_bytes(header, rows))
+                archive.writestr(f"{name}.csv", csv_bytes(header, rows))
     else:
         if path.exists() and not path.is_dir():
             raise ExportError(f"{path} is a file; CSV export writes a folder (or give a path ending in .zip)")
         for name, (header, rows) in tables.items():
             with _replacing(path / f"{name}.csv") as out:
-                out.write(_csv_bytes(header, rows))
+                out.write(csv_bytes(header, rows))
     log.info("wrote %s (csv: %s)", path, ", ".join(f"{n} {len(r)} rows" for n, (_, r) in tables.items()))
     return path
 
@@ -263,7 +263,8 @@ def _evidence_rows(store: OxigraphStore) -> list[list[str | int]]:
     return rows
 
 
-def _csv_bytes(header: list[str], rows: list[list[str | int]]) -> bytes:
+def csv_bytes(header: list[str], rows: list[list[str | int]]) -> bytes:
+    """A CSV table for spreadsheets: UTF-8 with a BOM, CRLF line ends, formula-like cells made text (:func:`csv_safe`)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)

@@ -46,6 +46,45 @@ class LockError(KGError):
     """Another process is writing the build folder and did not finish in time."""
 
 
+def is_store(path: Path) -> bool:
+    """True for an Oxigraph (RocksDB) folder."""
+    return (Path(path) / "CURRENT").is_file()
+
+
+def store_of(path: Path) -> Path:
+    """The store of the build named by ``path``: a build folder ``DIR`` (its ``DIR/store``) or ``DIR/store`` itself.
+
+    Raises:
+        KGError: ``path`` is missing, a file, or a folder holding no build; the message names it.
+    """
+    path = Path(path)
+    if is_store(path):
+        return path
+    if is_store(path / "store"):
+        return path / "store"
+    raise KGError(f"{path}: {_not_a_build(path)}; give the folder that `ccakg build CORPUS --out DIR` wrote")
+
+
+def build_folder(path: Path) -> Path:
+    """The build folder named by ``path``: ``DIR`` itself, or ``DIR`` when given its store ``DIR/store``."""
+    path = Path(path)
+    return path.parent if is_store(path) and path.name == "store" else path
+
+
+def _not_a_build(path: Path) -> str:
+    if not path.exists():
+        return "no such folder"
+    if not path.is_dir():
+        return "a file, not a build folder"
+    return "not a ccakg build folder (no store/ in it) and not an Oxigraph store"
+
+
+def refuse_store(out_dir: Path) -> None:
+    """``--out`` names the folder to write; the store inside a build is never one (its parent is)."""
+    if is_store(out_dir):
+        raise KGError(f"{out_dir} is the store of a build, not a build folder: give --out {build_folder(out_dir)}")
+
+
 @contextmanager
 def write_lock(out_dir: Path, wait: float = LOCK_WAIT,
                notify: Callable[[str], None] | None = None) -> Iterator[None]:
@@ -55,6 +94,7 @@ def write_lock(out_dir: Path, wait: float = LOCK_WAIT,
         LockError: another process still holds the lock after ``wait`` seconds (names its pid).
     """
     out_dir = Path(out_dir)
+    refuse_store(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(out_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:

@@ -120,9 +120,7 @@ def extract_file(path: str, doc_id: str | None = None) -> Outcome:
     except Exception as exc:  # one broken document never stops the others
         log.exception("extraction failed for %s", path)
         return Outcome(path, doc_id, error=f"{path}: extraction failed ({type(exc).__name__}: {exc})")
-    counts = {"mentions": len(result.mentions),
-              "entities": dict(Counter(e.ref.type for e in result.entities)),
-              "facts": dict(Counter(f.kind for f in result.facts))}
+    counts = {"mentions": len(result.mentions)}
     trig, ttl = render_graph_files(doc_quads)
     return Outcome(path, document.doc_id, None, _nquads(doc_quads), _nquads(entity_quads), trig, ttl, counts,
                    len(document.raw_text), time.perf_counter() - started, list(result.warnings))
@@ -198,9 +196,16 @@ def _parsed(data: bytes) -> list:
 
 @dataclass
 class BuildReport:
-    """What a build read, extracted, skipped and how long it took (written as report.json)."""
+    """What a build holds and what this run did (written as report.json).
+
+    ``texts``, ``mentions``, ``entities``, ``facts`` and ``quads`` describe the whole build, counted from the
+    store after the run (distinct entities and facts, whichever texts state them; ``kg.counts``);
+    ``documents``, ``skipped``, ``warnings`` and ``timings`` are what this run (``operation``) read and did.
+    """
 
     out_dir: str
+    operation: str = "build"
+    texts: list = field(default_factory=list)
     documents: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     mentions: int = 0
@@ -214,14 +219,25 @@ class BuildReport:
     registry: str = ""
 
     def as_dict(self) -> dict:
-        return {"ccakg_version": __version__, "out_dir": self.out_dir,
-                "documents_read": len(self.documents), "documents_skipped": len(self.skipped),
-                "texts_in_store": self.texts_in_store, "corpus_roots": self.roots, "registry": self.registry,
-                "documents": self.documents, "skipped": self.skipped, "warnings": self.warnings,
-                "mentions": self.mentions,
+        return {"ccakg_version": __version__, "out_dir": self.out_dir, "corpus_roots": self.roots,
+                "registry": self.registry, "texts_in_store": self.texts_in_store, "mentions": self.mentions,
+                "entities": sum(self.entities.values()), "facts": sum(self.facts.values()),
                 "entities_by_type": dict(sorted(self.entities.items())),
                 "facts_by_kind": dict(sorted(self.facts.items())), "quads_in_store": self.quads,
+                "texts": self.texts, "operation": self.operation,
+                "documents_read": len(self.documents), "documents_skipped": len(self.skipped),
+                "documents": self.documents, "skipped": self.skipped, "warnings": self.warnings,
                 "timings_seconds": {k: round(v, 3) for k, v in self.timings.items()}}
+
+    def count(self, store) -> None:
+        """The whole build's numbers, from the store."""
+        from kg import counts
+
+        totals = counts.totals(store)
+        self.mentions, self.entities, self.facts = totals.mentions, totals.entities, totals.facts
+        self.texts = [t.as_dict() for t in counts.texts(store)]
+        self.texts_in_store = len(self.texts)
+        self.quads = len(store)
 
 
 def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
@@ -240,7 +256,7 @@ def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
     started = time.perf_counter()
     out_dir = Path(out_dir)
     corpus = list(corpus)
-    report = BuildReport(str(out_dir))
+    report = BuildReport(str(out_dir), operation="add" if need_store else "build")
     registry = registry_of(out_dir, registry)
     staged = staged_outputs(out_dir, report, started, wait=wait, notify=notify, need_store=need_store)
     with registry_in_use(registry) as iris, staged as (store, staging):
@@ -305,8 +321,7 @@ def staged_outputs(out_dir: Path, report: BuildReport, started: float, *, wait: 
             pause("staged")
             try:
                 yield store, staging
-                report.quads = len(store)
-                report.texts_in_store = sum(g.startswith(DOC_GRAPH) for g in store.graphs())
+                report.count(store)
                 store.optimize()
             finally:
                 store.close()
@@ -322,7 +337,7 @@ def remove(doc_ids: Iterable[str], out_dir: Path, *, html: bool = True, wait: fl
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise KGError(f"{out_dir}: no store there (build one with `ccakg build … --out {out_dir}`)")
-    report = BuildReport(str(out_dir))
+    report = BuildReport(str(out_dir), operation="remove")
     registry = registry_of(out_dir)
     staged = staged_outputs(out_dir, report, started, wait=wait, notify=notify, need_store=True)
     with registry_in_use(registry) as iris, staged as (store, staging):
@@ -475,9 +490,6 @@ class Shards:
 def _count(report: BuildReport, outcome: Outcome) -> None:
     report.documents.append({"doc_id": outcome.doc_id, "path": outcome.path, "chars": outcome.chars,
                              "mentions": outcome.counts["mentions"], "seconds": round(outcome.seconds, 3)})
-    report.mentions += outcome.counts["mentions"]
-    report.entities.update(outcome.counts["entities"])
-    report.facts.update(outcome.counts["facts"])
 
 
 def load_ontology(store) -> None:

@@ -9,13 +9,18 @@ from typing import Callable, TypeVar
 import pyoxigraph as ox
 
 from extractors.errors import KGError, QueryError
+from kg.namespaces import PREFIXES
 from kg.store import OxigraphStore
 
 T = TypeVar("T")
 
 
-def run_query(store_dir: Path, sparql: str) -> tuple[list[str], list[tuple], str | None]:
-    """(columns, rows, None) for SELECT/ASK; ([], [], Turtle text) for CONSTRUCT/DESCRIBE."""
+# What CONSTRUCT and DESCRIBE results can be written as (``ccakg query --format``).
+GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+
+
+def run_query(store_dir: Path, sparql: str, graph_format: str = "turtle") -> tuple[list[str], list[tuple], str | None]:
+    """(columns, rows, None) for SELECT/ASK; ([], [], the graph as ``graph_format`` text) for CONSTRUCT/DESCRIBE."""
     store = OxigraphStore.open_read_only(store_dir)
     try:
         result = store.query(sparql)
@@ -24,9 +29,17 @@ def run_query(store_dir: Path, sparql: str) -> tuple[list[str], list[tuple], str
         if isinstance(result, ox.QuerySolutions):
             columns = [v.value for v in result.variables]
             return columns, [tuple(_value(solution[v]) for v in columns) for solution in result], None
-        return [], [], ox.serialize(result, format=ox.RdfFormat.TURTLE).decode("utf-8")
+        return [], [], serialize_graph(result, graph_format)
     finally:
         store.close()
+
+
+def serialize_graph(triples, graph_format: str) -> str:
+    """Triples, each once (the union graph repeats a triple per text stating it), as Turtle (with the project's
+    prefixes), N-Triples or JSON-LD text."""
+    prefixes = PREFIXES if graph_format == "turtle" else None
+    text = ox.serialize(dict.fromkeys(triples), format=GRAPH_FORMATS[graph_format], prefixes=prefixes).decode("utf-8")
+    return text if text.endswith("\n") else text + "\n"
 
 
 def _value(term) -> object:

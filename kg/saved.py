@@ -6,7 +6,7 @@ A saved query starts with ``#`` header lines::
     # answers: which units lead and support how many work-plan tasks
     # params: entity=a name in any script (支树平)
     # params: min_tasks=smallest number of shared tasks (2)
-    # params: other=the store folder of the other build (required)
+    # params: other=the build folder of the other build (required)
 
 Parameters appear in the query body as ``$name`` placeholders. A string value is converted to
 Simplified Chinese (:func:`kg.normalize.to_simplified`) and written as an escaped SPARQL string
@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from extractors.errors import QueryError
 from kg.namespaces import compact_iri as compact
 from kg.normalize import to_simplified
+from kg.outdir import store_of
 
 RE_HEADER = re.compile(r"^#\s*(\w+)\s*:\s*(.*?)\s*$")
 RE_PARAM = re.compile(r"^(\w+)\s*=\s*(.*?)\s*(?:\(([^()]*)\))?$")
@@ -178,13 +179,13 @@ def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
     return params
 
 
-def run_saved(saved: SavedQuery, store_dir: Path, params: dict[str, str] | None = None
-              ) -> tuple[list[str], list[tuple], str | None]:
+def run_saved(saved: SavedQuery, store_dir: Path, params: dict[str, str] | None = None,
+              graph_format: str = "turtle") -> tuple[list[str], list[tuple], str | None]:
     """Run a saved query like :func:`kg.query.run_query`; ``build-diff`` compares two stores."""
     if saved.runner == "diff":
         return build_diff(saved, store_dir, params or {})
     from kg.query import run_query
-    return run_query(store_dir, render(saved, params))
+    return run_query(store_dir, render(saved, params), graph_format)
 
 
 # --- build-diff: the same SELECT on two stores, compared in Python ---------------------------------------
@@ -195,7 +196,7 @@ DIFF_COLUMNS = ["change", "text", "subject", "property", "value"]
 def build_diff(saved: SavedQuery, store_dir: Path, params: dict[str, str]) -> tuple[list[str], list[tuple], None]:
     """Rows ``+`` (in ``store_dir`` only) and ``-`` (in ``other`` only) of the saved query's (graph, s, p, o)."""
     values = resolve(saved, params)
-    other = Path(values["other"])
+    other = store_of(Path(values["other"]))   # a build folder, or its store
     sparql = RE_PLACEHOLDER.sub(lambda m: sparql_string(values[m.group(1)]), body(saved))
     now, before = _fact_rows(store_dir, sparql), _fact_rows(other, sparql)
     rows = [("+",) + now[key] for key in now.keys() - before.keys()]

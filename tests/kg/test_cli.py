@@ -51,7 +51,7 @@ def test_cli_build_quiet_prints_nothing_on_stdout(small_build):
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("fmt, marker", [("table", "(1 rows)"), ("csv", "name\n"), ("tsv", "name\n"), ("json", '"name"')])
+@pytest.mark.parametrize("fmt, marker", [("table", "(1 rows)"), ("csv", "\ufeffname\n"), ("tsv", "name\n"), ("json", '"name"')])
 def test_cli_query_formats(small_build, fmt, marker):
     out, _ = small_build
     query = 'SELECT ?name WHERE { ?p a foaf:Person ; skos:prefLabel ?name FILTER(langMatches(lang(?name), "zh-Hans")) }'
@@ -97,3 +97,25 @@ def test_cli_build_with_only_broken_files_fails(tmp_path):
     (tmp_path / "x.txt").write_bytes(b"\x00\x00")
     result = runner.invoke(cli, ["build", str(tmp_path), "--out", str(tmp_path / "out"), "--quiet"])
     assert result.exit_code == 1 and "no text could be built" in result.output
+
+
+def test_cli_viz_repeated_focus_draws_the_union(examples_build, tmp_path):
+    out, _ = examples_build
+    page = tmp_path / "two.html"
+    result = runner.invoke(cli, ["viz", str(out), "--focus", "陈立新", "--focus", "CNCA", "--hops", "0", "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    assert [line.split("  ")[0] for line in result.output.splitlines() if line.startswith("focus:")] == \
+        ["focus: 陈立新", "focus: 国家认证认可监督管理委员会"]
+    assert f"wrote {page}: 2 entities" in result.output
+    one = runner.invoke(cli, ["viz", str(out), "--focus", "陈立新", "--hops", "1", "-o", str(tmp_path / "one.html")])
+    both = runner.invoke(cli, ["viz", str(out), "--focus", "陈立新", "--focus", "认证部", "--hops", "1",
+                               "-o", str(tmp_path / "both.html")])
+    drawn = lambda r: int(r.output.split("wrote ")[1].split(": ")[1].split(" entities")[0])  # noqa: E731
+    assert drawn(both) > drawn(one)
+
+
+def test_cli_viz_one_unknown_focus_fails_and_writes_nothing(examples_build, tmp_path):
+    out, _ = examples_build
+    page = tmp_path / "x.html"
+    result = runner.invoke(cli, ["viz", str(out), "--focus", "陈立新", "--focus", "不存在", "-o", str(page)])
+    assert result.exit_code == 1 and "no entity named '不存在'" in result.output and not page.exists()

@@ -40,7 +40,7 @@ def test_same_stem_in_two_folders_and_as_html_are_three_documents(tmp_path: Path
     out = tmp_path / "out"
     result = runner.invoke(cli, ["build", str(corpus), "--out", str(out), "--no-html"])
     assert result.exit_code == 0, result.output
-    assert "built 3 texts (0 skipped; 3 texts in the store)" in result.output
+    assert "read 3 texts (0 skipped)" in result.output and "holds 3 texts" in result.output
     assert stored_ids(out) == ["a/x", "b/x", "x"]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert sorted(d["doc_id"] for d in report["documents"]) == ["a/x", "b/x", "x"]
@@ -69,7 +69,7 @@ def test_the_same_id_from_two_corpus_folders_is_skipped_with_its_reason(tmp_path
     result = runner.invoke(cli, ["build", str(tmp_path / "one"), str(tmp_path / "two"), "--out", str(out),
                                  "--no-html"])
     assert result.exit_code == 0, result.output
-    assert "built 1 texts (1 skipped; 1 texts in the store)" in result.output
+    assert "read 1 texts (1 skipped)" in result.output and "holds 1 texts" in result.output
     assert "same document id 'x'" in result.output
 
 

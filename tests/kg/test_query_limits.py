@@ -52,6 +52,6 @@ def test_query_fast_query_and_errors_unchanged(store: Path) -> None:
 
     result = CliRunner().invoke(cli, ["query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--store", str(store),
                                       "--format", "csv"])
-    assert result.exit_code == 0 and result.output.startswith("n\n")
+    assert result.exit_code == 0 and result.output.startswith("\ufeffn\n")
     result = CliRunner().invoke(cli, ["query", "SELEC nothing", "--store", str(store)])
     assert result.exit_code == 1 and "malformed SPARQL" in result.output
