@@ -272,26 +272,31 @@ def texts(folder: str | None, store_path: Path | None, fmt: str) -> None:
 @click.argument("args", nargs=-1, required=True, metavar="[DIR] NAME")
 @store_option()
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
-def lookup(args: tuple[str, ...], store_path: Path | None, fmt: str) -> None:
-    """Find an entity by any of its names (Simplified, Traditional or English) and print its names, type and IRI.
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, None),
+              help="Print at most this many entities (the best matches).")
+def lookup(args: tuple[str, ...], store_path: Path | None, fmt: str, limit: int) -> None:
+    """Find entities by any of their names and print their names, type and IRI, the obvious one first.
 
-    Exit code 1 when no entity has that name.
+    NAME may be a whole name, its start or any part of it, in Simplified, Traditional or English, any case,
+    or the pinyin initials of a Chinese name (gjrjw: 国家认监委). Whole-name matches come first, then the
+    entities found in more texts. Exit code 1 when nothing matches.
     """
     folder, (name,) = split_build(args, ("NAME",))
     store_dir = build_store(folder, store_path)
     from kg.lookup import format_table, lookup as find
 
     try:
-        found = find(store_dir, name)
+        found, total = find(store_dir, name, limit)
     except KGError as exc:
         raise fail(exc) from exc
     if not found:
-        raise click.ClickException(f"no entity named {name!r} in {store_dir} "
-                                   f"(names are matched exactly, in either script or in English)")
+        raise click.ClickException(f"no entity named {name!r} or with a name containing it in {store_dir}")
     if fmt == "json":
         click.echo(json.dumps([f.as_dict() for f in found], ensure_ascii=False, indent=1))
     else:
         click.echo(format_table(found), nl=False)
+    if total > len(found):
+        notice(f"{total - len(found)} more entities match {name!r}; see them with --limit {total}")
 
 
 def echo_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
@@ -384,28 +389,28 @@ def main() -> None:
 @cli.command(context_settings=CONTEXT)
 @click.argument("args", nargs=-1, required=True, metavar="[DIR] NAME")
 @store_option()
-def why(args: tuple[str, ...], store_path: Path | None) -> None:
+@click.option("--limit", default=None, type=click.IntRange(0, None),
+              help="Show at most this many pieces of evidence in all (and say how many were left out).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+def why(args: tuple[str, ...], store_path: Path | None, limit: int | None, fmt: str) -> None:
     """Say why an entity (or the facts about it) exists: sentence, rule or lexicon entry, source file.
 
-    NAME is any of its names, in either script, or its IRI.
+    NAME is any of its names, in either script, or its IRI. The evidence is grouped by text (id, title,
+    date, file), each with its offsets, what it is about, the rule and the whole sentence.
     """
     folder, (name,) = split_build(args, ("NAME",))
     store_dir = build_store(folder, store_path)
-    from kg.why import find_entities, open_store, reasons
+    from kg.why import explain, format_text, open_store
 
     try:
-        store = open_store(store_dir)
-        matches = find_entities(store, name)
-        if not matches:
-            raise click.ClickException(f"no entity named {name!r} in {store_dir}")
-        for iri, label, type_ in matches:
-            click.echo(f"{label or name}  [{type_}]  {iri}")
-            for reason in reasons(store, iri):
-                click.echo(f"  {reason.subject}  (rule {reason.rule})")
-                click.echo(f"    {reason.doc_id} [{reason.start}, {reason.end}) {reason.path}")
-                click.echo(f"    {reason.sentence}")
+        with open_store(store_dir) as store:
+            explained = explain(store, name, limit)
     except KGError as exc:
         raise fail(exc) from exc
+    if fmt == "json":
+        click.echo(json.dumps(explained, ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_text(explained, name), nl=False)
 
 
 @cli.command(context_settings=CONTEXT)

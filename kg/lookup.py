@@ -1,9 +1,16 @@
-"""Find an entity by any of its names, in either Chinese script or in English, and return all its names."""
+"""Find an entity by any of its names, in either Chinese script or in English, and return all its names.
+
+:func:`lookup` is fuzzy and ranked (:func:`rank`): a whole name, a prefix, a part of a name, or the pinyin
+initials of a Chinese name (``gjrjw`` → 国家认监委), in Simplified, Traditional or English, any case; the
+obvious entity comes first. :func:`find` matches whole names only (``why``, ``registry merge``).
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 
 from kg.store import OxigraphStore
@@ -13,6 +20,7 @@ from kg.normalize import to_simplified
 from kg.saved import compact, sparql_string
 
 RE_LATIN = re.compile(r"[A-Za-z]")
+RE_CJK = re.compile(r"[\u3400-\u9fff]")
 # Oxigraph lower-cases language tags; print them the way BCP 47 writes them.
 TAGS = {"zh-hans": "zh-Hans", "zh-hant": "zh-Hant", "en": "en"}
 
@@ -24,6 +32,9 @@ class Found:
     labels: dict[str, str] = field(default_factory=dict)    # prefLabel by tag: zh-Hans, zh-Hant, en
     alt_labels: list[tuple[str, str]] = field(default_factory=list)   # (label, tag)
     matched: list[str] = field(default_factory=list)        # the names that matched
+    how: str = "exact name"                                  # how the best of them matched (MATCH_KINDS)
+    texts: int = 0                                           # texts with evidence for it
+    mentions: int = 0                                        # pieces of evidence for it
 
     @property
     def type(self) -> str:
@@ -32,21 +43,130 @@ class Found:
     def as_dict(self) -> dict:
         return {"iri": self.iri, "type": self.type, "types": self.types,
                 "prefLabel": self.labels, "altLabel": [{"label": l, "lang": t} for l, t in self.alt_labels],
-                "matched": self.matched}
+                "matched": self.matched, "match": self.how, "texts": self.texts, "mentions": self.mentions}
 
 
-def candidates(name: str) -> list[str]:
+# -- ranking: shared with the explorer's suggestions -------------------------------------------------------
+
+MATCH_KINDS = ("exact name", "start of a name", "part of a name", "pinyin initials", "start of pinyin initials")
+RE_INITIALS_QUERY = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entity as :func:`rank` sees it: an id (IRI or node id), all its names, and how much evidence it has."""
+
+    key: str
+    names: tuple[str, ...]
+    texts: int = 0
+    mentions: int = 0
+
+
+@dataclass(frozen=True)
+class Match:
+    candidate: Candidate
+    how: str          # one of MATCH_KINDS
+    name: str         # the name that matched
+
+
+def name_key(text: str) -> str:
+    """A name as it is compared: Simplified, NFKC, trimmed, case-folded (國家認監委 and 国家认监委 are equal)."""
+    return to_simplified(text).strip().casefold()
+
+
+@lru_cache(maxsize=65536)
+def initials(name: str) -> str:
+    """The pinyin initials of a name (国家认监委, 國家認監委 → ``gjrjw``); Latin letters and digits are kept,
+    lower-cased, and everything else dropped."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(ch for ch in "".join(lazy_pinyin(name_key(name), style=Style.FIRST_LETTER)) if ch.isalnum()
+                   ).lower()
+
+
+def rank(query: str, candidates: Iterable[Candidate], limit: int | None = None) -> list[Match]:
+    """The candidates that ``query`` matches, the obvious one first.
+
+    A candidate matches when one of its names, compared by :func:`name_key`, equals the query, starts with it or
+    contains it, or (for a query of Latin letters and digits) when the pinyin :func:`initials` of a name equal or
+    start with it. Each candidate is ranked by its best match, in the order of ``MATCH_KINDS``; ties go to the
+    candidate found in more texts, then with more mentions, then with the shorter matching name, then by key.
+    """
+    wanted = name_key(query)
+    if not wanted:
+        return []
+    pinyin = RE_INITIALS_QUERY.fullmatch(wanted) is not None
+    typed = query.strip().casefold()
+    found = []
+    for candidate in candidates:
+        matches = [m for m in (_match(wanted, name, pinyin) for name in candidate.names) if m]
+        if matches:
+            # the name to show: the best match, written as the query was, else in Simplified, else the shortest
+            tier, name = min(matches, key=lambda m: (m[0], typed not in m[1].casefold(), to_simplified(m[1]) != m[1],
+                                                      len(m[1]), m[1]))
+            found.append((tier, -candidate.texts, -candidate.mentions, len(name), candidate.key,
+                          Match(candidate, MATCH_KINDS[tier], name)))
+    found.sort(key=lambda row: row[:5])
+    return [row[-1] for row in found[:limit]]
+
+
+def _match(wanted: str, name: str, pinyin: bool) -> tuple[int, str] | None:
+    """(index in MATCH_KINDS, name) of how ``name`` matches ``wanted``, or None."""
+    key = name_key(name)
+    if key == wanted:
+        return 0, name
+    if key.startswith(wanted):
+        return 1, name
+    if wanted in key:
+        return 2, name
+    if pinyin and RE_CJK.search(key):
+        letters = initials(name)
+        if letters == wanted:
+            return 3, name
+        if letters.startswith(wanted):
+            return 4, name
+    return None
+
+
+def exact_forms(name: str) -> list[str]:
     """The exact strings a label may equal: the name as given and its Simplified form."""
     name = name.strip()
     return list(dict.fromkeys([name, to_simplified(name).strip()]))
 
 
-def lookup(store_dir: Path, name: str) -> list[Found]:
-    """Entities whose skos:prefLabel, skos:altLabel or rdfs:label equals NAME, its Simplified form, or
-    (for names with Latin letters) NAME ignoring case. Sorted by IRI."""
+def lookup(store_dir: Path, name: str, limit: int | None = None) -> tuple[list[Found], int]:
+    """(the best ``limit`` entities that NAME matches, ranked by :func:`rank`; how many matched in all).
+
+    NAME is matched against every skos:prefLabel, skos:altLabel and rdfs:label; an IRI of the project's
+    namespace finds its own entity.
+    """
     if not name.strip():
         raise QueryError("lookup needs a name")
-    return find(OxigraphStore.open_read_only(Path(store_dir)), name)
+    with OxigraphStore.open_read_only(Path(store_dir)) as store:
+        if name.startswith(KG):
+            found = find(store, name)
+            return found, len(found)
+        matches = rank(name, candidates(store))
+        shown = []
+        for match in matches[:limit]:
+            found = Found(match.candidate.key, matched=[match.name], how=match.how,
+                          texts=match.candidate.texts, mentions=match.candidate.mentions)
+            _describe(store, found)
+            shown.append(found)
+        return shown, len(matches)
+
+
+def candidates(store: OxigraphStore) -> list[Candidate]:
+    """Every entity of the store with its names and the number of texts and pieces of evidence about it."""
+    names: dict[str, list[str]] = {}
+    _, rows = store.select(SPARQL_PREFIXES + f"""SELECT DISTINCT ?e ?n WHERE {{
+        ?e skos:prefLabel|skos:altLabel|rdfs:label ?n FILTER(STRSTARTS(STR(?e), {sparql_string(KG)})) }}""")
+    for iri, label in rows:
+        names.setdefault(iri, []).append(label)
+    _, rows = store.select(SPARQL_PREFIXES + """SELECT ?e (COUNT(DISTINCT ?g) AS ?t) (COUNT(DISTINCT ?ev) AS ?m)
+        WHERE { GRAPH ?g { ?ev oa:hasBody ?e } } GROUP BY ?e""")
+    evidence = {iri: (int(t), int(m)) for iri, t, m in rows}
+    return [Candidate(iri, tuple(labels), *evidence.get(iri, (0, 0))) for iri, labels in names.items()]
 
 
 def find(store: OxigraphStore, name: str) -> list[Found]:
@@ -54,10 +174,10 @@ def find(store: OxigraphStore, name: str) -> list[Found]:
     if name.startswith(KG):
         if not valid_iri(name):
             raise QueryError(f"{name!r} is not a valid IRI ({IRI_RULES})")
-        found = Found(name)
+        found = Found(name, matched=[name], how="IRI")
         _describe(store, found)
         return [found] if found.types else []
-    wanted = candidates(name)
+    wanted = exact_forms(name)
     test = f"STR(?n) IN ({', '.join(sparql_string(w) for w in wanted)})"
     if RE_LATIN.search(name):
         test += f" || LCASE(STR(?n)) = {sparql_string(name.strip().lower())}"
@@ -107,7 +227,7 @@ def _type_order(iri: str) -> tuple[int, str]:
 
 
 def format_table(found: list[Found]) -> str:
-    """One block per entity: IRI, type, the three prefLabels, the altLabels."""
+    """One block per entity: IRI, type, the three prefLabels, the altLabels, how it matched, its evidence."""
     blocks = []
     for f in found:
         lines = [f"{f.labels.get('zh-Hans') or f.iri}"]
@@ -117,6 +237,7 @@ def format_table(found: list[Found]) -> str:
             lines.append(f"  {tag:<9} {f.labels.get(tag, '—')}")
         alts = "; ".join(f"{label} ({tag})" for label, tag in f.alt_labels) or "—"
         lines.append(f"  altLabel  {alts}")
-        lines.append(f"  matched   {', '.join(f.matched)}")
+        lines.append(f"  matched   {', '.join(f.matched)} ({f.how})")
+        lines.append(f"  evidence  {f.texts} texts, {f.mentions} mentions")
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"

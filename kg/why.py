@@ -24,6 +24,69 @@ class Reason:
     quote: str
     rule: str
     sentence: str
+    title: str = ""     # of the text
+    date: str = ""      # of the text
+
+
+def explain(store: OxigraphStore, name: str, limit: int | None = None) -> dict:
+    """The evidence for the entities named ``name`` (any script, English, or the IRI), grouped by text.
+
+    At most ``limit`` pieces of evidence over the whole answer (texts in id order, evidence by offset);
+    ``shown`` and ``left_out`` say how many. JSON-ready::
+
+        {"entities": [{"iri", "label", "type", "evidence", "texts": [{"doc_id", "title", "date", "path",
+          "evidence": [{"about", "rule", "start", "end", "quote", "sentence"}]}]}], "shown", "left_out"}
+
+    Raises:
+        QueryError: no entity has that name (the message names up to five whose names contain it).
+    """
+    matches = find_entities(store, name)
+    if not matches:
+        raise QueryError(f"no entity named {name!r}{_suggestions(store, name)}")
+    budget = limit if limit is not None else float("inf")
+    entities, shown, total = [], 0, 0
+    for iri, label, type_ in matches:
+        found = reasons(store, iri)
+        kept = found[:max(0, int(min(budget - shown, len(found))))]
+        shown, total = shown + len(kept), total + len(found)
+        entities.append({"iri": iri, "label": label, "type": type_, "evidence": len(found), "texts": by_text(kept)})
+    return {"entities": entities, "shown": shown, "left_out": total - shown}
+
+
+def by_text(found: list[Reason]) -> list[dict]:
+    """Reasons grouped by their text, in the order given."""
+    texts: dict[str, dict] = {}
+    for r in found:
+        text = texts.setdefault(r.doc_id, {"doc_id": r.doc_id, "title": r.title, "date": r.date, "path": r.path,
+                                           "evidence": []})
+        text["evidence"].append({"about": r.subject, "rule": r.rule, "start": r.start, "end": r.end,
+                                 "quote": r.quote, "sentence": r.sentence})
+    return list(texts.values())
+
+
+def format_text(explained: dict, name: str) -> str:
+    """The answer of :func:`explain` for a terminal: each entity, then each text with its evidence."""
+    lines = []
+    for entity in explained["entities"]:
+        lines.append(f"{entity['label'] or name}  [{entity['type']}]  {entity['iri']}  "
+                     f"({entity['evidence']} pieces of evidence)")
+        for text in entity["texts"]:
+            about = " · ".join(part for part in (text["title"], text["date"], text["path"]) if part)
+            lines.append(f"  == {text['doc_id']}" + (f"  {about}" if about else ""))
+            for ev in text["evidence"]:
+                lines.append(f"    [{ev['start']}, {ev['end']}) {ev['about']}  (rule {ev['rule']})")
+                lines.append(f"      {ev['sentence']}")
+    if explained["left_out"]:
+        lines.append(f"({explained['shown']} pieces of evidence shown, {explained['left_out']} left out: "
+                     f"give a larger --limit to see them)")
+    return "\n".join(lines) + "\n"
+
+
+def _suggestions(store: OxigraphStore, name: str) -> str:
+    from kg.lookup import candidates, rank
+
+    near = [m.name for m in rank(name, candidates(store), limit=5)]
+    return f"; names that contain it: {'、'.join(near)} (see `ccakg lookup`)" if near else ""
 
 
 def open_store(store_dir: Path) -> OxigraphStore:
@@ -44,7 +107,7 @@ def reasons(store: OxigraphStore, iri: str) -> list[Reason]:
     # A fact and its evidence are stated together in the graph of one text: matched inside it (?g), a fact
     # that many texts state costs one row per text, not a product over texts. Types of statistics and tasks
     # live in the entities graph, so they are matched outside.
-    query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?body ?id ?path ?s ?e ?q ?rule WHERE {{
+    query = SPARQL_PREFIXES + f"""SELECT DISTINCT ?body ?id ?path ?title ?date ?s ?e ?q ?rule WHERE {{
         {{ BIND(<{iri}> AS ?body) }}
         UNION {{ GRAPH ?g {{ ?body a org:Membership ; ?r <{iri}> }} }}
         UNION {{ ?body a kgo:Task . GRAPH ?g {{ ?body ?r <{iri}> }} }}
@@ -55,6 +118,7 @@ def reasons(store: OxigraphStore, iri: str) -> list[Reason]:
           ?t oa:hasSource ?src ; oa:hasSelector ?ps, ?qs .
           ?ps oa:start ?s ; oa:end ?e . ?qs oa:exact ?q .
           ?src dct:identifier ?id . OPTIONAL {{ ?src kgo:sourcePath ?path }}
+          OPTIONAL {{ ?src dct:title ?title }} OPTIONAL {{ ?src dct:issued ?date }}
         }} }}"""
     found, sources, subjects = [], SourceTexts(), {}
     for row in store.query(query):
@@ -64,7 +128,8 @@ def reasons(store: OxigraphStore, iri: str) -> list[Reason]:
         if body not in subjects:
             subjects[body] = describe(store, body, iri)
         found.append(Reason(subjects[body], row["id"].value, path, start, end, row["q"].value, row["rule"].value,
-                            sentence_around(sources, path, start, end, row["q"].value)))
+                            sentence_around(sources, path, start, end, row["q"].value),
+                            row["title"].value if row["title"] else "", row["date"].value if row["date"] else ""))
     return sorted(found, key=lambda r: (r.doc_id, r.start, r.subject))
 
 
