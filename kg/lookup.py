@@ -7,6 +7,7 @@ obvious entity comes first. :func:`find` matches whole names only (``why``, ``re
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -75,13 +76,22 @@ def name_key(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def initials(name: str) -> str:
-    """The pinyin initials of a name (国家认监委, 國家認監委 → ``gjrjw``); Latin letters and digits are kept,
-    lower-cased, and everything else dropped."""
-    from pypinyin import Style, lazy_pinyin
+def initials(name: str) -> tuple[str, ...]:
+    """The pinyin initials each character of a name may have, in either script: 国家认监委 and 國家認監委 →
+    ``("g", "j", "r", "j", "w")``; a character with several readings has several (银行 → ``("y", "hx")``).
+    Latin letters and digits stand for themselves (lower-cased); other characters are dropped. A query
+    matches when its letters fit these one by one (``gjrjw``; ``yh`` and ``yx`` both fit 银行)."""
+    return tuple(letters for letters in map(_initials_of, name_key(name)) if letters)
 
-    return "".join(ch for ch in "".join(lazy_pinyin(name_key(name), style=Style.FIRST_LETTER)) if ch.isalnum()
-                   ).lower()
+
+@lru_cache(maxsize=None)
+def _initials_of(ch: str) -> str:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    readings = pinyin_dict.get(ord(ch))
+    if readings is None:
+        return ch if ch.isascii() and ch.isalnum() else ""
+    return "".join(sorted({unicodedata.normalize("NFD", r)[0] for r in readings.split(",")}))
 
 
 def rank(query: str, candidates: Iterable[Candidate], limit: int | None = None) -> list[Match]:
@@ -121,10 +131,8 @@ def _match(wanted: str, name: str, pinyin: bool) -> tuple[int, str] | None:
         return 2, name
     if pinyin and RE_CJK.search(key):
         letters = initials(name)
-        if letters == wanted:
-            return 3, name
-        if letters.startswith(wanted):
-            return 4, name
+        if len(wanted) <= len(letters) and all(ch in options for ch, options in zip(wanted, letters)):
+            return (3 if len(wanted) == len(letters) else 4), name
     return None
 
 

@@ -34,7 +34,7 @@ def cut(v, col):
     return s
 
 EXAMPLES = {
-    "build-diff": [["--param", "other=out/store"]],
+    "build-diff": [["--param", "other=out"]],
     "entity-profile": [[], ["--param", "entity=CNCA"]],
     "fact-sentences": [[], ["--param", "entity=孫大偉"]],
     "posts-by-year": [[], ["--param", "person=孫大偉"]],
@@ -50,7 +50,7 @@ w("Generated material: every block below is a command and what it printed on the
   "are cut to 40 characters here (marked `…`). The queries live in `ontology/queries/*.rq`; each starts with "
   "`# title:`, `# answers:` and one `# params:` line per parameter (`name=description (default)`).\n")
 w("```bash\nccakg queries                                   # list them, with their parameters\n"
-  "ccakg query --saved NAME [--param key=value …] --store out/store [--format table|csv|tsv|json]\n```\n")
+  "ccakg query out --saved NAME [--param key=value …] [--format table|csv|tsv|json]\n```\n")
 w("Parameters are `$name` placeholders in the query text. A value is converted to Simplified Chinese and "
   "inserted as an escaped SPARQL string literal (integers are checked to be integers), so names may be typed "
   "in either script and user text never becomes SPARQL. An unknown or missing parameter is an error that names "
@@ -70,13 +70,13 @@ for s in list_saved():
     for extra in EXAMPLES.get(s.name, [[]]):
         params = parse_params([extra[i+1] for i in range(0, len(extra), 2)])
         store = STORE
-        cmd = ["ccakg", "query", "--saved", s.name] + extra + ["--store", "out/store"]
+        cmd = ["ccakg", "query", "out", "--saved", s.name] + extra
         if s.name == "build-diff":
             store = MOD
             params = {"other": str(STORE)}
-            cmd = ["ccakg", "query", "--saved", s.name, "--param", "other=out/store", "--store", "edited-out/store"]
+            cmd = ["ccakg", "query", "edited-out", "--saved", s.name, "--param", "other=out"]
             w("Here `edited-out` is a build of a copy of the corpus in which text 000 says 认证机构**404**家 "
-              "instead of 403家; `out` is the build of the corpus as delivered. `+` rows are only in `--store`, "
+              "instead of 403家; `out` is the build of the corpus as delivered. `+` rows are only in `edited-out`, "
               "`-` rows only in `other`. A build compared with itself prints `(0 rows)`.\n")
         columns, rows, _ = run_saved(load_saved(s.name), store, params)
         rows = [tuple(cut(v, c) for v, c in zip(r, columns)) for r in rows]
@@ -85,14 +85,16 @@ for s in list_saved():
         w(render(columns, rows, "table").rstrip("\n"))
         w("```\n")
 w("## Looking an entity up by name\n")
-w("`ccakg lookup NAME --store out/store [--format table|json]` matches NAME, its Simplified form, and (for Latin "
-  "letters) NAME ignoring case against every `skos:prefLabel`, `skos:altLabel` and `rdfs:label`, and prints the "
-  "entity's IRI, type, prefLabels in zh-Hans / zh-Hant / en and all altLabels. It exits with 1 when no entity has "
-  "that name. `國家認監委`, `认监委` and `CNCA` reach the same entity:\n")
-for name in ["國家認監委", "CNCA", "认监委"]:
-    r = subprocess.run([sys.executable, "-m", "kg", "lookup", name, "--store", str(STORE)], capture_output=True, text=True)
+w("`ccakg lookup out NAME [--limit 10] [--format table|json]` matches NAME — whole, its start or any part, in "
+  "Simplified or Traditional, English in any case, or the pinyin initials of a Chinese name — against every "
+  "`skos:prefLabel`, `skos:altLabel` and `rdfs:label`, and prints, the obvious entity first, each entity's IRI, type, "
+  "prefLabels in zh-Hans / zh-Hant / en, all altLabels, the name that matched and how, and its evidence. It exits "
+  "with 1 when nothing matches. `國家認監委`, `认监委`, `CNCA` and `gjrjw` reach the same entity first:\n")
+for name in ["國家認監委", "CNCA", "认监委", "gjrjw"]:
+    r = subprocess.run([sys.executable, "-m", "kg", "lookup", str(WORK / "out"), name, "--limit", "1"],
+                       capture_output=True, text=True)
     w("```")
-    w(f"$ ccakg lookup {name} --store out/store")
+    w(f"$ ccakg lookup out {name} --limit 1")
     w(r.stdout.rstrip("\n"))
     w("```\n")
 (REPO / "docs").mkdir(exist_ok=True)

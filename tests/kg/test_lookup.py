@@ -86,9 +86,15 @@ CANDIDATES = [Candidate("cnca", ("国家认证认可监督管理委员会", "國
               Candidate("assoc", ("中国认证认可协会", "认证认可协会", "CCAA"), texts=1, mentions=1)]
 
 
-def test_initials_of_either_script():
-    assert initials("国家认监委") == initials("國家認監委") == "gjrjw"
-    assert initials("2019年全国认证认可工作会议") == "2019nqgrzrkgzhy"
+def test_initials_of_either_script_with_every_reading():
+    assert initials("国家认监委") == initials("國家認監委") and len(initials("国家认监委")) == 5
+    assert all(ch in letters for ch, letters in zip("gjrjw", initials("國家認監委")))
+    assert initials("2019年全国认证认可工作会议")[:6] == ("2", "0", "1", "9", "n", "q")
+    assert initials("银行") == ("y", "hx") and "c" in initials("重庆")[0]
+    bank = [Candidate("bank", ("中国银行",))]
+    assert [m.how for m in rank("zgyh", bank) + rank("zgyx", bank) + rank("zgy", bank)] == \
+        ["pinyin initials", "pinyin initials", "start of pinyin initials"]
+    assert rank("zgyz", bank) == [] and rank("zgyhx", bank) == []
 
 
 @pytest.mark.parametrize("query, keys, how", [
