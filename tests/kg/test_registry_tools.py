@@ -26,7 +26,9 @@ def ccakg(*args: str):
 
 
 def lookup(out: Path, name: str) -> list[dict]:
-    return json.loads(ccakg("lookup", name, "--store", out / "store", "--format", "json").stdout)
+    """The entities with a name equal to ``name`` (lookup also lists those whose names contain it)."""
+    found = json.loads(ccakg("lookup", out, name, "--format", "json").stdout)
+    return [f for f in found if f["match"] == "exact name"]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,7 @@ def merged_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("curation") / "out"
     ccakg("build", EXAMPLES, "--out", out, "--quiet", "--no-html")
     before = {name: lookup(out, name)[0]["iri"] for name in (KEEP, OTHER)}
-    merged = ccakg("registry", "merge", KEEP, OTHER, "--store", out / "store")
+    merged = ccakg("registry", "merge", KEEP, OTHER, "--store", out)
     ccakg("build", EXAMPLES, "--out", out, "--quiet", "--no-html")
     return out, before, merged
 
