@@ -175,7 +175,7 @@ def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, 
         raise click.ClickException("no text could be built")
 
 
-@cli.command(context_settings=CONTEXT)
+@cli.command(context_settings=CONTEXT, epilog=BUILD_HELP)
 @click.argument("args", nargs=-1, metavar="[DIR] [SPARQL]")
 @click.option("--file", "query_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read the query from a file.")
@@ -236,7 +236,7 @@ def query(args: tuple[str, ...], query_file: Path | None, store_path: Path | Non
 
 @cli.command(context_settings=CONTEXT)
 def queries() -> None:
-    """List the saved queries (run one with `ccakg query --saved NAME --store DIR/store`)."""
+    """List the saved queries (run one with `ccakg query DIR --saved NAME`)."""
     from kg.saved import list_saved
 
     try:
@@ -250,7 +250,7 @@ def queries() -> None:
             click.echo(f"{'':<{width}}    --param {param.describe()}")
 
 
-@cli.command(context_settings=CONTEXT)
+@cli.command(context_settings=CONTEXT, epilog=BUILD_HELP)
 @click.argument("folder", metavar="[DIR]", required=False)
 @store_option()
 @click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table", show_default=True)
@@ -268,7 +268,7 @@ def texts(folder: str | None, store_path: Path | None, fmt: str) -> None:
     echo_rows(columns, [tuple(getattr(t, c) for c in columns) for t in found], fmt)
 
 
-@cli.command(context_settings=CONTEXT)
+@cli.command(context_settings=CONTEXT, epilog=BUILD_HELP)
 @click.argument("args", nargs=-1, required=True, metavar="[DIR] NAME")
 @store_option()
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
@@ -386,7 +386,7 @@ def main() -> None:
     cli()
 
 
-@cli.command(context_settings=CONTEXT)
+@cli.command(context_settings=CONTEXT, epilog=BUILD_HELP)
 @click.argument("args", nargs=-1, required=True, metavar="[DIR] NAME")
 @store_option()
 @click.option("--limit", default=None, type=click.IntRange(0, None),
@@ -520,7 +520,7 @@ def validate_command(out_dir: Path, quiet: bool, all_warnings: bool) -> None:
         sys.exit(1)
 
 
-@cli.command("serve", context_settings=CONTEXT)
+@cli.command("serve", context_settings=CONTEXT, epilog=BUILD_HELP)
 @click.argument("folder", metavar="[DIR]", required=False)
 @store_option()
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535), help="TCP port to listen on.")
@@ -605,7 +605,7 @@ def export_command(out_dir: Path, fmt: str, dest: Path | None, bipartite: bool) 
     click.echo(str(path))
 
 
-@cli.command("viz", context_settings=CONTEXT)
+@cli.command("viz", context_settings=CONTEXT, epilog=BUILD_HELP)
 @click.argument("folder", metavar="[DIR]", required=False)
 @store_option()
 @click.option("--focus", "names", multiple=True, metavar="NAME",
