@@ -139,14 +139,38 @@ def _time(years: list[int | None]) -> dict[str, str]:
     return {"start": f"{min(known):04d}-01-01", "end": f"{max(known):04d}-12-31"} if known else {}
 
 
+LAYOUT_LIMIT = 2_000   # the force layout costs O(n²) per step: above this, only the best-connected get it
+
+
 def _place(graph: nx.DiGraph) -> None:
     """Positions from the explorer's seeded layout; sizes from mentions."""
-    from kg.web.explorer import layout_positions
-
-    positions = layout_positions(graph)
+    positions = layout(graph)
     for node, attrs in graph.nodes(data=True):
         x, y = positions.get(node, (0.0, 0.0))
         attrs.update(x=x, y=y, size=round(8 + 4 * math.sqrt(attrs.get("mentions", 0)), 1))
+
+
+def layout(graph: nx.DiGraph, limit: int = LAYOUT_LIMIT) -> dict:
+    """The explorer's force layout for the ``limit`` best-connected nodes; every other node next to its first
+    placed neighbour (a seeded offset), else on a ring around them: linear beyond the limit, so that a
+    large build exports in time (Gephi's own ForceAtlas2 then refines it)."""
+    from kg.web.explorer import layout_positions
+
+    if graph.number_of_nodes() <= limit:
+        return layout_positions(graph)
+    undirected = graph.to_undirected(as_view=True)
+    core = sorted(undirected.nodes, key=lambda n: (-undirected.degree(n), str(n)))[:limit]
+    positions = dict(layout_positions(undirected.subgraph(core)))
+    radius = max((math.hypot(x, y) for x, y in positions.values()), default=1.0) * 1.2
+    rest = [n for n in sorted(undirected.nodes, key=str) if n not in positions]
+    for i, node in enumerate(rest):
+        anchor = next((positions[m] for m in undirected.neighbors(node) if m in positions), None)
+        angle = 2 * math.pi * ((i * 0.618033988749895) % 1.0)   # golden-ratio spread, deterministic
+        if anchor is None:
+            positions[node] = (radius * math.cos(angle), radius * math.sin(angle))
+        else:
+            positions[node] = (anchor[0] + 20 * math.cos(angle), anchor[1] + 20 * math.sin(angle))
+    return positions
 
 
 def rgb(color: str) -> tuple[int, int, int]:

@@ -156,3 +156,31 @@ def test_bipartite_is_only_for_network_formats(build_dir: Path, tmp_path: Path) 
     result = CliRunner().invoke(cli, ["export", str(build_dir), "--format", "ttl", "--bipartite",
                                       "-o", str(tmp_path / "x.ttl")])
     assert result.exit_code == 1 and "bipartite" in result.output and "graphml or gexf" in result.output
+
+
+def test_layout_beyond_the_limit_places_every_node_next_to_a_neighbour():
+    import math
+
+    import networkx as nx
+
+    from kg.gephi import layout
+
+    graph = nx.DiGraph()
+    for hub in range(10):                     # ten hubs with 30 leaves each, and two loose nodes
+        for leaf in range(30):
+            graph.add_edge(f"h{hub}", f"h{hub}-l{leaf}")
+    graph.add_nodes_from(["loose-a", "loose-b"])
+    positions = layout(graph, limit=50)
+    assert set(positions) == set(graph.nodes)
+    assert all(math.isfinite(x) and math.isfinite(y) for x, y in positions.values())
+    for node in graph.nodes:
+        neighbours = list(graph.to_undirected().neighbors(node))
+        if node.startswith("h") and "-l" in node and neighbours:
+            hub = positions[neighbours[0]]
+            assert math.dist(positions[node], hub) <= 20.001 or node in _core(graph, 50)
+    assert positions["loose-a"] != positions["loose-b"]
+
+
+def _core(graph, limit):
+    undirected = graph.to_undirected()
+    return set(sorted(undirected.nodes, key=lambda n: (-undirected.degree(n), str(n)))[:limit])
