@@ -471,22 +471,22 @@ def registry_freeze(corpus: tuple[Path, ...], registry_file: Path | None) -> Non
     click.echo(f"registry: {added} new entries")
 
 
-@registry.command("merge", context_settings=CONTEXT)
-@click.argument("keep")
-@click.argument("other")
+@registry.command("merge", context_settings=CONTEXT, epilog=BUILD_HELP)
+@click.argument("args", nargs=-1, required=True, metavar="[DIR] KEEP OTHER")
 @store_option()
 @click.option("--registry", "--file", "registry_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="The registry file to write.  [default: DIR/registry.tsv, the build's own]")
-def registry_merge(keep: str, other: str, store_path: Path | None, registry_file: Path | None) -> None:
+def registry_merge(args: tuple[str, ...], store_path: Path | None, registry_file: Path | None) -> None:
     """Merge entity OTHER into KEEP (names in any script, or IRIs): KEEP's IRI and name stay, OTHER becomes
     owl:sameAs it and its names altLabels of KEEP.
 
     The merge is written to the build's registry (DIR/registry.tsv, or --registry FILE); build again
     (`ccakg build CORPUS --out DIR`, which reads DIR/registry.tsv, or with --registry FILE) to see it in the graph.
     """
+    folder, (keep, other) = split_build(args, ("KEEP", "OTHER"))
+    store_dir = build_store(folder, store_path)
     from kg.registry_tools import merge
 
-    store_dir = build_store(None, store_path)
     try:
         keep_iri, other_iri, path = merge(keep, other, store_dir, registry_file)
     except KGError as exc:

@@ -37,7 +37,7 @@ def merged_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("curation") / "out"
     ccakg("build", EXAMPLES, "--out", out, "--quiet", "--no-html")
     before = {name: lookup(out, name)[0]["iri"] for name in (KEEP, OTHER)}
-    merged = ccakg("registry", "merge", KEEP, OTHER, "--store", out)
+    merged = ccakg("registry", "merge", out, KEEP, OTHER)
     ccakg("build", EXAMPLES, "--out", out, "--quiet", "--no-html")
     return out, before, merged
 
