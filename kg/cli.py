@@ -543,13 +543,16 @@ def serve_command(folder: str | None, store_path: Path | None, port: int, host: 
     """Serve the build in DIR over the SPARQL 1.1 Protocol (Oxigraph servers behind a guard), until Ctrl-C.
 
     \b
-    /          query UI (YASGUI, served locally, works offline)
+    /          query page: YASGUI with the saved queries, works offline
+    /entity    ?iri=IRI: an entity's names and evidence sentences
+    /explorer  the build's explorer page (DIR/graph.html)
     /query     SPARQL endpoint: GET or POST; results as JSON, XML, CSV, TSV,
                Turtle, N-Triples or JSON-LD by the Accept header
     /update    SPARQL updates, only with --read-write
     /store     SPARQL 1.1 Graph Store Protocol
 
-    Queries see the union of all graphs without GRAPH (as `ccakg query` does); a triple stated in two
+    ccakg's prefixes (kgo: kg: skos: org: dct: …) need no PREFIX lines; an undeclared unknown prefix gets
+    400 naming it. Queries see the union of all graphs without GRAPH (as `ccakg query` does); a triple stated in two
     texts then matches twice, so use SELECT DISTINCT. Read-only and loopback-only by default, no CORS,
     no SERVICE. A query that runs past --timeout is stopped and answered 504; when every worker stays
     busy that long the answer is 503. The read-only server does not lock the store: restart it after a

@@ -82,6 +82,16 @@ def years_build(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def served_examples(examples_build):
+    """(base URL, build folder) of ``ccakg serve`` over the example build on loopback, stopped after the module."""
+    from kg.web.serve import running_server
+
+    out, _ = examples_build
+    with running_server(out / "store", timeout=30) as url:
+        yield url, out
+
+
 def child_pids(pid: int) -> list[int]:
     """The processes whose parent is ``pid``, read from /proc (the kill tests use real processes)."""
     found = []

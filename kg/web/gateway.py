@@ -11,6 +11,10 @@ after the client has left), it sends ``Access-Control-Allow-Origin: *`` or nothi
   so the work stops with it; a backend that dies gives ``502``; a result larger than the cap gives ``507``;
 - the response is read whole before it is sent on, so a status is never ``200`` for a cut-off body;
 - ``SERVICE`` is refused with ``400`` unless ``allow_service``;
+- a query or update that uses one of ccakg's prefixes (``kgo:``, ``kg:``, ``skos:``…) without declaring it
+  gets the missing ``PREFIX`` lines put in front (on its first line, so error positions keep their line);
+  an undeclared prefix that is not one of them gets ``400`` naming it;
+- ``pages`` (the query page, ``kg.web.querypage``) answers its own paths before anything is forwarded;
 - CORS headers only for the one origin given (none by default).
 
 Read-only backends take no lock, so the pool reads one store with several processes; a read-write
@@ -33,7 +37,8 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from extractors.errors import KGError
+from extractors.errors import KGError, QueryError
+from kg.namespaces import PREFIXES
 
 log = logging.getLogger(__name__)
 QUERY_PATH = "/query"
@@ -48,6 +53,10 @@ STARTUP_SECONDS = 30.0
 RE_NOT_KEYWORDS = re.compile(r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                              r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
 RE_SERVICE = re.compile(r"(?<![\w:])SERVICE(?![\w:])", re.IGNORECASE)
+# a prefixed name (prefix, local part: the local part may hold ':'), and a PREFIX declaration
+RE_PNAME = re.compile(r"(?<![\w.\-:?$])((?:[^\W\d_][\w.\-]*)?):((?:[\w\-:%]|\\.|\.(?=[\w\-:%\\]))*)")
+RE_PREFIX_DECLARATION = re.compile(r"(?<![\w:])PREFIX\s+((?:[^\W\d_][\w.\-]*)?):", re.IGNORECASE)
+SPARQL_FIELDS = ("query", "update")
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,49 @@ def base_url(host: str, port: int) -> str:
 def calls_service(query: str) -> bool:
     """True if the SPARQL text uses the SERVICE keyword (outside comments, strings and IRIs)."""
     return bool(RE_SERVICE.search(RE_NOT_KEYWORDS.sub(" ", query)))
+
+
+def with_known_prefixes(sparql: str) -> str:
+    """``sparql`` with a ``PREFIX`` declaration for each of ccakg's prefixes it uses without declaring.
+
+    The declarations go in front on the query's first line, so the positions in a parser's error message
+    keep their line numbers. Raises QueryError naming a prefix that is used, undeclared and unknown.
+    """
+    bare = RE_NOT_KEYWORDS.sub(" ", sparql)
+    declared = set(RE_PREFIX_DECLARATION.findall(bare))
+    missing = list(dict.fromkeys(m.group(1) for m in RE_PNAME.finditer(bare) if m.group(1) not in declared))
+    unknown = [prefix for prefix in missing if prefix not in PREFIXES]
+    if unknown:
+        raise QueryError(f"unknown prefix {unknown[0]}: in the query: declare it (PREFIX {unknown[0]}: <...>) "
+                         f"or use one of ccakg's prefixes, which need no declaration: {', '.join(PREFIXES)}")
+    if not missing:
+        return sparql
+    return "".join(f"PREFIX {prefix}: <{PREFIXES[prefix]}> " for prefix in PREFIXES if prefix in missing) + sparql
+
+
+def _form_with_prefixes(form: str) -> str:
+    """An urlencoded form or URL query string whose query/update fields got :func:`with_known_prefixes`."""
+    pairs = urllib.parse.parse_qsl(form, keep_blank_values=True)
+    completed = [(key, with_known_prefixes(value) if key in SPARQL_FIELDS else value) for key, value in pairs]
+    return form if completed == pairs else urllib.parse.urlencode(completed)
+
+
+def request_with_prefixes(method: str, path: str, content_type: str, body: bytes) -> tuple[str, bytes]:
+    """(path, body) of a request with :func:`with_known_prefixes` applied wherever it carries SPARQL."""
+    parts = urllib.parse.urlsplit(path)
+    if parts.query:
+        path = urllib.parse.urlunsplit(parts._replace(query=_form_with_prefixes(parts.query)))
+    if method == "POST" and body:
+        kind = content_type.split(";")[0].strip().lower()
+        if kind == "application/x-www-form-urlencoded":
+            form = body.decode("utf-8", errors="replace")
+            completed = _form_with_prefixes(form)
+            body = body if completed == form else completed.encode("utf-8")
+        elif kind in ("application/sparql-query", "application/sparql-update"):
+            text = body.decode("utf-8", errors="replace")
+            completed = with_known_prefixes(text)
+            body = body if completed == text else completed.encode("utf-8")
+    return path, body
 
 
 def sparql_texts(method: str, path: str, content_type: str, body: bytes) -> list[str]:
@@ -125,8 +177,10 @@ class Backend:
 class Gateway:
     """The HTTP front and its pool of backends; ``start()``, then ``serve_forever()`` or a thread, ``close()``."""
 
-    def __init__(self, command_for_port, host: str, port: int, options: GatewayOptions, *, pool_size: int):
+    def __init__(self, command_for_port, host: str, port: int, options: GatewayOptions, *, pool_size: int,
+                 pages=None):
         self.options = options
+        self.pages = pages          # answers its own paths: .respond(method, path) -> (status, headers, body) | None
         self.backends = [Backend(command_for_port) for _ in range(max(1, pool_size))]
         self.idle: queue.Queue[Backend] = queue.Queue()
         self.host, self.port = host, port
@@ -277,7 +331,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._send(*_plain(413, f"the request is larger than {MAX_REQUEST_BYTES // 2**20} MiB"))
             return
         body = self.rfile.read(length) if length else b""
-        texts = sparql_texts(self.command, self.path, self.headers.get("Content-Type", ""), body)
+        page = self.gateway.pages.respond(self.command, self.path) if self.gateway.pages else None
+        if page is not None:
+            self._send(*page)
+            return
+        content_type = self.headers.get("Content-Type", "")
+        try:
+            path, body = request_with_prefixes(self.command, self.path, content_type, body)
+        except QueryError as exc:
+            self._send(*_plain(400, str(exc)))
+            return
+        texts = sparql_texts(self.command, path, content_type, body)
         if not self.gateway.options.allow_service and any(calls_service(text) for text in texts):
             self._send(*_plain(400, "SERVICE is refused by this endpoint: it would send requests to other "
                                     "servers (start it with `ccakg serve --allow-service` to allow that)"))
@@ -285,7 +349,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         headers = {name: self.headers[name] for name in FORWARDED_REQUEST_HEADERS if self.headers[name]}
         if body:
             headers["Content-Length"] = str(len(body))
-        self._send(*self.gateway.forward(self.command, self.path, headers, body))
+        self._send(*self.gateway.forward(self.command, path, headers, body))
 
     def _allowed_origin(self) -> bool:
         origin = self.gateway.options.cors_origin

@@ -12,9 +12,10 @@ origin given. Beyond that:
   server has no authentication at all;
 - ``--union-default-graph``: a query without ``GRAPH`` sees every named graph, as ``ccakg query`` does
   (a triple stated in two graphs then matches twice: use ``SELECT DISTINCT``);
-- endpoints: ``/`` the YASGUI query page (served by the binary, nothing fetched from the web),
-  ``/query`` (GET or POST, also ``/sparql``), ``/update`` (read-write only), ``/store`` (Graph Store
-  Protocol).
+- endpoints: ``/`` ccakg's query page (:mod:`kg.web.querypage`: YASGUI with the project's prefixes and saved
+  queries, nothing fetched from the web), ``/entity?iri=`` an entity's evidence, ``/explorer`` the build's
+  explorer page, ``/query`` (GET or POST, also ``/sparql``; ccakg's prefixes need no declaration),
+  ``/update`` (read-write only), ``/store`` (Graph Store Protocol).
 
 Store sharing, as measured with oxigraph 0.5.13: the read-only server takes no lock, so ``ccakg query``,
 ``ccakg why`` and even a build can open the store while it runs.
@@ -108,12 +109,16 @@ def server_command(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAUL
 def make_gateway(store_dir: Path, host: str, port: int, options: GatewayOptions, *,
                  read_write: bool = False) -> Gateway:
     """The gateway over a pool of backends for ``store_dir`` (one backend when ``read_write``: it locks)."""
+    from kg.web.querypage import EXPLORER_FILE, QueryPages
+
     store_dir = check_store(store_dir)
 
     def command_for_port(backend_port: int) -> list[str]:
         return server_command(store_dir, "127.0.0.1", backend_port, read_write=read_write)
 
-    return Gateway(command_for_port, host, port, options, pool_size=1 if read_write else options.workers)
+    pages = QueryPages(store_dir, explorer=store_dir.parent / EXPLORER_FILE)
+    return Gateway(command_for_port, host, port, options, pool_size=1 if read_write else options.workers,
+                   pages=pages)
 
 
 def serve(store_dir: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,

@@ -1,7 +1,7 @@
 """Drive the explorer page in a real Chromium (Debian's, through the playwright package; no downloaded browser).
 
-Every page is opened from a file:// URL with every other request aborted and counted, console messages,
-page errors and dialogs recorded. Without chromium these tests fail when ``CI`` is set (``.ci/run``
+Every explorer page is opened from a file:// URL, every page of ``ccakg serve`` from its loopback server,
+with every other request aborted and counted, console messages, page errors and dialogs recorded. Without chromium these tests fail when ``CI`` is set (``.ci/run``
 installs it) and are skipped otherwise.
 """
 from __future__ import annotations
@@ -85,41 +85,62 @@ class Loaded:
         return self.js("() => ccakg.selected")
 
 
-@pytest.fixture
-def open_page(browser: Any) -> Iterator[Callable[[Path], Loaded]]:
-    """Open an explorer page (a file, with an optional URL fragment) and wait until it is drawn; contexts are
-    closed afterwards."""
+def load(browser: Any, contexts: list, url: str, allowed: Callable[[str], bool]) -> Loaded:
+    """Open ``url`` in a new context and wait until the page says ``ccakgReady``; requests for a URL that
+    ``allowed`` refuses are aborted and recorded in ``blocked``."""
     import time
 
-    contexts = []
+    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="zh-CN")
+    contexts.append(context)
+    page = context.new_page()
+    loaded = Loaded(page)
+
+    def route(route: Any) -> None:
+        if allowed(route.request.url):
+            route.continue_()
+        else:
+            loaded.blocked.append(route.request.url)
+            route.abort()
+
+    def dialog(d: Any) -> None:
+        loaded.dialogs.append(f"{d.type}: {d.message}")
+        d.dismiss()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: loaded.console.append((m.type, m.text)))
+    page.on("pageerror", lambda e: loaded.errors.append(str(e)))
+    page.on("dialog", dialog)
+    context.on("request", lambda r: loaded.requests.append(r.url))
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function("() => window.ccakgReady === true", timeout=READY_TIMEOUT_MS)
+    loaded.seconds = time.perf_counter() - started
+    return loaded
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Callable[..., Loaded]]:
+    """Open an explorer page (a file, with an optional URL fragment) and wait until it is drawn; contexts are
+    closed afterwards."""
+    contexts: list = []
 
     def opener(path: Path, fragment: str = "") -> Loaded:
-        context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        loaded = Loaded(page)
+        url = Path(path).resolve().as_uri() + (f"#{fragment}" if fragment else "")
+        return load(browser, contexts, url, lambda asked: asked.startswith("file://"))
 
-        def route(route: Any) -> None:
-            if route.request.url.startswith("file://"):
-                route.continue_()
-            else:
-                loaded.blocked.append(route.request.url)
-                route.abort()
+    yield opener
+    for context in contexts:
+        context.close()
 
-        def dialog(d: Any) -> None:
-            loaded.dialogs.append(f"{d.type}: {d.message}")
-            d.dismiss()
 
-        context.route("**/*", route)
-        page.on("console", lambda m: loaded.console.append((m.type, m.text)))
-        page.on("pageerror", lambda e: loaded.errors.append(str(e)))
-        page.on("dialog", dialog)
-        page.on("request", lambda r: loaded.requests.append(r.url))
-        started = time.perf_counter()
-        page.goto(Path(path).resolve().as_uri() + (f"#{fragment}" if fragment else ""))
-        page.wait_for_function("() => window.ccakgReady === true", timeout=READY_TIMEOUT_MS)
-        loaded.seconds = time.perf_counter() - started
-        return loaded
+@pytest.fixture
+def open_served(browser: Any) -> Iterator[Callable[[str], Loaded]]:
+    """Open a page of ``ccakg serve`` (a URL) and wait until it is ready; only its own origin is reachable."""
+    contexts: list = []
+
+    def opener(url: str) -> Loaded:
+        origin = url.split("/", 3)[:3]
+        return load(browser, contexts, url, lambda asked: asked.split("/", 3)[:3] == origin)
 
     yield opener
     for context in contexts:
