@@ -191,15 +191,6 @@ def test_no_cors_headers_by_default(endpoint: str) -> None:
         assert json.load(response)["boolean"] is True
 
 
-def test_root_serves_the_query_ui_offline(endpoint: str) -> None:
-    with http_get(endpoint + "/") as response:
-        assert response.headers["Content-Type"].startswith("text/html")
-        page = response.read().decode("utf-8")
-    assert "<html" in page.lower() and "yasgui" in page.lower()
-    with http_get(endpoint + "/yasgui.min.js") as script:  # served by the binary, not a CDN
-        assert script.status == 200 and len(script.read()) > 100_000
-
-
 def test_embedded_readers_work_while_the_server_runs(endpoint: str, store_dir: Path) -> None:
     """The read-only server takes no lock: `ccakg query` (pyoxigraph Store.read_only) still opens the store."""
     assert local_rows(store_dir, LABELS_QUERY)
