@@ -131,6 +131,10 @@ def test_browser_entity_iri_in_the_results_opens_its_evidence(open_served, serve
         store.close()
     assert entity.locator("#evidence mark").all_text_contents() == expected
     assert any(unit in quote for quote in expected)
+    entity.click("#explorer-focus")                          # the same entity, focused in the explorer
+    entity.wait_for_function("(iri) => window.ccakgReady === true && ccakg.selected === iri", arg=iri,
+                             timeout=RESULT_TIMEOUT_MS)
+    assert entity.url.startswith(url + "/explorer#focus=")
     assert_stayed_home(page, url)
 
 
