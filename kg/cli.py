@@ -413,6 +413,37 @@ def why(args: tuple[str, ...], store_path: Path | None, limit: int | None, fmt: 
         click.echo(format_text(explained, name), nl=False)
 
 
+@cli.command(context_settings=CONTEXT, epilog=BUILD_HELP)
+@click.argument("args", nargs=-1, required=True, metavar="[DIR] A B")
+@store_option()
+@click.option("--max-len", default=6, show_default=True, type=click.IntRange(1, 50),
+              help="Longest path looked for, in steps (relations).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="Most paths printed (all of them of the shortest length).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+def path(args: tuple[str, ...], store_path: Path | None, max_len: int, limit: int, fmt: str) -> None:
+    """How is A connected to B: the shortest paths between two entities, step by step, with evidence.
+
+    A and B are names in any script, English names or IRIs (as `ccakg why` finds them). Relations are
+    followed in either direction; each step prints its relation with its direction and one evidence
+    quote with its source text. Exit code 1 when a name is unknown or no path is found.
+    """
+    folder, (name_a, name_b) = split_build(args, ("A", "B"))
+    store_dir = build_store(folder, store_path)
+    from kg.paths import as_dict, find_paths, format_text, no_path_message
+
+    try:
+        result = find_paths(store_dir, name_a, name_b, max_len=max_len, limit=limit)
+    except KGError as exc:
+        raise fail(exc) from exc
+    if fmt == "json":
+        click.echo(json.dumps(as_dict(result), ensure_ascii=False, indent=1))
+    elif result.paths:
+        click.echo(format_text(result), nl=False)
+    if not result.paths:
+        raise click.ClickException(no_path_message(result, name_a, name_b))
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),

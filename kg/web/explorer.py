@@ -192,6 +192,9 @@ SELECT ?doc ?path ?start ?end ?quote ?rule WHERE {{ GRAPH {graph} {{
   ?t oa:hasSource ?src ; oa:hasSelector ?ps, ?qs .
   ?ps oa:start ?start ; oa:end ?end . ?qs oa:exact ?quote .
   ?src dct:identifier ?doc . OPTIONAL {{ ?src kgo:sourcePath ?path }} }} }} LIMIT 1"""
+TEXTS_QUERY = SPARQL_PREFIXES + """
+SELECT ?doc ?title ?date ?path WHERE { GRAPH ?g { ?src a kgo:SourceText ; dct:identifier ?doc .
+  OPTIONAL { ?src dct:title ?title } OPTIONAL { ?src dct:issued ?date } OPTIONAL { ?src kgo:sourcePath ?path } } }"""
 RE_TAG = re.compile(r"<[^>]*>")
 RE_TASK_LABEL = re.compile(r"^(?P<plan>.*\S)\s+任务(?P<n>\d+)$")
 
@@ -222,14 +225,19 @@ def graph_view(store: OxigraphStore, *, evidence: bool = True,
     fact it supports; at most ``evidence_cap`` items, facts first, one source text after another; all
     with ``evidence_cap=None``), ``evidence_total`` and ``evidence_docs`` ({doc id: items}, all of them).
     Edges carry ``label`` (e.g. 局长, 牵头), ``labels`` (per script) and ``relation`` (the predicate IRI,
-    or ``org:Membership``), keyed by label. Time (:func:`_add_dates`): nodes carry ``dates`` (their own and
-    those of the texts that mention them), edges ``docs`` and ``dates`` (of the texts that state them).
+    or ``org:Membership``), keyed by label; with ``evidence``, also ``evidence``: one item ({doc, path,
+    start, end, quote, rule}) for the fact the edge draws — its reifier's or membership's evidence, or for
+    a task's, statistic's or target's own relations the evidence of that node — or None.
+    ``graph.graph["texts"]`` maps each source text's id to {title, date, path}. Time (:func:`_add_dates`):
+    nodes carry ``dates`` (their own and those of the texts that mention them), edges ``docs`` and
+    ``dates`` (of the texts that state them).
     """
     graph = nx.MultiDiGraph()
     _add_entities(graph, store)
     _add_attributes(graph, store)
     _add_relations(graph, store)
     memberships = _add_memberships(graph, store)
+    graph.graph["texts"] = source_texts(store)
     if evidence:
         _add_evidence(graph, store, memberships, evidence_cap)
     _add_dates(graph, store, memberships)
@@ -353,20 +361,26 @@ def _add_evidence(graph: nx.MultiDiGraph, store: OxigraphStore,
     """Attach evidence to the entities it is about: its body, or the ends of the fact it supports."""
     statements = {st: (s, p, o) for st, s, p, o in store.select(STATEMENTS_QUERY)[1]}
     refs: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)   # entity → evidence IRI → ref
+    fact_refs: dict[tuple[str, str, str], list[dict[str, str]]] = defaultdict(list)  # drawn edge → refs
     for graph_iri, ev, body in store.select(EVIDENCE_BODIES_QUERY)[1]:
+        ref = {"ev": ev, "graph": graph_iri, "doc": _doc_of(graph_iri)}
         if body in graph:
             about, entities = "", (body,)
         elif body in memberships:
             person, org, role = memberships[body]
             about, entities = f"{_label_of(graph, person)} —{role}→ {_label_of(graph, org)}", (person, org)
+            fact_refs[(person, org, role)].append(ref)
         elif body in statements:
             about, entities = _describe_statement(graph, *statements[body])
+            if (edge := _statement_edge(*statements[body])) is not None:
+                fact_refs[edge].append(ref)
         else:
             continue
         for entity in entities:
             if entity in graph:
-                refs[entity].setdefault(ev, {"ev": ev, "graph": graph_iri, "doc": _doc_of(graph_iri), "about": about})
+                refs[entity].setdefault(ev, {**ref, "about": about})
     details: dict[tuple[str, str], dict[str, Any] | None] = {}
+    _add_edge_evidence(graph, store, fact_refs, refs, details)
     for entity, by_ev in refs.items():
         items = sorted(by_ev.values(), key=lambda r: (r["about"] == "", r["doc"], r["ev"], r["about"]))
         attrs = graph.nodes[entity]
@@ -381,6 +395,44 @@ def _add_evidence(graph: nx.MultiDiGraph, store: OxigraphStore,
             if details[key] is not None:
                 full.append({**details[key], "about": ref["about"]})
         attrs["evidence"] = sorted(full, key=lambda e: (e["about"] == "", e["doc"], e["start"], e["end"], e["about"]))
+
+
+def _statement_edge(subject: str, predicate: str, obj: str) -> tuple[str, str, str] | None:
+    """The drawn edge (source, target, label) of a reified triple, if it is drawn as one."""
+    relation = RELATIONS_BY_PREDICATE.get(predicate)
+    if relation is None:
+        return None
+    return (obj, subject, relation.label) if relation.reverse else (subject, obj, relation.label)
+
+
+def _add_edge_evidence(graph: nx.MultiDiGraph, store: OxigraphStore,
+                       fact_refs: dict[tuple[str, str, str], list[dict[str, str]]],
+                       refs: dict[str, dict[str, dict[str, str]]],
+                       details: dict[tuple[str, str], dict[str, Any] | None]) -> None:
+    """One evidence item per edge: its fact's, else (a task's units, a statistic's indicator) the fact node's."""
+    for source, target, key, attrs in graph.edges(keys=True, data=True):
+        candidates = fact_refs.get((source, target, key))
+        if not candidates:
+            relation = RELATIONS_BY_PREDICATE.get(attrs.get("relation", ""))
+            subject = target if relation is not None and relation.reverse else source
+            candidates = [r for r in refs.get(subject, {}).values() if not r["about"]]
+        attrs["evidence"] = None
+        for ref in sorted(candidates, key=lambda r: (r["doc"], r["ev"])):
+            cache_key = (ref["graph"], ref["ev"])
+            if cache_key not in details:
+                details[cache_key] = _evidence_detail(store, *cache_key)
+            if details[cache_key] is not None:
+                attrs["evidence"] = details[cache_key]
+                break
+
+
+def source_texts(store: OxigraphStore) -> dict[str, dict[str, str]]:
+    """Every source text of the store: id → {title, date, path} (empty strings where unknown)."""
+    texts: dict[str, dict[str, str]] = {}
+    for doc, title, date, path in sorted(store.select(TEXTS_QUERY)[1], key=lambda r: tuple(v or "" for v in r)):
+        if doc:
+            texts.setdefault(doc, {"title": title or "", "date": date or "", "path": path or ""})
+    return texts
 
 
 def _doc_of(graph_iri: str) -> str:
