@@ -66,6 +66,10 @@ SOURCES_CAP = 12        # source texts named per node (with their evidence count
 ALIAS_CHARS = 40        # an alias longer than this (a task's whole paragraph) is cut in the panel
 SENTENCE_CONTEXT = 60   # characters of sentence kept on each side of a quote
 QUOTE_MAX = 200         # a longer quote (a whole task paragraph) is shown cut in the middle
+RESERVE_MAX = 20_000    # entities over the drawing budget kept in the page for search and paths to bring in
+SOURCE_CHARS_MAX = 4_000_000  # characters of source text embedded for the source view, all texts together
+PATH_MAX_LEN = 6        # the page's path finder: longest path, in steps
+PATH_LIMIT = 10         # and most paths shown (all of the shortest length)
 LABEL_WIDTH = 36        # canvas labels are cut at this display width (CJK counts 2); the panel has them whole
 LANGS = ("zh-Hans", "zh-Hant", "en")
 # The fonts the page asks for, in order; the browser falls back to its sans-serif font (Debian: fonts-noto-cjk).
@@ -196,6 +200,7 @@ TEXTS_QUERY = SPARQL_PREFIXES + """
 SELECT ?doc ?title ?date ?path WHERE { GRAPH ?g { ?src a kgo:SourceText ; dct:identifier ?doc .
   OPTIONAL { ?src dct:title ?title } OPTIONAL { ?src dct:issued ?date } OPTIONAL { ?src kgo:sourcePath ?path } } }"""
 RE_TAG = re.compile(r"<[^>]*>")
+RE_SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 RE_TASK_LABEL = re.compile(r"^(?P<plan>.*\S)\s+任务(?P<n>\d+)$")
 
 
@@ -618,16 +623,28 @@ def neighbourhood(graph: nx.Graph, focus: Iterable[Hashable], hops: int) -> dict
 
 def most_connected(graph: nx.MultiDiGraph, max_nodes: int, *,
                    priority: dict[Hashable, int] | None = None) -> nx.MultiDiGraph:
-    """The subgraph of the ``max_nodes`` nodes of highest degree (ties by label, then id), or ``graph``.
-
-    With ``priority`` (e.g. distance from a focus node) nodes of lower priority value are kept first.
-    """
+    """The subgraph of the first ``max_nodes`` nodes of :func:`budget_order`, or ``graph`` if it fits."""
     if graph.number_of_nodes() <= max_nodes:
         return graph
+    return graph.subgraph(budget_order(graph, priority)[:max(max_nodes, 0)]).copy()
+
+
+def budget_order(graph: nx.Graph, priority: dict[Hashable, int] | None = None) -> list[Hashable]:
+    """The nodes in the order a drawing budget keeps them: each type keeps its share.
+
+    Within a type nodes are ranked by degree; the types are interleaved by rank fraction (the 10th of 100
+    persons comes with the 1st of 10 documents), so leaves such as persons and documents are not all
+    dropped for the hubs. Isolated nodes come last. With ``priority`` (e.g. distance from a focus node),
+    nodes of lower priority value come first.
+    """
     rank = priority or {}
-    ranked = sorted(graph.nodes, key=lambda n: (rank.get(n, 0), -graph.degree(n),
-                                                str(graph.nodes[n].get("label", n)), str(n)))
-    return graph.subgraph(ranked[:max(max_nodes, 0)]).copy()
+    label = lambda n: str(graph.nodes[n].get("label", n))  # noqa: E731
+    by_type: dict[str, list[Hashable]] = defaultdict(list)
+    for node in sorted(graph.nodes, key=lambda n: (-graph.degree(n), label(n), str(n))):
+        by_type[_entity_type(graph.nodes[node]).name].append(node)
+    fraction = {node: i / len(nodes) for nodes in by_type.values() for i, node in enumerate(nodes)}
+    return sorted(graph.nodes, key=lambda n: (rank.get(n, 0), graph.degree(n) == 0, fraction[n],
+                                              -graph.degree(n), label(n), str(n)))
 
 
 def layout_positions(graph: nx.Graph, *, seed: int = LAYOUT_SEED) -> dict[Hashable, tuple[float, float]]:
@@ -722,7 +739,11 @@ def write_html(store_or_graph: OxigraphStore | nx.Graph, path: Path, *,
     page = _page_context(graph, scope, shown, title, physics, focus, hops)
     page["time"] = _time_context(graph, shown)
     page["meta"]["time"] = page["time"]
-    html = _render(_make_network(graph, shown, positions, physics, focus), page)
+    sources = _Sources()
+    net = _make_network(graph, shown, positions, physics, focus, sources)
+    page["reserve"] = _reserve(graph, scope, shown, sources)
+    page["texts"], page["sources"] = _texts_on_page(graph, scope, shown, page["reserve"], sources)
+    html = _render(net, page)
     _write_text_atomically(Path(path), html)
     summary = {"nodes": shown.number_of_nodes(), "edges": shown.number_of_edges(),
                "omitted": page["omitted"]["nodes"], "omitted_edges": page["omitted"]["edges"],
@@ -761,10 +782,9 @@ class _Sources(SourceTexts):
 
 
 def _make_network(graph: nx.Graph, shown: nx.Graph, positions: dict[Hashable, tuple[float, float]],
-                  physics: bool, focus: list[Hashable]) -> Network:
+                  physics: bool, focus: list[Hashable], sources: _Sources) -> Network:
     net = Network(directed=True, cdn_resources="in_line", height="100%", width="100%")
     net.options = _vis_options(physics, shown.number_of_nodes())
-    sources = _Sources()
     for node, attrs in shown.nodes(data=True):
         options = _node_options(node, attrs, shown.degree(node), positions.get(node))
         options.update(_node_details(graph, shown, node, attrs, sources))
@@ -773,15 +793,87 @@ def _make_network(graph: nx.Graph, shown: nx.Graph, positions: dict[Hashable, tu
             options.update(borderWidth=4, focus=True)
         net.add_node(_node_id(node), **options)
     for (source, target), labels in _merged_edges(shown).items():
-        text = {lang: ("、" if lang != "en" else ", ").join(label[lang] or label["zh-Hans"] for label in labels)
-                for lang in LANGS}
-        edge: dict[str, Any] = {"title": f"{_label_of(shown, source)} → {_label_of(shown, target)}：{text['zh-Hans']}"}
-        edge.update(_edge_facets(shown, source, target))
-        if physics:  # labels on 500+ edges are unreadable and slow to draw; the hover keeps them
-            edge["label"] = text["zh-Hans"]
-            edge["labels"] = text
-        net.add_edge(_node_id(source), _node_id(target), **edge)
+        edge = _edge_record(shown, source, target, labels, sources)
+        net.add_edge(edge.pop("from"), edge.pop("to"), **edge)
     return net
+
+
+def _edge_record(graph: nx.Graph, source: Hashable, target: Hashable, labels: list[dict[str, str]],
+                 sources: _Sources) -> dict[str, Any]:
+    """A drawn edge: its relation labels per script (the page shows them for the chosen entity's edges,
+    not all at once), a hover title, and one evidence item per relation (``ev``) for the path view."""
+    text = {lang: ("、" if lang != "en" else ", ").join(label[lang] or label["zh-Hans"] for label in labels)
+            for lang in LANGS}
+    evidence = []
+    for key, attrs in sorted((graph.get_edge_data(source, target) or {}).items(), key=lambda kv: str(kv[0])):
+        item = attrs.get("evidence") if isinstance(attrs, dict) else None
+        if item:
+            before, quote, after = sources.sentence(item)
+            evidence.append({"label": str(attrs.get("label") or key), "doc": item["doc"], "start": item["start"],
+                             "end": item["end"], "before": before, "quote": quote, "after": after,
+                             "rule": item["rule"]})
+    return {"from": _node_id(source), "to": _node_id(target), "arrows": "to", "labels": text, "ev": evidence,
+            "title": f"{_label_of(graph, source)} → {_label_of(graph, target)}：{text['zh-Hans']}",
+            **_edge_facets(graph, source, target)}
+
+
+def _reserve(graph: nx.Graph, scope: nx.Graph, shown: nx.Graph, sources: _Sources) -> dict[str, list[dict[str, Any]]]:
+    """The entities of ``scope`` over the drawing budget and their edges, for search and paths to bring in.
+
+    Up to ``RESERVE_MAX`` entities (in budget order); each as the page's drawn nodes are, without a position.
+    """
+    left_out = [n for n in budget_order(scope) if n not in shown][:RESERVE_MAX]
+    if not left_out:
+        return {"nodes": [], "edges": []}
+    nodes = []
+    for node in left_out:
+        attrs = scope.nodes[node]
+        record = {"id": _node_id(node), **_node_options(node, attrs, scope.degree(node), None)}
+        record.update(_node_details(graph, shown, node, attrs, sources))
+        record.update(_node_facets(node, attrs))
+        nodes.append(record)
+    kept = set(shown) | set(left_out)
+    edges = [_edge_record(scope, source, target, labels, sources)
+             for (source, target), labels in _merged_edges(scope).items()
+             if source in kept and target in kept and not (source in shown and target in shown)]
+    return {"nodes": nodes, "edges": edges}
+
+
+def _texts_on_page(graph: nx.Graph, scope: nx.Graph, shown: nx.Graph, reserve: dict[str, list[dict[str, Any]]],
+                   sources: _Sources) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """The texts the page's evidence cites: {id: {title, date}}, and their raw text for the source view
+    (HTML tags blanked to spaces, so offsets still hold) while the page stays under ``SOURCE_CHARS_MAX``."""
+    known = graph.graph.get("texts", {})
+    on_page = {str(r["id"]) for r in reserve["nodes"]} | {str(_node_id(n)) for n in shown}
+    paths: dict[str, str] = {}   # the texts quoted on the page
+    named: set[str] = set()      # and those named in its lists of sources
+    for node, attrs in scope.nodes(data=True):
+        if str(_node_id(node)) in on_page:
+            for item in attrs.get("evidence", ()):
+                paths.setdefault(item["doc"], item.get("path", ""))
+            named.update(attrs.get("evidence_docs") or ())
+    for _, _, attrs in scope.edges(data=True):
+        if isinstance(attrs, dict) and attrs.get("evidence"):
+            paths.setdefault(attrs["evidence"]["doc"], attrs["evidence"].get("path", ""))
+    texts = {doc: {"title": known.get(doc, {}).get("title", ""), "date": known.get(doc, {}).get("date", "")}
+             for doc in sorted(named | set(paths))}
+    bodies: dict[str, str] = {}
+    budget = SOURCE_CHARS_MAX
+    for doc in sorted(paths):
+        document = sources.get(paths[doc] or known.get(doc, {}).get("path", ""))
+        if document is not None and len(document.raw_text) <= budget:
+            bodies[doc] = source_view_text(document.raw_text, document.media_type)
+            budget -= len(document.raw_text)
+    return texts, bodies
+
+
+def source_view_text(raw: str, media_type: str) -> str:
+    """The raw text as the source view shows it: for HTML, markup, scripts and styles blanked with spaces
+    (newlines kept), so that evidence offsets into the raw text still point at the quote."""
+    if media_type != "text/html":
+        return raw
+    blank = lambda m: re.sub(r"[^\n]", " ", m.group(0))  # noqa: E731
+    return RE_TAG.sub(blank, RE_SCRIPT_STYLE.sub(blank, raw))
 
 
 def _node_id(node: Hashable) -> str | int:
@@ -825,12 +917,23 @@ def _node_options(node: Hashable, attrs: dict[str, Any], degree: int,
         "display": display,
         "title": str(attrs.get("title") or f"{entity_type.label}\n{node}"),
         "color": entity_type.color,
-        "value": degree + 1,
+        "shape": "dot",
+        "degree": degree,
+        "size": node_size(degree),
         "type": entity_type.name,
     }
     if position is not None:
         options["x"], options["y"] = position
     return options
+
+
+def node_size(degree: int) -> float:
+    """The drawn radius: 8 px for a lone entity, growing with the square root of its degree up to 36 px.
+
+    Computed here, not by vis-network from a ``value``: its value scaling runs over every node on each
+    data update, which made a click on a 2,000-node page take most of a second.
+    """
+    return round(min(36.0, 8.0 + 4.0 * math.sqrt(max(degree, 0))), 1)
 
 
 def _node_details(graph: nx.Graph, shown: nx.Graph, node: Hashable, attrs: dict[str, Any],
@@ -960,7 +1063,7 @@ def _page_context(graph: nx.Graph, scope: nx.Graph, shown: nx.Graph, title: str,
                     "edges": scope.number_of_edges() - shown.number_of_edges(),
                     "by_type": omitted_by_type},
         "meta": {"physics": physics, "focus": [str(_node_id(n)) for n in focus], "terms": terms,
-                 "evidence_cap": EVIDENCE_CAP,
+                 "evidence_cap": EVIDENCE_CAP, "path_max_len": PATH_MAX_LEN, "path_limit": PATH_LIMIT,
                  "types": {e["name"]: {"zh-Hans": e["label"], "zh-Hant": e["label_hant"], "en": e["name"],
                                        "color": e["color"]} for e in legend}},
     }

@@ -81,7 +81,10 @@ def test_browser_corpus_click_shows_evidence(open_page, corpus_graph) -> None:
     assert any("出席会议并讲话" in s for s in sentences)  # the quote widened to its sentence
     item = graph.nodes[person]["evidence"][0]
     raw = Path(item["path"]).read_text(encoding="utf-8")
-    assert f"{item['doc']} [{item['start']}, {item['end']})" in heads[0] and raw[item["start"]:item["end"]] == quotes[0]
+    text = graph.graph["texts"][item["doc"]]
+    # the text named by its title and date, not by its hash id
+    assert heads[0].startswith(f"{text['title'][:39]}") and f"{text['date']} [{item['start']}, {item['end']})" in heads[0]
+    assert item["doc"] not in heads[0] and raw[item["start"]:item["end"]] == quotes[0]
     relations = page.js("() => document.getElementById('panel-relations').textContent")
     assert "—局长→ 国家质量监督检验检疫总局" in relations
 

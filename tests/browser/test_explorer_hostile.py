@@ -70,6 +70,6 @@ def test_browser_hostile_names_run_nothing_and_show_as_text(open_page, hostile_b
     assert page.dialogs == []
     assert page.js("() => document.images.length") == 0
     assert page.js("() => document.getElementById('injected')") is None
-    assert page.js("() => document.querySelectorAll('script').length") == 6  # the page's own, nothing added
+    assert page.js("() => document.querySelectorAll('script').length") == 7  # the page's own, nothing added
     assert page.errors == [] and [m for m in page.console if m[0] in ("error", "warning")] == []
     assert page.blocked == [] and [u for u in page.requests if not u.startswith("file://")] == []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -201,7 +202,7 @@ def test_explorer_page_node_count_equals_entity_count(store: OxigraphStore, page
 
 def test_explorer_page_edges_carry_relation_labels(page: tuple[str, dict]) -> None:
     html, _ = page
-    edges = {(e["from"], e["to"]): e["label"] for e in embedded(html, "kg-edges")}
+    edges = {(e["from"], e["to"]): e["labels"]["zh-Hans"] for e in embedded(html, "kg-edges")}
     assert edges[(KG + "p_zhang", KG + "a_cnca")] == "局长"
     assert edges[(KG + "a_cnca", KG + "t_1")] == "牵头"
 
@@ -211,7 +212,7 @@ def test_explorer_page_hostile_names_are_escaped(page: tuple[str, dict]) -> None
     assert HOSTILE not in html
     assert "</script><b>" not in html
     own_html = html.replace(str(explorer._vis_assets()[0]), "")  # vis-network's JS holds a "<script>" string
-    assert own_html.count("<script") == own_html.count("</script>") == 6
+    assert own_html.count("<script") == own_html.count("</script>") == 7
     nodes = embedded(html, "kg-nodes")
     evil = next(node for node in nodes if node["id"] == KG + "x_evil")
     assert evil["label"] == HOSTILE  # shown as text: vis-network draws labels on a canvas
@@ -243,7 +244,8 @@ def test_explorer_page_small_graph_has_live_physics(page: tuple[str, dict]) -> N
     assert options["physics"]["stabilization"]["enabled"] is True
     # physics settles from the networkx layout (faster than vis-network's random start, the same each time)
     assert all(isinstance(node["x"], float) for node in embedded(html, "kg-nodes"))
-    assert all("label" in edge and edge["labels"]["en"] for edge in embedded(html, "kg-edges"))
+    # relation labels in every script; the page shows them for the chosen entity's edges only
+    assert all("label" not in edge and edge["labels"]["en"] for edge in embedded(html, "kg-edges"))
 
 
 def star_graph(leaves: int) -> nx.MultiDiGraph:
@@ -276,7 +278,7 @@ def test_explorer_page_large_graph_precomputes_layout_without_physics(tmp_path: 
     nodes = embedded(html, "kg-nodes")
     assert summary["physics"] is False and embedded(html, "kg-options")["physics"]["enabled"] is False
     assert len(nodes) == 606 and all(isinstance(node["x"], float) and isinstance(node["y"], float) for node in nodes)
-    assert all("label" not in edge for edge in embedded(html, "kg-edges"))  # hover titles only
+    assert all("label" not in edge and edge["title"] for edge in embedded(html, "kg-edges"))  # hover titles
 
 
 def test_explorer_page_merges_parallel_edges(tmp_path: Path) -> None:
@@ -288,7 +290,7 @@ def test_explorer_page_merges_parallel_edges(tmp_path: Path) -> None:
     path = tmp_path / "graph.html"
     summary = write_html(graph, path)
     edges = embedded(path.read_text(encoding="utf-8"), "kg-edges")
-    assert summary["edges"] == 2 and len(edges) == 1 and edges[0]["label"] == "局长、党组书记"
+    assert summary["edges"] == 2 and len(edges) == 1 and edges[0]["labels"]["zh-Hans"] == "局长、党组书记"
 
 
 def test_explorer_page_accepts_a_plain_networkx_graph(tmp_path: Path) -> None:
@@ -602,3 +604,79 @@ def test_cli_viz_unknown_name_fails_clearly(store_dir: Path, tmp_path: Path) -> 
 def test_cli_viz_missing_store_fails_clearly(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["viz", "--store", str(tmp_path / "nope"), "-o", str(tmp_path / "x.html")])
     assert result.exit_code == 2 and "nope" in result.output and "does not exist" in result.output
+
+
+# -- evidence of relations, texts, the budget and what is left over it --------------------------------
+
+
+def test_explorer_graph_view_gives_each_relation_its_evidence(evidence_store: OxigraphStore) -> None:
+    graph = graph_view(evidence_store)
+    post = graph.edges[KG + "p_zhang", KG + "a_cnca", "局长"]["evidence"]
+    speaks = graph.edges[KG + "p_zhang", KG + "m_1", "出席/讲话"]["evidence"]
+    assert (post["quote"], post["rule"], post["doc"]) == ("国家质检总局局长张三", "rx:post", "001_a")
+    assert RAW_A[speaks["start"]:speaks["end"]] == speaks["quote"] == "张三出席会议"
+    assert graph.edges[KG + "a_cnca", KG + "t_1", "牵头"]["evidence"] is None  # the task has no evidence here
+
+
+def test_explorer_graph_view_reads_the_texts_titles_and_dates(evidence_store: OxigraphStore) -> None:
+    src = n(KG + "src-001_a")
+    evidence_store.add([q(src, RDF + "type", n(KGO + "SourceText")), q(src, DCT + "identifier", ox.Literal("001_a")),
+                        q(src, DCT + "title", ox.Literal("标题", language="zh-Hans")),
+                        q(src, DCT + "issued", ox.Literal("2018-01-16", datatype=n(XSD + "date")))])
+    assert graph_view(evidence_store).graph["texts"]["001_a"] == {"title": "标题", "date": "2018-01-16", "path": ""}
+
+
+def typed_star(persons: int, hubs: int) -> nx.MultiDiGraph:
+    """``hubs`` agencies linked to each other, and ``persons`` persons each with one post at the first hub."""
+    graph = nx.MultiDiGraph()
+    for i in range(hubs):
+        graph.add_node(f"a{i}", type="Agency", label=f"机构{i}")
+        for j in range(i):
+            graph.add_edge(f"a{i}", f"a{j}", key="隶属", label="隶属")
+    for i in range(persons):
+        graph.add_node(f"p{i}", type="Person", label=f"人{i}")
+        graph.add_edge(f"p{i}", "a0", key="局长", label="局长")
+    return graph
+
+
+def test_explorer_budget_keeps_each_types_share_so_leaves_are_not_dropped_first() -> None:
+    graph = typed_star(persons=30, hubs=30)   # every agency has a higher degree than every person
+    shown = most_connected(graph, 20)
+    types = Counter(graph.nodes[node]["type"] for node in shown)
+    assert types == {"Agency": 10, "Person": 10}
+    assert "a0" in shown  # the most connected of each type first
+
+
+def test_explorer_page_over_budget_keeps_the_rest_in_reserve_for_search_and_paths(tmp_path: Path) -> None:
+    path = tmp_path / "graph.html"
+    summary = write_html(typed_star(persons=30, hubs=30), path, max_nodes=20)
+    html = path.read_text(encoding="utf-8")
+    drawn = {node["id"] for node in embedded(html, "kg-nodes")}
+    reserve = embedded(html, "kg-extra")["reserve"]
+    spare = {node["id"] for node in reserve["nodes"]}
+    assert len(spare) == summary["omitted"] == 40 and not spare & drawn
+    assert all(node["search"] and node["labels"] and "x" not in node for node in reserve["nodes"])
+    # every edge with an end in reserve is there once, none between two drawn entities
+    pairs = {(e["from"], e["to"]) for e in reserve["edges"]}
+    assert len(pairs) == len(reserve["edges"]) == summary["omitted_edges"]
+    assert all(e["from"] in spare or e["to"] in spare for e in reserve["edges"])
+
+
+def test_explorer_page_names_the_texts_and_embeds_them_for_the_source_view(evidence_store: OxigraphStore,
+                                                                             tmp_path: Path) -> None:
+    path = tmp_path / "graph.html"
+    write_html(evidence_store, path)
+    extra = embedded(path.read_text(encoding="utf-8"), "kg-extra")
+    assert set(extra["texts"]) == {"001_a"} | {f"00{i + 2}_gone" for i in range(7)}
+    assert extra["sources"] == {"001_a": RAW_A}  # the texts that are gone cannot be shown
+    edge = next(e for e in embedded(path.read_text(encoding="utf-8"), "kg-edges") if e["to"] == KG + "m_1")
+    [item] = edge["ev"]
+    assert (item["label"], item["quote"], item["after"]) == ("出席/讲话", "张三出席会议", "并讲话。")
+
+
+def test_explorer_source_view_text_blanks_html_markup_and_keeps_offsets() -> None:
+    raw = '<html><head><style>p { color: red }</style><script>var x = "<b>";</script></head>\n<p>国家<b>认监委</b></p>'
+    text = explorer.source_view_text(raw, "text/html")
+    assert len(text) == len(raw) and text.index("认监委") == raw.index("认监委")
+    assert "<" not in text and "color" not in text and "var" not in text and text.count("\n") == 1
+    assert explorer.source_view_text(raw, "text/plain") == raw
