@@ -79,35 +79,56 @@ FONT_STACK = ", ".join(f'"{f}"' for f in FONTS) + ", sans-serif"
 
 @dataclass(frozen=True)
 class EntityType:
-    name: str     # local name, e.g. "Agency"; also the English label
+    name: str     # local name, e.g. "Agency"
     iri: str
     label: str    # zh-Hans label of the class (ontology/ccakg.ttl)
-    color: str
+    color: str    # from the Okabe-Ito palette
+    shape: str = "dot"   # vis-network shape: types that share a colour never share a shape
+
+    @property
+    def en(self) -> str:
+        """The English name as a reader writes it: PolicyDocument → Policy document."""
+        words = re.findall(r"[A-Z][a-z]+|[A-Z]+(?![a-z])", self.name) or [self.name]
+        return " ".join([words[0]] + [w.lower() for w in words[1:]])
+
+    @property
+    def glyph(self) -> str:
+        """The shape as a character, for the legend and the lists."""
+        return SHAPE_GLYPHS[self.shape]
 
 
-def _kgo_type(name: str, label: str, color: str) -> EntityType:
-    return EntityType(name, kgo(name), label, color)
+def _kgo_type(name: str, label: str, color: str, shape: str = "dot") -> EntityType:
+    return EntityType(name, kgo(name), label, color, shape)
 
 
+# Okabe & Ito's palette for colour-blind readers (https://jfly.uni-koeln.de/color/), without its yellow
+# (too faint on white); with 15 types colours repeat, each time with another shape, so that every type
+# differs from every other by colour as seen with any colour vision deficiency, or by shape
+# (tests/kg/web/test_explorer.py simulates protanopia, deuteranopia and tritanopia).
+OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
+             "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7"}
+SHAPE_GLYPHS = {"dot": "●", "square": "■", "diamond": "◆", "triangle": "▲", "triangleDown": "▼",
+                "star": "★", "hexagon": "⬢"}
+_C = OKABE_ITO
 # In priority order: an entity typed twice is drawn as the first type listed.
 ENTITY_TYPES: tuple[EntityType, ...] = (
-    EntityType("Person", FOAF + "Person", "人物", "#1f77b4"),
-    _kgo_type("Agency", "机构", "#d62728"),
-    _kgo_type("Department", "内设部门", "#ff9896"),
-    _kgo_type("Organization", "组织", "#9467bd"),
-    _kgo_type("UnitGroup", "单位集合", "#c49c94"),
-    _kgo_type("PolicyDocument", "政策文件", "#8c564b"),
-    _kgo_type("Meeting", "会议", "#e377c2"),
-    _kgo_type("Initiative", "举措", "#2ca02c"),
-    _kgo_type("CertificationScheme", "认证制度", "#17becf"),
-    _kgo_type("Task", "工作任务", "#98df8a"),
-    _kgo_type("Target", "目标", "#ffbb78"),
-    _kgo_type("Statistic", "统计数据", "#ff7f0e"),
-    _kgo_type("Indicator", "指标", "#c5b0d5"),
-    _kgo_type("Sector", "行业领域", "#bcbd22"),
-    _kgo_type("Region", "地区", "#9edae5"),
+    EntityType("Person", FOAF + "Person", "人物", _C["blue"]),
+    _kgo_type("Agency", "机构", _C["vermillion"]),
+    _kgo_type("Department", "内设部门", _C["orange"]),
+    _kgo_type("Organization", "组织", _C["purple"]),
+    _kgo_type("UnitGroup", "单位集合", _C["orange"], "triangleDown"),
+    _kgo_type("PolicyDocument", "政策文件", _C["green"], "square"),
+    _kgo_type("Meeting", "会议", _C["sky"], "square"),
+    _kgo_type("Initiative", "举措", _C["green"], "diamond"),
+    _kgo_type("CertificationScheme", "认证制度", _C["sky"], "diamond"),
+    _kgo_type("Task", "工作任务", _C["blue"], "triangle"),
+    _kgo_type("Target", "目标", _C["vermillion"], "triangle"),
+    _kgo_type("Statistic", "统计数据", _C["purple"], "star"),
+    _kgo_type("Indicator", "指标", _C["black"], "star"),
+    _kgo_type("Sector", "行业领域", _C["black"], "hexagon"),
+    _kgo_type("Region", "地区", _C["sky"], "triangleDown"),
 )
-OTHER_TYPE = EntityType("Other", "", "其他", "#bbbbbb")
+OTHER_TYPE = EntityType("Other", "", "其他", "#999999", "dot")
 TYPES_BY_IRI = {t.iri: t for t in ENTITY_TYPES}
 TYPES_BY_NAME = {t.name: t for t in ENTITY_TYPES}
 
@@ -257,13 +278,25 @@ def _add_entities(graph: nx.MultiDiGraph, store: OxigraphStore) -> None:
         if entity not in types or ENTITY_TYPES.index(candidate) < ENTITY_TYPES.index(types[entity]):
             types[entity] = candidate
     names = _names_by_entity(store)
+    english = lexicon_english()
     for entity, entity_type in types.items():
         entity_names = names.get(entity, [])
         label = _pick_label(entity, entity_names)
+        labels = _labels_by_script(label, entity_names)
+        labels["en"] = labels["en"] or english.get((entity_type.name, label), "")
         graph.add_node(entity, type=entity_type.name, type_label=entity_type.label, label=label,
-                       labels=_labels_by_script(label, entity_names), names=entity_names,
+                       labels=labels, names=entity_names,
                        title=_hover_text(entity, entity_type, entity_names), attributes=[], evidence=[],
                        evidence_total=0, evidence_docs={})
+
+
+@lru_cache(maxsize=1)
+def lexicon_english() -> dict[tuple[str, str], str]:
+    """(type, canonical zh-Hans name) → the lexicon's reviewed English name: the explorer's EN labels for
+    entities and roles whose store labels have no English (a role's label, an entity found by a rule)."""
+    from extractors.lexicon import load_lexicon
+
+    return {(entry.type, entry.name): entry.en for entry in load_lexicon().entries.values() if entry.en}
 
 
 def _names_by_entity(store: OxigraphStore) -> dict[str, list[tuple[str, str, str, bool]]]:
@@ -335,7 +368,7 @@ def _add_memberships(graph: nx.MultiDiGraph, store: OxigraphStore) -> dict[str, 
         key = (person, org, role or "")
         labels = role_labels.get(role or "", {})
         label = labels.get("zh-hans") or (_local_name(role) if role else MEMBER_LABEL)
-        en = labels.get("en") or ("" if role else MEMBER_EN)
+        en = labels.get("en") or lexicon_english().get(("Role", label)) or ("" if role else MEMBER_EN)
         roles[key] = min(roles.get(key, (label, en)), (label, en))  # one label per role, however many it has
         nodes[m] = (person, org, label)
     for (person, org, _), (label, en) in sorted(roles.items()):
@@ -917,7 +950,7 @@ def _node_options(node: Hashable, attrs: dict[str, Any], degree: int,
         "display": display,
         "title": str(attrs.get("title") or f"{entity_type.label}\n{node}"),
         "color": entity_type.color,
-        "shape": "dot",
+        "shape": entity_type.shape,
         "degree": degree,
         "size": node_size(degree),
         "type": entity_type.name,
@@ -1040,6 +1073,7 @@ def _page_context(graph: nx.Graph, scope: nx.Graph, shown: nx.Graph, title: str,
     drawn = Counter(_entity_type(a).name for _, a in shown.nodes(data=True))
     order = [t.name for t in ENTITY_TYPES] + [OTHER_TYPE.name]
     legend = [{"name": name, "label": _type_named(name).label, "label_hant": S2T.convert(_type_named(name).label),
+               "en": _type_named(name).en, "glyph": _type_named(name).glyph,
                "color": _type_named(name).color, "shown": drawn[name], "total": total[name]}
               for name in order if total[name]]
     omitted_by_type = [{"label": e["label"], "count": e["total"] - e["shown"]}
@@ -1064,8 +1098,8 @@ def _page_context(graph: nx.Graph, scope: nx.Graph, shown: nx.Graph, title: str,
                     "by_type": omitted_by_type},
         "meta": {"physics": physics, "focus": [str(_node_id(n)) for n in focus], "terms": terms,
                  "evidence_cap": EVIDENCE_CAP, "path_max_len": PATH_MAX_LEN, "path_limit": PATH_LIMIT,
-                 "types": {e["name"]: {"zh-Hans": e["label"], "zh-Hant": e["label_hant"], "en": e["name"],
-                                       "color": e["color"]} for e in legend}},
+                 "types": {e["name"]: {"zh-Hans": e["label"], "zh-Hant": e["label_hant"], "en": e["en"],
+                                       "color": e["color"], "glyph": e["glyph"]} for e in legend}},
     }
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -233,7 +234,7 @@ def test_explorer_page_legend_counts_types(page: tuple[str, dict]) -> None:
                                 "Task": 1, "Region": 1}
     start = html.index('<ul id="legend">')
     legend = html[start:html.index("</ul>", start)]
-    assert "机构" in legend and "人物" in legend and "#d62728" in legend
+    assert "机构" in legend and "人物" in legend and explorer.TYPES_BY_NAME["Agency"].color in legend
 
 
 def test_explorer_page_small_graph_has_live_physics(page: tuple[str, dict]) -> None:
@@ -680,3 +681,57 @@ def test_explorer_source_view_text_blanks_html_markup_and_keeps_offsets() -> Non
     assert len(text) == len(raw) and text.index("认监委") == raw.index("认监委")
     assert "<" not in text and "color" not in text and "var" not in text and text.count("\n") == 1
     assert explorer.source_view_text(raw, "text/plain") == raw
+
+
+# -- readability: colours for colour-blind readers, English names ---------------------------------------
+
+# Machado, Oliveira & Fernandes (2009), severity 1.0, applied to linear RGB
+CVD = {"protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),
+       "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413), (-0.011820, 0.042940, 0.968881)),
+       "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602), (0.004733, 0.691367, 0.303900)),
+       "normal": ((1, 0, 0), (0, 1, 0), (0, 0, 1))}
+
+
+def lab(color: str, matrix) -> tuple[float, float, float]:
+    """CIELAB (D65) of an sRGB colour as seen through a colour vision deficiency ``matrix``."""
+    srgb = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in srgb]
+    r, g, b = (min(1.0, max(0.0, sum(m * c for m, c in zip(row, linear)))) for row in matrix)
+    xyz = (0.4124 * r + 0.3576 * g + 0.1805 * b, 0.2126 * r + 0.7152 * g + 0.0722 * b,
+           0.0193 * r + 0.1192 * g + 0.9505 * b)
+    f = [t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116 for t in (xyz[0] / 0.95047, xyz[1], xyz[2] / 1.08883)]
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])
+
+
+def test_explorer_types_differ_by_colour_for_colour_blind_readers_or_by_shape() -> None:
+    types = explorer.ENTITY_TYPES
+    assert len({(t.color, t.shape) for t in types}) == len(types)
+    assert {t.color.upper() for t in types} <= {c.upper() for c in explorer.OKABE_ITO.values()}
+    for vision, matrix in CVD.items():
+        for i, a in enumerate(types):
+            for b in types[i + 1:]:
+                if a.shape == b.shape:
+                    delta = math.dist(lab(a.color, matrix), lab(b.color, matrix))
+                    assert delta > 12, f"{a.name} and {b.name} look alike with {vision} (ΔE {delta:.1f})"
+
+
+def test_explorer_type_names_read_as_english() -> None:
+    assert explorer.TYPES_BY_NAME["PolicyDocument"].en == "Policy document"
+    assert explorer.TYPES_BY_NAME["CertificationScheme"].en == "Certification scheme"
+    assert explorer.TYPES_BY_NAME["Person"].en == "Person"
+
+
+def test_explorer_graph_view_takes_english_names_from_the_lexicon() -> None:
+    role, agency = n(KG + "role_deputy"), n(KG + "a_nsc")
+    membership = ox.BlankNode("m")
+    quads = (entity("p_li", FOAF + "Person", "李四") + entity("a_nsc", KGO + "Agency", "国家认证认可监督管理委员会")
+             + [q(role, SKOS + "prefLabel", ox.Literal("副局长", language="zh-Hans"), ENTITIES),
+                q(membership, RDF + "type", n(ORG + "Membership")), q(membership, ORG + "member", n(KG + "p_li")),
+                q(membership, ORG + "organization", agency), q(membership, ORG + "role", role)])
+    with OxigraphStore() as s:
+        s.add(quads)
+        graph = graph_view(s)
+    # neither has an English label in the store: the lexicon's reviewed names are used
+    assert graph.nodes[KG + "a_nsc"]["labels"]["en"].startswith("Certification and Accreditation Administration")
+    assert graph.edges[KG + "p_li", KG + "a_nsc", "副局长"]["labels"]["en"] == "Deputy Director"
+    assert graph.nodes[KG + "p_li"]["labels"]["en"] == ""   # nothing to give: the page falls back to Chinese
