@@ -93,3 +93,18 @@ def test_browser_source_view_of_an_html_text_shows_no_markup(open_page, examples
     assert page.js("() => document.getElementById('source-mark').textContent") == item["quote"]
     text = page.js("() => document.getElementById('source-text').textContent")
     assert "<" not in text and "</" not in text
+
+
+def test_browser_path_screenshot_for_the_readme(open_page, examples_graph) -> None:
+    """docs/explorer-path.png: how 陈立新 is connected to 国家市场监督管理总局 in the example corpus."""
+    import struct
+
+    html, graph = examples_graph
+    page = open_page(html)
+    page.wait_stable()
+    page.js("([a, b]) => ccakg.showPaths(a, b)", [the(graph, CHEN), the(graph, SAMR)])
+    page.page.wait_for_timeout(900)   # the view fits the paths
+    shot = Path(__file__).resolve().parents[2] / "docs" / "explorer-path.png"
+    page.page.screenshot(path=str(shot))
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", data[16:24]) == (1400, 900) and len(data) > 50_000
