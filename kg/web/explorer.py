@@ -465,11 +465,13 @@ def _add_edge_evidence(graph: nx.MultiDiGraph, store: OxigraphStore,
 
 
 def source_texts(store: OxigraphStore) -> dict[str, dict[str, str]]:
-    """Every source text of the store: id → {title, date, path} (empty strings where unknown)."""
+    """Every source text of the store: id → {title, date, path} (empty strings where unknown); the date is
+    the text's own, else that of the meeting it reports (:func:`_text_dates`)."""
     texts: dict[str, dict[str, str]] = {}
+    dates = _text_dates(store)
     for doc, title, date, path in sorted(store.select(TEXTS_QUERY)[1], key=lambda r: tuple(v or "" for v in r)):
         if doc:
-            texts.setdefault(doc, {"title": title or "", "date": date or "", "path": path or ""})
+            texts.setdefault(doc, {"title": title or "", "date": date or dates.get(doc, ""), "path": path or ""})
     return texts
 
 
