@@ -198,6 +198,11 @@ class OxigraphStore:
         """Every quad of one named graph."""
         yield from self._live().quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
 
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The pyoxigraph Store itself, for read code that needs its own API (quads_for_pattern, query options)."""
+        return self._live()
+
     # -- lifecycle -------------------------------------------------------------------------------
 
     def flush(self) -> None:

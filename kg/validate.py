@@ -159,14 +159,28 @@ def load_data(graph_file: Path) -> Graph:
 # validation
 # ---------------------------------------------------------------------------------------------------
 
-def validate(out_dir: Path, shapes_file: Path | None = None, noise_file: Path | None = None) -> ValidationResult:
-    """Validate the build in ``out_dir`` (its ``graph.trig``); ``out_dir`` may also be a graph file."""
+ENGINES = ("sparql", "pyshacl")
+
+
+def validate(out_dir: Path, shapes_file: Path | None = None, noise_file: Path | None = None,
+             engine: str = "sparql", progress=None) -> ValidationResult:
+    """Validate the build in ``out_dir``; ``out_dir`` may also be a graph file.
+
+    ``engine="sparql"`` (default) runs the shapes compiled to SPARQL on the build's store (``DIR/store``,
+    opened read-only; a graph file is loaded into an in-memory store); ``engine="pyshacl"`` runs pySHACL
+    on ``graph.trig`` merged into one rdflib Graph (the reference; slow on big builds). Same findings.
+    ``progress(done, total)`` is called after each SPARQL query.
+    """
+    if engine not in ENGINES:
+        raise ValidationError(f"unknown validation engine {engine!r} (use one of {', '.join(ENGINES)})")
     out_dir = Path(out_dir)
     graph_file = out_dir if out_dir.is_file() else out_dir / "graph.trig"
     started = time.perf_counter()
-    data = load_data(graph_file)
     shapes = load_shapes(shapes_file, noise_file)
-    result = validate_graph(data, shapes)
+    if engine == "pyshacl":
+        result = validate_graph(load_data(graph_file), shapes)
+    else:
+        result = validate_store(out_dir, graph_file, shapes, progress)
     result.seconds = time.perf_counter() - started
     result.graph_file = str(graph_file)
     return result
@@ -185,29 +199,119 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> ValidationResult
     namer = _Namer(data)
     findings: dict[tuple, Finding] = {}   # one finding per (focus, path, message, value): a property
     for res in report.subjects(RDF.type, SH.ValidationResult):  # shape can fail twice (datatype + range)
-        focus = report.value(res, SH.focusNode)
         path = report.value(res, SH.resultPath)
-        value = report.value(res, SH.value)
         messages = sorted(str(m) for m in report.objects(res, SH.resultMessage))
-        severity = SEVERITY.get(report.value(res, SH.resultSeverity), "Violation")
-        shape = report.value(res, SH.sourceShape)
-        finding = Finding(
-            focus=namer.describe(focus), focus_iri=str(focus),
-            path=namer.path(report, path) if path is not None else "",
-            message=messages[0] if messages else "constraint failed",
-            severity=severity,
-            value=namer.term(value) if value is not None else None,
-            shape=namer.term(shape) if isinstance(shape, URIRef) else "")
-        findings.setdefault((finding.focus_iri, finding.path, finding.message, finding.value, severity), finding)
+        _add_finding(findings, namer, report.value(res, SH.focusNode),
+                     namer.path(report, path) if path is not None else "",
+                     messages[0] if messages else "constraint failed",
+                     SEVERITY.get(report.value(res, SH.resultSeverity), "Violation"),
+                     report.value(res, SH.value), report.value(res, SH.sourceShape))
+    return _result(findings, len(data), started)
+
+
+def validate_store(out_dir: Path, graph_file: Path, shapes: Graph, progress=None) -> ValidationResult:
+    """The shapes compiled to SPARQL (kg.validate_sparql), run on the build's store or on ``graph_file``."""
+    from kg.validate_sparql import StoreGraph, compile_shapes, run_checks
+
+    started = time.perf_counter()
+    store, holder = _open_store(out_dir, graph_file)
+    try:
+        checks = compile_shapes(shapes, _Subclasses(store))
+        namer = _Namer(StoreGraph(store))
+        findings: dict[tuple, Finding] = {}
+        paths: dict = {}
+        for check, focus, value in run_checks(store, checks, progress):
+            if check.path not in paths:
+                paths[check.path] = namer.path(shapes, check.path)
+            _add_finding(findings, namer, focus, paths[check.path], check.message, check.severity, value,
+                         check.shape)
+        result = _result(findings, len(store), started, unit="quads")
+    finally:
+        if holder is not None:
+            holder.close()
+    return result
+
+
+def _open_store(out_dir: Path, graph_file: Path):
+    """(pyoxigraph store, OxigraphStore to close or None): the build's store read-only, else ``graph_file``
+    (with the ontology) loaded into memory."""
+    import pyoxigraph as ox
+
+    from kg.store import OxigraphStore
+    from ontology import ONTOLOGY_FILE
+
+    store_dir = out_dir / "store"
+    if out_dir.is_dir() and store_dir.is_dir():
+        holder = OxigraphStore.open_read_only(store_dir)
+        return holder.oxigraph, holder
+    if not graph_file.is_file():
+        raise ValidationError(f"{graph_file}: no such file (build one with `ccakg build CORPUS --out DIR`)")
+    fmt = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
+           ".nt": ox.RdfFormat.N_TRIPLES}.get(graph_file.suffix, ox.RdfFormat.TRIG)
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(graph_file), format=fmt)
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise ValidationError(f"{graph_file}: cannot parse as {graph_file.suffix.lstrip('.') or 'trig'}: {exc}") from exc
+    if len(store) == 0:
+        raise ValidationError(f"{graph_file}: the graph is empty")
+    try:
+        store.bulk_load(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE,
+                        to_graph=ox.NamedNode("urn:ccakg:validate:ontology"))
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise OntologyError(f"{ONTOLOGY_FILE}: cannot parse the ontology: {exc}") from exc
+    return store, None
+
+
+class _Subclasses:
+    """C and every class below it, from the store's rdfs:subClassOf and the ontology file's (pySHACL merges both)."""
+
+    def __init__(self, store) -> None:
+        from ontology import ONTOLOGY_FILE
+
+        self.below: dict = {}
+        rows = store.query("SELECT DISTINCT ?a ?b WHERE { ?a <%s> ?b }" % RDFS.subClassOf,
+                           use_default_graph_as_union=True)
+        pairs = {(str(r["a"].value), str(r["b"].value)) for r in rows}
+        tbox = Graph()
+        try:
+            tbox.parse(ONTOLOGY_FILE, format="turtle")
+        except Exception as exc:
+            raise OntologyError(f"{ONTOLOGY_FILE}: cannot parse the ontology: {exc}") from exc
+        pairs |= {(str(a), str(b)) for a, b in tbox.subject_objects(RDFS.subClassOf)}
+        for a, b in pairs:
+            self.below.setdefault(b, set()).add(a)
+
+    def __call__(self, cls) -> set:
+        found, todo = {str(cls)}, [str(cls)]
+        while todo:
+            for sub in self.below.get(todo.pop(), ()):
+                if sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return {URIRef(c) for c in found}
+
+
+def _add_finding(findings: dict, namer, focus, path: str, message: str, severity: str, value, shape) -> None:
+    """One finding per (focus, path, message, value, severity): a property shape can fail twice (datatype + range)."""
+    key = (str(focus), path, message, namer.term(value) if value is not None else None, severity)
+    if key in findings:
+        return
+    findings[key] = Finding(
+        focus=namer.describe(focus), focus_iri=str(focus), path=path, message=message, severity=severity,
+        value=key[3], shape=namer.term(shape) if isinstance(shape, URIRef) else "")
+
+
+def _result(findings: dict, size: int, started: float, unit: str = "triples") -> ValidationResult:
     rank = {"Violation": 0, "Warning": 1, "Info": 2}
-    findings = list(findings.values())
-    findings.sort(key=lambda f: (rank.get(f.severity, 3), f.message, f.focus, f.path, f.value or ""))
-    counts = Counter(f.severity for f in findings)
+    ordered = sorted(findings.values(),
+                     key=lambda f: (rank.get(f.severity, 3), f.message, f.focus, f.path, f.value or ""))
+    counts = Counter(f.severity for f in ordered)
     return ValidationResult(
         conforms=counts.get("Violation", 0) == 0,
-        violations=findings,
+        violations=ordered,
         counts={"Violation": counts.get("Violation", 0), "Warning": counts.get("Warning", 0),
-                "Info": counts.get("Info", 0), "triples": len(data)},
+                "Info": counts.get("Info", 0), unit: size},
         seconds=time.perf_counter() - started)
 
 
@@ -243,7 +347,7 @@ class _Namer:
             return None
         fallback = None
         for prop in (SKOS_PREF, RDFS.label):
-            for lit in self.data.objects(node, prop):
+            for lit in sorted(self.data.objects(node, prop), key=str):
                 if isinstance(lit, Literal):
                     if (lit.language or "").lower() == "zh-hans":
                         return str(lit)
@@ -261,14 +365,21 @@ class _Namer:
         if evidence is not None:
             return self._describe_evidence(node, evidence)
         if (node, RDF.type, ORG.Membership) in self.data:
-            parts = [self.data.value(node, ORG[x]) for x in ("member", "role", "organization")]
+            parts = [self._one(node, ORG[x]) for x in ("member", "role", "organization")]
             names = " · ".join(self._name(n) for n in parts)
             return f"membership {names} ({self.term(node)})"
         if (node, RDF.type, RDF.Statement) in self.data:
-            s, p, o = (self.data.value(node, RDF[x]) for x in ("subject", "predicate", "object"))
+            s, p, o = (self._one(node, RDF[x]) for x in ("subject", "predicate", "object"))
             parts = [self._name(s), self.term(p) if p is not None else "?", self._name(o)]
             return f"statement {' '.join(parts)} ({self.term(node)})"
         return self.term(node)
+
+    def _one(self, node, prop):
+        """One value of ``prop`` on ``node`` (the smallest, so both engines name a node alike), else None."""
+        return min(self.data.objects(node, prop), key=str, default=None)
+
+    def _one_subject(self, prop, node):
+        return min(self.data.subjects(prop, node), key=str, default=None)
 
     def _name(self, node) -> str:
         if node is None:
@@ -277,26 +388,26 @@ class _Namer:
 
     def _evidence_of(self, node):
         """The kgo:Evidence a node belongs to (itself, its target, or a selector of its target)."""
-        if self.data.value(node, OA.hasTarget) is not None or self.data.value(node, OA.hasBody) is not None:
+        if self._one(node, OA.hasTarget) is not None or self._one(node, OA.hasBody) is not None:
             return node
-        ev = self.data.value(None, OA.hasTarget, node)
+        ev = self._one_subject(OA.hasTarget, node)
         if ev is not None:
             return ev
-        target = self.data.value(None, OA.hasSelector, node)
+        target = self._one_subject(OA.hasSelector, node)
         if target is not None:
-            return self.data.value(None, OA.hasTarget, target)
+            return self._one_subject(OA.hasTarget, target)
         return None
 
     def _describe_evidence(self, node, evidence) -> str:
-        body = self.data.value(evidence, OA.hasBody)
-        target = self.data.value(evidence, OA.hasTarget)
-        source = self.data.value(target, OA.hasSource) if target is not None else None
-        doc = self.data.value(source, DCT_IDENTIFIER) if source is not None else None
+        body = self._one(evidence, OA.hasBody)
+        target = self._one(evidence, OA.hasTarget)
+        source = self._one(target, OA.hasSource) if target is not None else None
+        doc = self._one(source, DCT_IDENTIFIER) if source is not None else None
         start = end = quote = None
-        for sel in (self.data.objects(target, OA.hasSelector) if target is not None else ()):
-            start = self.data.value(sel, OA.start) if start is None else start
-            end = self.data.value(sel, OA.end) if end is None else end
-            quote = self.data.value(sel, OA.exact) if quote is None else quote
+        for sel in (sorted(self.data.objects(target, OA.hasSelector), key=str) if target is not None else ()):
+            start = self._one(sel, OA.start) if start is None else start
+            end = self._one(sel, OA.end) if end is None else end
+            quote = self._one(sel, OA.exact) if quote is None else quote
         about = self.describe(body) if body is not None else "nothing (no oa:hasBody)"
         where = f" in {doc}" if doc is not None else ""
         span = f" [{start}, {end})" if start is not None or end is not None else ""
@@ -335,8 +446,10 @@ def format_report(result: ValidationResult, warnings: str = "summary", max_examp
     """The result as text: every violation in full; warnings in full, grouped (``summary``) or not at all (``none``)."""
     n_err, n_warn = result.counts.get("Violation", 0), result.counts.get("Warning", 0) + result.counts.get("Info", 0)
     verdict = "conforms" if result.conforms else "DOES NOT CONFORM"
+    unit = "quads" if "quads" in result.counts else "triples"
+    size = result.counts.get(unit, 0)
     lines = [f"{result.graph_file or 'graph'}: {verdict} — {n_err} violation{'s' * (n_err != 1)}, "
-             f"{n_warn} warning{'s' * (n_warn != 1)} ({result.counts.get('triples', 0)} triples checked "
+             f"{n_warn} warning{'s' * (n_warn != 1)} ({size} {unit} checked "
              f"in {result.seconds:.1f} s)"]
     for finding in result.errors:
         lines.append("")
