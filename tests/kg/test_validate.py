@@ -44,7 +44,7 @@ def clean(corpus_build):
 def test_corpus_build_conforms(clean):
     out, result = clean
     assert result.conforms, format_report(result)
-    assert result.counts["Violation"] == 0 and result.counts["triples"] > 10_000
+    assert result.counts["Violation"] == 0 and result.counts["quads"] > 10_000
     # the known soft spot: task 38 of the 2017 work points names no lead unit (a warning, not a violation)
     assert any("任务38" in f.focus and f.path == "kgo:leadUnit" for f in result.warnings)
     assert "conforms" in format_report(result).splitlines()[0]
@@ -229,7 +229,8 @@ def test_seeded_noise_labels(seeded):
     init, name = seeds["noise"]
     [listed] = _findings(result, "noise.txt")
     assert listed.focus_iri == str(init) and name in listed.focus
-    assert listed.path == "skos:altLabel" and listed.value == '"返回顶部"@zh-Hans'
+    # the SPARQL engine reads the file into Oxigraph, which writes language tags lower-case (as every build does)
+    assert listed.path == "skos:altLabel" and listed.value.lower() == '"返回顶部"@zh-hans'
     spam = _findings(result, "gambling spam", "澳金沙门")
     assert {f.path for f in spam} == {"skos:prefLabel"} and len(spam) == 2
     assert _findings(result, "phone or fax number", "0531-82360063")
