@@ -43,7 +43,7 @@ def workdir(tmp_path_factory) -> Path:
 
 
 def test_the_walkthrough_has_commands():
-    assert len(walkthrough_blocks()) >= 4
+    assert len(walkthrough_blocks()) >= 5
 
 
 @pytest.mark.parametrize("command,expected", walkthrough_blocks(), ids=[c for c, _ in walkthrough_blocks()])
