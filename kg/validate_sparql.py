@@ -181,14 +181,9 @@ class _Compiler:
         if low == 1:
             queries.append(f"SELECT DISTINCT ?f WHERE {{ {focus} MINUS {{ {self.walk(path, '?f', '?v')} . "
                            f"FILTER({test}) }} }}")   # Oxigraph: NOT EXISTS of a join is quadratic
-        if high == 1:
-            other = self.value_test(shape, "?w") if shape is not None else "true"
-            queries.append(f"SELECT DISTINCT ?f WHERE {{ {focus} {self.walk(path, '?f', '?v')} . "
-                           f"{self.walk(path, '?f', '?w')} . "
-                           f"FILTER(!sameTerm(?v, ?w) && ({test}) && ({other})) }}")
-        rest = [c for c in ((f"?n < {low}" if low > 1 else ""), (f"?n > {high}" if high not in (None, 1) else ""))
+        rest = [c for c in ((f"?n < {low}" if low > 1 else ""), (f"?n > {high}" if high is not None else ""))
                 if c]
-        if rest:
+        if rest:   # grouped: a self-join would pair every copy of a triple restated in many texts (quadratic)
             queries.append(f"SELECT ?f WHERE {{ {{ SELECT ?f (COUNT(DISTINCT ?q) AS ?n) WHERE {{ {focus} "
                            f"OPTIONAL {{ {self.walk(path, '?f', '?v')} . FILTER({test}) BIND(?v AS ?q) }} }} "
                            f"GROUP BY ?f }} "
