@@ -1010,7 +1010,24 @@ def _search_keys(label: str, labels: dict[str, str], names: list[tuple[str, str,
             continue
         for form in (text, to_simplified(text), S2T.convert(text)):
             keys.setdefault(form.strip().casefold(), None)
+        for form in _initials_keys(text):          # gjrjw finds 国家认监委, as `ccakg lookup` does
+            keys.setdefault(form, None)
     return "\n".join(k for k in keys if k)
+
+
+INITIALS_VARIANTS = 4   # readings of polyphonic characters spelled out, at most this many per name
+
+
+def _initials_keys(name: str) -> list[str]:
+    """The pinyin initials of a Chinese name as plain strings (每种读音; 银行 → yh, yx), for the page's search."""
+    from kg.lookup import initials
+
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in name):
+        return []
+    forms = [""]
+    for letters in initials(name):
+        forms = [form + letter for form in forms for letter in letters][:INITIALS_VARIANTS]
+    return [form for form in forms if len(form) >= 2]
 
 
 def _relations(graph: nx.Graph, shown: nx.Graph, node: Hashable) -> list[list[Any]]:

@@ -39,6 +39,14 @@ def test_browser_examples_search_finds_both_scripts_at_one_node(open_page, examp
     assert page.js("() => document.getElementById('panel-title').textContent") == CNCA
 
 
+def test_browser_examples_search_by_pinyin_initials_puts_the_obvious_entity_first(open_page, examples_graph) -> None:
+    html, graph = examples_graph
+    cnca = the(graph, CNCA)
+    page = open_page(html)
+    assert page.js("(q) => ccakg.search(q)[0]", "gjrjw") == cnca      # 国家认监委, as `ccakg lookup gjrjw`
+    assert page.js("(q) => ccakg.search(q)[0]", "认监委") == cnca      # a whole alias before names holding it
+
+
 def test_browser_examples_click_shows_evidence_in_the_raw_text(open_page, examples_graph) -> None:
     html, graph = examples_graph
     person = the(graph, "陈立新")
