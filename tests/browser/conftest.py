@@ -160,3 +160,10 @@ def the(graph: nx.MultiDiGraph, name: str) -> str:
 
     [node] = find_nodes(graph, name)
     return node
+
+
+@pytest.fixture(scope="module")
+def examples_graph(examples_build) -> tuple[Path, nx.MultiDiGraph]:
+    """The explorer page of examples/corpus and the graph it draws (shared by the example-page tests)."""
+    out, _ = examples_build
+    return page_and_graph(out)

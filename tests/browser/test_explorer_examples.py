@@ -2,22 +2,14 @@
 user's clone can check without ../shared."""
 from __future__ import annotations
 
-from pathlib import Path
 
-import networkx as nx
 import pytest
 
 from kg.documents import read_document
-from tests.browser.conftest import page_and_graph, the
+from tests.browser.conftest import the
 
 pytestmark = pytest.mark.browser
 CNCA = "国家认证认可监督管理委员会"
-
-
-@pytest.fixture(scope="module")
-def examples_graph(examples_build) -> tuple[Path, nx.MultiDiGraph]:
-    out, _ = examples_build
-    return page_and_graph(out)
 
 
 def test_browser_examples_page_loads_offline_and_draws_every_node(open_page, examples_graph) -> None:

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import networkx as nx
 import pytest
 
 from kg.documents import read_document
 from kg.paths import shortest_paths
-from tests.browser.conftest import page_and_graph, the
+from tests.browser.conftest import the
 
 pytestmark = pytest.mark.browser
 CHEN, SAMR = "陈立新", "国家市场监督管理总局"
-
-
-@pytest.fixture(scope="module")
-def examples_graph(examples_build) -> tuple[Path, nx.MultiDiGraph]:
-    out, _ = examples_build
-    return page_and_graph(out)
 
 
 def test_browser_path_between_two_entities_picked_in_the_panel(open_page, examples_graph) -> None:

@@ -3,12 +3,11 @@ only where they are read, labels clear of other entities at the focus zoom, fit 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import networkx as nx
 import pytest
 
-from tests.browser.conftest import page_and_graph, the
+from tests.browser.conftest import the
 
 pytestmark = pytest.mark.browser
 CNCA, CHEN = "国家认证认可监督管理委员会", "陈立新"
@@ -39,12 +38,6 @@ IN_VIEW = """() => { const net = ccakg.network, frame = document.getElementById(
   const shown = ccakg.nodes.getIds().filter(o => !ccakg.nodes.get(o).hidden), pos = net.getPositions(shown);
   return shown.filter(o => { const p = net.canvasToDOM(pos[o]);
     return p.x >= 0 && p.y >= 0 && p.x <= frame.clientWidth && p.y <= frame.clientHeight; }).length; }"""
-
-
-@pytest.fixture(scope="module")
-def examples_graph(examples_build) -> tuple[Path, nx.MultiDiGraph]:
-    out, _ = examples_build
-    return page_and_graph(out)
 
 
 def test_browser_english_mode_names_entities_roles_types_and_headers(open_page, examples_graph) -> None:
