@@ -107,8 +107,11 @@ def extract_text(text: str, *, doc_id: str = "text", html: bool = False) -> DocR
     return extract(document)
 
 
-def extract_file(path: str, doc_id: str | None = None) -> Outcome:
-    """Read, extract and turn one file into quads; errors become a skipped Outcome naming the file."""
+def extract_file(path: str, doc_id: str | None = None, graph_files: bool = True) -> Outcome:
+    """Read, extract and turn one file into quads; errors become a skipped Outcome naming the file.
+
+    ``graph_files``: also render the text's TriG and Turtle (only a fresh build streams them to its files).
+    """
     started = time.perf_counter()
     doc_id = doc_id or Path(path).stem
     try:
@@ -121,13 +124,13 @@ def extract_file(path: str, doc_id: str | None = None) -> Outcome:
         log.exception("extraction failed for %s", path)
         return Outcome(path, doc_id, error=f"{path}: extraction failed ({type(exc).__name__}: {exc})")
     counts = {"mentions": len(result.mentions)}
-    trig, ttl = render_graph_files(doc_quads)
+    trig, ttl = render_graph_files(doc_quads) if graph_files else (b"", b"")
     return Outcome(path, document.doc_id, None, _nquads(doc_quads), _nquads(entity_quads), trig, ttl, counts,
                    len(document.raw_text), time.perf_counter() - started, list(result.warnings))
 
 
 def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1,
-                registry: Path | None = None) -> Iterator[Outcome]:
+                registry: Path | None = None, graph_files: bool = True) -> Iterator[Outcome]:
     """Outcomes in file order, extracted in this process or in a pool of ``workers`` processes.
 
     The pool gets a bounded number of tasks at a time (``pool.map`` would submit every file at once and
@@ -135,7 +138,7 @@ def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1,
     follow ``registry`` as this process does (:func:`kg.registry.use_registry`).
     """
     ids = paths if isinstance(paths, dict) else {p: Path(p).stem for p in paths}
-    names = [(str(p), doc_id) for p, doc_id in ids.items()]
+    names = [(str(p), doc_id, graph_files) for p, doc_id in ids.items()]
     if workers <= 1:
         yield from (extract_file(*name) for name in names)
         return
@@ -176,7 +179,7 @@ def _take(window: deque) -> list[Outcome]:
     return outcomes
 
 
-def _extract_packed(names: list[tuple[str, str]]) -> list[Outcome]:
+def _extract_packed(names: list[tuple[str, str, bool]]) -> list[Outcome]:
     """In a worker: extract files. Their quads travel as N-Quads, TriG and Turtle bytes, made in the worker.
 
     Pickling pyoxigraph quads costs more than extracting them (1 MB of text: ~7 s to pickle, ~8 s to
@@ -268,8 +271,8 @@ def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
         had_texts = any(g.startswith(DOC_GRAPH) for g in store.graphs())
         stream = None if had_texts else StreamedGraphFiles(staging)
         load_ontology(store)
-        streamed = _load_outcomes(store, extract_all(files, workers=workers, registry=registry), report, progress,
-                                  len(files), stream)
+        outcomes = extract_all(files, workers=workers, registry=registry, graph_files=stream is not None)
+        streamed = _load_outcomes(store, outcomes, report, progress, len(files), stream)
         if had_texts:
             prune_entities(store)
         apply_merges(store, iris)

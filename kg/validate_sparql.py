@@ -306,18 +306,19 @@ class StoreGraph:
         return self.store.quads_for_pattern(conv[0], conv[1], conv[2], None)
 
     def objects(self, s, p):
-        seen = set()
-        for q in self._quads(s, p, None):
-            if q.object not in seen:
-                seen.add(q.object)
-                yield to_rdflib(q.object)
+        return _distinct(q.object for q in self._quads(s, p, None))
 
     def subjects(self, p, o):
-        seen = set()
-        for q in self._quads(None, p, o):
-            if q.subject not in seen:
-                seen.add(q.subject)
-                yield to_rdflib(q.subject)
+        return _distinct(q.subject for q in self._quads(None, p, o))
 
     def __contains__(self, triple) -> bool:
         return next(iter(self._quads(*triple)), None) is not None
+
+
+def _distinct(terms):
+    """Each term once (a triple restated by many texts is one quad per text), as rdflib terms."""
+    seen = set()
+    for term in terms:
+        if term not in seen:
+            seen.add(term)
+            yield to_rdflib(term)
