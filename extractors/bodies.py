@@ -235,7 +235,7 @@ RE_AFFILIATES_ANCHOR = re.compile(r"等(?:直属|下属|所属|挂靠)(?:单位|
 AFFILIATES_REACH = 80   # the items before the anchor
 RE_LIST_JOINER = re.compile(r"^(?:[、]|以及|和|及|与)$")
 # 甲局(乙委): a parenthesis names the body the first one also is or belongs to
-RE_ADDRESSEE_AFFILIATES = re.compile(r"(?:各部室|各司局|机关各处室)?[、,]?(?:各)?(?:下属|直属)单位\s*:")
+RE_ADDRESSEE_AFFILIATES = re.compile(r"(?:下属|直属)单位\s*:")   # 各部室、各直属单位: (only searched for)
 
 
 def add_stated_parents(ctx: DocContext, owner: tuple[str, str] | None) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -34,6 +35,7 @@ class ClauseTokenizer:
         words = RE_TOKEN.findall(text)
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
         doc.user_data["kg_text"] = text   # Doc.text re-joins every token: keep the string once
+        doc.user_data["kg_cuts"] = list(accumulate(map(len, words), initial=0))   # token edges, for segment
         return doc
 
 
@@ -47,19 +49,18 @@ def segment(doc: Doc, hits: list[Hit], key: str = "entities") -> Doc:
     Extensions and user data are carried over; every hit becomes a Span with exactly its characters.
     """
     text = text_of(doc)
-    cuts = {0, len(text)}
-    for token in doc:
-        cuts.add(token.idx)
-    for hit in hits:
-        cuts.add(hit.start)
-        cuts.add(hit.end)
+    cuts = set(doc.user_data.get("kg_cuts") or [token.idx for token in doc])
+    cuts.add(len(text))
+    cuts.update(h.start for h in hits)
+    cuts.update(h.end for h in hits)
     ordered = sorted(cuts)
     words = [text[a:b] for a, b in zip(ordered, ordered[1:])]
     fine = Doc(doc.vocab, words=words, spaces=[False] * len(words))
     fine.user_data.update(doc.user_data)
+    fine.user_data["kg_cuts"] = ordered
     index = {offset: i for i, offset in enumerate(ordered)}
-    strings = doc.vocab.strings
-    fine.spans[key] = [Span(fine, index[h.start], index[h.end], label=strings.add(h.type)) for h in hits]
+    labels = {type_: doc.vocab.strings.add(type_) for type_ in {h.type for h in hits}}
+    fine.spans[key] = [Span(fine, index[h.start], index[h.end], label=labels[h.type]) for h in hits]
     return fine
 
 

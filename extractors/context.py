@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from extractors.lexicon import Lexicon
 from extractors.records import EntityInfo, EntityKey, Hit, RelationHit
@@ -27,6 +28,7 @@ class DocContext:
     _version: int = field(default=0, repr=False)       # bumped whenever ``entities`` changes
     _by_types: dict = field(default_factory=dict, repr=False)
     _cues_by_type: dict | None = field(default=None, repr=False)
+    _in_order: bool = field(default=True, repr=False)    # ``entities`` is in (start, -end) order
 
     def cue(self, type_: str) -> list[Hit]:
         if self._cues_by_type is None:
@@ -44,7 +46,11 @@ class DocContext:
         return list(cached[1])
 
     def sort_entities(self) -> None:
-        self.entities.sort(key=lambda h: (h.start, -h.end))
+        """Put ``entities`` in (start, -end) order, stably; a no-op when every addition kept that order."""
+        if not self._in_order:
+            self.entities.sort(key=attrgetter("end"), reverse=True)   # two stable passes: by start, then -end
+            self.entities.sort(key=attrgetter("start"))
+            self._in_order = True
         self._version += 1
 
     def in_span(self, start: int, end: int, *types: str) -> list[Hit]:
@@ -63,6 +69,8 @@ class DocContext:
         return self.sentences.index(a) == self.sentences.index(b)
 
     def add_entity(self, hit: Hit, info: EntityInfo | None = None) -> Hit:
+        if self.entities and (hit.start, -hit.end) < (self.entities[-1].start, -self.entities[-1].end):
+            self._in_order = False
         self.entities.append(hit)
         self._version += 1
         if self._indexed is not None:      # keep the start index sorted instead of rebuilding it

@@ -38,10 +38,10 @@ class DictionaryMatcher:
         self.lexicon = lexicon
         self.automaton = ahocorasick.Automaton()
         for form, ids in lexicon.strong.items():
-            self.automaton.add_word(form, (form, ids, False))
+            self.automaton.add_word(form, (form, ids, False, _latin_edges(form)))
         for form, ids in lexicon.weak.items():
             if form not in lexicon.strong:
-                self.automaton.add_word(form, (form, ids, True))
+                self.automaton.add_word(form, (form, ids, True, _latin_edges(form)))
         if len(self.automaton):
             self.automaton.make_automaton()
 
@@ -50,9 +50,9 @@ class DictionaryMatcher:
         if not len(self.automaton):
             return []
         strong, weak = [], []
-        for end_index, (form, ids, is_weak) in self.automaton.iter(text):
+        for end_index, (form, ids, is_weak, latin) in self.automaton.iter(text):
             start, end = end_index - len(form) + 1, end_index + 1
-            if not _latin_boundary_ok(text, start, end):
+            if latin and not _latin_boundary_ok(text, start, end, latin):
                 continue
             ids = [i for i in ids if self._guard_ok(i, text, start, end)]
             (weak if is_weak else strong).extend((start, end, entry_id) for entry_id in ids)
@@ -109,10 +109,16 @@ def _inside(hit: tuple[int, int, str], others: list[tuple[int, int, str]], start
     return any(hit[1] <= end and (start, end) != hit[:2] for start, end, _ in others[low:high])
 
 
-def _latin_boundary_ok(text: str, start: int, end: int) -> bool:
+def _latin_edges(form: str) -> tuple[bool, bool] | None:
+    """Whether an alias starts and ends with a Latin letter or digit; None when neither."""
+    edges = (bool(RE_LATIN_EDGE.match(form[0])), bool(RE_LATIN_EDGE.match(form[-1])))
+    return edges if any(edges) else None
+
+
+def _latin_boundary_ok(text: str, start: int, end: int, edges: tuple[bool, bool]) -> bool:
     """A Latin or digit alias must not sit inside a longer Latin word (CCC in CCCF)."""
-    if RE_LATIN_EDGE.match(text[start]) and start > 0 and RE_LATIN_EDGE.match(text[start - 1]):
+    if edges[0] and start > 0 and RE_LATIN_EDGE.match(text[start - 1]):
         return False
-    if RE_LATIN_EDGE.match(text[end - 1]) and end < len(text) and RE_LATIN_EDGE.match(text[end]):
+    if edges[1] and end < len(text) and RE_LATIN_EDGE.match(text[end]):
         return False
     return True

@@ -19,6 +19,8 @@ NUMBER = r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?"      # 480, 9,200 (thousands commas),
 # a count: 约900间, 1.2万余张, 4,670.1亿元, 92.6%; not 第3家, not 3-5家
 RE_COUNT = re.compile(r"(?<![\d.\-—~第])(?P<qual>约|近|超过|逾)?(?P<value>" + NUMBER + r")(?P<mult>万|亿)?(?:余|多)?"
                       r"(?:(?P<unit>" + UNIT + r")|(?P<pct>%))")
+RE_COUNT_ANCHOR = re.compile(r"\d[\d,.]*")   # every count holds a run of digits; at most 6 characters around it
+COUNT_REACH = 6
 # what makes a count no statistic of its own: 3个百分点, 5家以上, 1亿元的机构, 3-5家, 3个月
 RE_NOT_A_COUNT = re.compile(r"百分点|以上|以下|左右|以内|之内|的|[-—~]|月|日|年")
 # a count that is only a change or a starting value: 增加312名, 新增96家, 由1470家(增加至…)
@@ -95,6 +97,8 @@ RE_VERB_FIRST = re.compile(r"^(?P<goal>(?:基本|全面|初步)?(?:形成|建成
 RE_QUANT_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff、“”「」]{2,30}?)(?P<goal>(?:年均|平均|每年)?(?:达到|超过|突破|增长|增加|提高|提升|"
                            r"降低|下降|减少|控制在|保持在|不少于|不低于)(?:到|至)?[^,。;\d]{0,4}[\d两][^,。;]{0,16}|"
                            r"(?:增加|提高|增长)[一二三四五六七八九两]成|(?:压缩|缩短|压减)[至到][^,。;]{2,12})$")
+RE_QUANT_VERB = re.compile(r"达到|超过|突破|增长|增加|提高|提升|降低|下降|减少|控制在|保持在|不少于|不低于|压缩|缩短|压减")
+RE_DIGIT = re.compile(r"\d")
 # 主要产品质量达到国际先进水平, 认证认可能力进入世界前列
 RE_LEVEL_GOAL = re.compile(r"^(?P<subj>[\u4e00-\u9fff、]{2,30}?)(?P<goal>(?:达到|接近|保持|进入|迈入|跻身)[\u4e00-\u9fff]{0,10}"
                            r"(?:水平|前列|行列))$")
@@ -159,7 +163,7 @@ def add_statistics(ctx: DocContext) -> None:
     plan_year = ctx.meta["plan_year"] = _plan_year(ctx.text)
     earlier: list[Item] = []                    # the items of the current sentence
     marks = _goal_marks(ctx.text)
-    for count in RE_COUNT.finditer(ctx.text, _title_end(ctx.text)):
+    for count in finditer_near(RE_COUNT, RE_COUNT_ANCHOR, COUNT_REACH, ctx.text, _title_end(ctx.text)):
         if not _countable(ctx, count, marks) or (plan_year and not _past(ctx.text, count.start(), plan_year)):
             continue
         sentence = ctx.sentences.index(count.start())
@@ -505,10 +509,20 @@ def _task_goals(ctx: DocContext) -> None:
             offset = start + len(clause)
             lead = RE_LEADING.match(clause)
             body = clause[lead.end():] if lead else clause
-            goal = RE_QUANT_GOAL.match(body) or RE_COUNT_GOAL.match(body)
+            goal = _quant_goal(body) or _count_goal(body)
             if goal:
                 begin = start + len(clause) - len(body)
                 _target(ctx, begin, offset, goal.group("subj"), goal.group("goal"), f"{year}年" if year else None)
+
+
+def _quant_goal(clause: str) -> re.Match | None:
+    """RE_QUANT_GOAL.match, tried only where one of its verbs occurs (most clauses have none)."""
+    return RE_QUANT_GOAL.match(clause) if RE_QUANT_VERB.search(clause) else None
+
+
+def _count_goal(clause: str) -> re.Match | None:
+    """RE_COUNT_GOAL.match, tried only where a digit occurs."""
+    return RE_COUNT_GOAL.match(clause) if RE_DIGIT.search(clause) else None
 
 
 def _full_sentence_end(text: str, offset: int) -> int:
@@ -537,9 +551,9 @@ def _horizon_clause(ctx: DocContext, clause: str, start: int, horizon: str | Non
     if deadline:
         clause, start, horizon = clause[deadline.end():], start + deadline.end(), deadline.group("h")
     goal = RE_GOAL.search(clause)
-    counted = RE_COUNT_GOAL.match(clause)
+    counted = _count_goal(clause)
     verb = RE_VERB_FIRST.match(clause)
-    quant = RE_QUANT_GOAL.match(clause) or RE_LEVEL_GOAL.match(clause) or RE_RESULT_GOAL.match(clause) or counted
+    quant = _quant_goal(clause) or RE_LEVEL_GOAL.match(clause) or RE_RESULT_GOAL.match(clause) or counted
     end = start + len(clause)
     if before and RE_ELIDED_GOAL.match(clause):
         return _target(ctx, start, end, before, clause, horizon)

@@ -40,6 +40,8 @@ RE_CLUSTER_ANCHOR = re.compile("城市群|都市圈|经济圈")
 # 闽台地区, 湘鄂赣地区, 江浙沪地区: the one-character names of provinces joined before 地区
 RE_ABBREVIATED = re.compile(r"(?:(?<=[在于和与及对、,:;(“])|(?<=推动|推进|加强|促进|深化|面向|覆盖|服务|支持)|^)"
                             r"(?P<own>江?[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵黔云滇藏陕甘陇青宁新港澳台]{2,4})地区", re.M)
+RE_ABBREVIATED_ANCHOR = re.compile("地区")
+ABBREVIATED_REACH = 6
 # 在新西兰奥克兰举行: a foreign city between its country and the verb of a meeting
 RE_VENUE = re.compile(r"(?P<city>[\u4e00-\u9fff]{2,5}?)(?:成功|顺利|隆重)?(?:举行|召开|举办|开幕|闭幕)")
 NOT_CITY_END = set("部会馆厅心所院楼场处局")
@@ -64,9 +66,8 @@ def region_shapes(text: str, dictionary: list[Hit], lexicon: Lexicon) -> list[Hi
         hits += [h for h in (_shape_hit(text, m, "rx:region-zone") for m in RE_ZONE_ALONE.finditer(text)) if h]
     if RE_CLUSTER_ANCHOR.search(text):
         hits += [h for h in (_shape_hit(text, m, "rx:region-cluster") for m in RE_CLUSTER.finditer(text)) if h]
-    if "地区" in text:
-        hits += [Hit(m.start("own"), m.end(), "Region", text[m.start("own"):m.end()], "rx:region-abbreviated")
-                 for m in RE_ABBREVIATED.finditer(text)]
+    hits += [Hit(m.start("own"), m.end(), "Region", text[m.start("own"):m.end()], "rx:region-abbreviated")
+             for m in finditer_near(RE_ABBREVIATED, RE_ABBREVIATED_ANCHOR, ABBREVIATED_REACH, text)]
     if "区、" in text or "县、" in text:
         hits += _listed_parts(text, regions + hits)
     return hits

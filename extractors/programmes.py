@@ -124,7 +124,7 @@ def _quotes_closed(text: str, start: int, end: int) -> bool:
 # qualifies a certification (ISO 9001质量管理体系认证; 新版ISO9001等标准 is the standard), and a quoted
 # regional or brand scheme (“湖北精品”认证, “湾区认证”); a regime (…许可) or a body (…认证机构) is no scheme.
 SCHEME_SOURCE = "rx:scheme-head"
-RE_ISO_SYSTEM = re.compile(r"(?<![A-Za-z/])ISO\s?(?P<n>9001|14001|45001|22000|27001|50001|20000|13485|37001|22301|28000)"
+RE_ISO_SYSTEM = re.compile(r"ISO(?<![A-Za-z/]ISO)\s?(?P<n>9001|14001|45001|22000|27001|50001|20000|13485|37001|22301|28000)"
                            r"(?=\s?(?:[\u4e00-\u9fff]{0,12}体系)?认证)")
 RE_QUOTED_SCHEME = re.compile(
     r"“(?P<q>[\u4e00-\u9fff]{2,8}?)(?:”认证|认证”)(?!认可|机构|证书|标志|标识|目录|规则|实施规则|工作|结果|人员|监管|活动|许可|服务)")

@@ -298,6 +298,9 @@ def add_applies_to(ctx: DocContext) -> None:
     programme coordinated with others (推进A认证和B认证,在X、Y等领域…) brings them all."""
     fallback = _title_programme(ctx)
     programmes = _outer_programmes(ctx)
+    positions: dict[Hit, int] = {}
+    for index, programme in enumerate(programmes):
+        positions.setdefault(programme, index)
     for group in _sector_groups(ctx):
         group = [h for h in group if ctx.text[h.start:h.end] not in NOT_SECTORS]
         if not group:
@@ -306,7 +309,7 @@ def add_applies_to(ctx: DocContext) -> None:
         target = _nearest_programme(ctx, programmes, group, start, end) or fallback
         if target is None:
             continue
-        for programme in _coordinated(ctx, programmes, target):
+        for programme in _coordinated(ctx, programmes, target, positions.get(target, -1)):
             for sector in group:
                 ctx.relate("applies_to", {"programme": programme.key, "sector": sector.key},
                            min(sector.start, programme.start), max(sector.end, programme.end), "rx:applies-to")
@@ -328,10 +331,10 @@ RE_PROGRAMME_JOINT = re.compile(r"[、和及与]?")
 RE_SCOPE_BEFORE = re.compile(r"(?:围绕|聚焦|面向|针对|服务|(?<![中布于])在|对)$")
 
 
-def _coordinated(ctx: DocContext, programmes: list[Hit], target: Hit) -> list[Hit]:
-    """The target and the programmes joined to it by 、/和/及/与 or written right next to it (ISO 9001质量管理体系认证)."""
+def _coordinated(ctx: DocContext, programmes: list[Hit], target: Hit, at: int) -> list[Hit]:
+    """The target and the programmes joined to it by 、/和/及/与 or written right next to it (ISO 9001质量管理体系认证);
+    ``at``: the target's place in ``programmes`` (-1: none)."""
     chain = [target]
-    at = programmes.index(target) if target in programmes else -1
     if at < 0:
         return chain
     for step in (-1, 1):

@@ -137,11 +137,12 @@ def anchor_windows(anchor: re.Pattern, reach: int, text: str) -> Iterator[tuple[
         yield start, min(end, len(text))
 
 
-def finditer_near(pattern: re.Pattern, anchor: re.Pattern, reach: int, text: str) -> Iterator[re.Match]:
-    """``pattern.finditer(text)`` for a pattern every match of which holds ``anchor`` and reaches at most
+def finditer_near(pattern: re.Pattern, anchor: re.Pattern, reach: int, text: str, pos: int = 0) -> Iterator[re.Match]:
+    """``pattern.finditer(text, pos)`` for a pattern every match of which holds ``anchor`` and reaches at most
     ``reach`` characters beyond it on either side: the same matches, found only near the anchors."""
     for low, high in anchor_windows(anchor, reach, text):
-        yield from pattern.finditer(text, low, high)
+        if high > pos:
+            yield from pattern.finditer(text, max(low, pos), high)
 
 
 def run_rule(rule: RegexRule, text: str) -> Iterator[RuleMatch]:

@@ -83,6 +83,8 @@ def _closed_list(text: str, head: re.Match, others: SpanIndex) -> list[Hit]:
 
 def _led_list(text: str, lead: re.Match, others: SpanIndex, sectors: list[Hit]) -> list[Hit]:
     """聚焦A、B和C。: a list running to the end of its clause, which names at least one known sector."""
+    if text.find("、", lead.end(), lead.end() + REACH) < 0:
+        return []                         # no list (the common case: a cheap test first)
     match = RE_CLAUSE_BREAK.search(text, lead.end(), lead.end() + REACH)
     if match is None:
         return []
