@@ -112,6 +112,25 @@ def fail(exc: Exception) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
+def scheduler_options(command):
+    """--scheduler and --shared-corpus (build, add)."""
+    command = click.option("--shared-corpus", is_flag=True,
+                           help="The workers of --scheduler tcp://… see the corpus at the same paths: send them "
+                                "paths, not the files' contents.")(command)
+    return click.option("--scheduler", metavar="local[:N]|tcp://HOST:PORT",
+                        help="Extract on a Dask cluster: a new local one of N worker processes (default: one per "
+                             "core), or the scheduler at that address (pip install 'ccakg[dask]').")(command)
+
+
+def dask_scheduler(spec: str | None, shared_corpus: bool, quiet: bool):
+    """The :class:`kg.cluster.Scheduler` of --scheduler, or None without it (the build runs here)."""
+    if spec is None:
+        return None
+    from kg.cluster import Scheduler
+
+    return Scheduler.parse(spec, shared_corpus=shared_corpus, say=None if quiet else notice)
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(__version__, prog_name="ccakg")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
@@ -130,12 +149,14 @@ def cli(verbose: bool) -> None:
               help="Output folder: store/, graph.trig, graph.ttl, graph.html, report.json.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Extraction processes.")
+@scheduler_options
 @click.option("--no-html", is_flag=True, help="Skip graph.html.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary; exit code only.")
 @registry_option(BUILD_REGISTRY_HELP)
 @wait_option()
 def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, quiet: bool,
-          registry_file: Path | None = None, wait: float = 600.0, need_store: bool = False) -> None:
+          registry_file: Path | None = None, wait: float = 600.0, need_store: bool = False,
+          scheduler: str | None = None, shared_corpus: bool = False) -> None:
     """Build the graph of CORPUS (.txt, .html, .pdf, .docx files or folders) into --out.
 
     Files that cannot be read (a scanned PDF without text, a broken file, an unsupported type) are
@@ -149,8 +170,10 @@ def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, 
 
     progress = Progress(quiet)
     try:
+        cluster = dask_scheduler(scheduler, shared_corpus, quiet)
         report = run_build(corpus, out_dir, workers=workers, progress=progress, html=not no_html,
-                           wait=wait, notify=notice, need_store=need_store, registry=registry_file)
+                           wait=wait, notify=notice, need_store=need_store, registry=registry_file,
+                           scheduler=cluster)
     except KGError as exc:
         raise fail(exc) from exc
     finally:
@@ -449,18 +472,19 @@ def path(args: tuple[str, ...], store_path: Path | None, max_len: int, limit: in
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="An output folder made by `ccakg build`.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Extraction processes.")
+@scheduler_options
 @click.option("--no-html", is_flag=True, help="Skip graph.html.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @registry_option(BUILD_REGISTRY_HELP)
 @wait_option()
 @click.pass_context
 def add(ctx: click.Context, files: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, quiet: bool,
-        registry_file: Path | None, wait: float) -> None:
+        registry_file: Path | None, wait: float, scheduler: str | None, shared_corpus: bool) -> None:
     """Add texts to a built graph, or replace them if built before, without rebuilding the others."""
     if not out_dir.is_dir():
         raise click.ClickException(f"{out_dir}: no store there; build one first with `ccakg build … --out {out_dir}`")
     ctx.invoke(build, corpus=files, out_dir=out_dir, workers=workers, no_html=no_html, quiet=quiet, wait=wait,
-               need_store=True, registry_file=registry_file)
+               need_store=True, registry_file=registry_file, scheduler=scheduler, shared_corpus=shared_corpus)
 
 
 @cli.command(context_settings=CONTEXT)

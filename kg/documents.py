@@ -127,10 +127,11 @@ def _walk(directory: Path) -> Iterator[Path]:
             yield path
 
 
-def read_document(path: Path | str, doc_id: str | None = None) -> Document:
+def read_document(path: Path | str, doc_id: str | None = None, data: bytes | None = None) -> Document:
     """Read, hash and decode one corpus file (its id: ``doc_id``, by default the file name's stem).
 
     A PDF or .docx file's text is its extracted text (:mod:`kg.filetext`); its ``encoding`` says so.
+    ``data``: the file's bytes, read elsewhere (a Dask worker that does not see ``path``); ``path`` names it.
 
     Raises:
         CorpusError: the file cannot be read, is empty, is binary (NUL bytes) or cannot be decoded; a PDF
@@ -138,7 +139,7 @@ def read_document(path: Path | str, doc_id: str | None = None) -> Document:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError as e:
         raise CorpusError(f"{path}: cannot read: {e.strerror or e}") from e
     suffix = path.suffix.lower()

@@ -107,15 +107,16 @@ def extract_text(text: str, *, doc_id: str = "text", html: bool = False) -> DocR
     return extract(document)
 
 
-def extract_file(path: str, doc_id: str | None = None, graph_files: bool = True) -> Outcome:
+def extract_file(path: str, doc_id: str | None = None, graph_files: bool = True, data: bytes | None = None) -> Outcome:
     """Read, extract and turn one file into quads; errors become a skipped Outcome naming the file.
 
     ``graph_files``: also render the text's TriG and Turtle (only a fresh build streams them to its files).
+    ``data``: the file's bytes, shipped by a client whose Dask workers do not see ``path``.
     """
     started = time.perf_counter()
     doc_id = doc_id or Path(path).stem
     try:
-        document = read_document(Path(path), doc_id)
+        document = read_document(Path(path), doc_id, data)
         result = extract(document)
         doc_quads, entity_quads = to_quads(result)
     except CorpusError as exc:
@@ -129,57 +130,99 @@ def extract_file(path: str, doc_id: str | None = None, graph_files: bool = True)
                    len(document.raw_text), time.perf_counter() - started, list(result.warnings))
 
 
-def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1,
-                registry: Path | None = None, graph_files: bool = True) -> Iterator[Outcome]:
-    """Outcomes in file order, extracted in this process or in a pool of ``workers`` processes.
+def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1, registry: Path | None = None,
+                graph_files: bool = True, scheduler=None) -> Iterator[Outcome]:
+    """Outcomes in file order, extracted in this process, in a pool of ``workers`` processes, or on a Dask
+    cluster (``scheduler``: a :class:`kg.cluster.Scheduler`).
 
-    The pool gets a bounded number of tasks at a time (``pool.map`` would submit every file at once and
-    keep every finished result until it is consumed), so memory does not grow with the corpus. Workers
-    follow ``registry`` as this process does (:func:`kg.registry.use_registry`).
+    The pool and the cluster get the files in tasks of a few (:func:`extract_packed`) and a bounded number
+    of tasks at a time (``pool.map`` would submit every file at once and keep every finished result until
+    it is consumed), so memory does not grow with the corpus. Workers follow ``registry`` as this process
+    does (:func:`kg.registry.use_registry`).
     """
     ids = paths if isinstance(paths, dict) else {p: Path(p).stem for p in paths}
     names = [(str(p), doc_id, graph_files) for p, doc_id in ids.items()]
-    if workers <= 1:
+    if scheduler is not None:
+        with scheduler.executor(registry) as executor:
+            yield from stream_tasks(executor, names)
+    elif workers > 1:
+        with ProcessPool(workers, registry) as executor:
+            yield from stream_tasks(executor, names)
+    else:
         yield from (extract_file(*name) for name in names)
-        return
-    size = max(1, min(CHUNK, len(names) // (workers * 4) or 1))
-    chunks = iter([names[i:i + size] for i in range(0, len(names), size)])
-    with ProcessPoolExecutor(max_workers=workers, initializer=use_registry, initargs=(registry,)) as pool:
-        window: deque = deque()
-        pending: list = []   # a chunk taken from ``chunks`` but not yet in the window
-        try:
-            for pending in chunks:
-                window.append((pool.submit(_extract_packed, pending), pending))
-                pending = []
-                if len(window) >= workers * IN_FLIGHT:
-                    yield from _take(window)
-            while window:
-                yield from _take(window)
-        except BrokenProcessPool:
-            # a worker died (killed, out of memory): what it and the others held is extracted again here
-            left = [name for _, chunk in window for name in chunk] + pending
-            left += [name for chunk in chunks for name in chunk]
-            window.clear()
-            log.warning("an extraction worker died; extracting the %d remaining files in this process", len(left))
-            for i, name in enumerate(left):
-                outcome = extract_file(*name)
-                if i == 0:
-                    outcome.warnings.append(f"an extraction worker process died; its {len(left)} remaining files "
-                                            f"were extracted again in the main process")
-                yield outcome
-        finally:
-            for future, _ in window:
+
+
+def stream_tasks(executor, names: list[tuple]) -> Iterator[Outcome]:
+    """The outcomes of ``names`` in order, extracted by ``executor`` in tasks of up to CHUNK files.
+
+    ``executor`` (:class:`ProcessPool`, :class:`kg.cluster.DaskExecutor`) has ``workers`` (tasks it runs at
+    once), ``submit(chunk)`` → a future, and ``outcomes(future, chunk)``, which waits for the task's
+    outcomes. At most ``workers * IN_FLIGHT`` tasks are submitted and not yet consumed.
+    """
+    size = max(1, min(CHUNK, len(names) // (executor.workers * 4) or 1))
+    window: deque = deque()
+    try:
+        for i in range(0, len(names), size):
+            chunk = names[i:i + size]
+            window.append((executor.submit(chunk), chunk))
+            if len(window) >= executor.workers * IN_FLIGHT:
+                yield from _take(executor, window)
+        while window:
+            yield from _take(executor, window)
+    finally:
+        for future, _ in window:
+            if future is not None:
                 future.cancel()
 
 
-def _take(window: deque) -> list[Outcome]:
+def _take(executor, window: deque) -> list[Outcome]:
     """The outcomes of the oldest task; it leaves the window only once its result is in."""
-    outcomes = window[0][0].result()
+    outcomes = executor.outcomes(*window[0])
     window.popleft()
     return outcomes
 
 
-def _extract_packed(names: list[tuple[str, str, bool]]) -> list[Outcome]:
+class ProcessPool:
+    """``--workers N``: a pool of N processes; once a worker died (killed, out of memory), this process
+    extracts every file the pool had not returned, and the build says so once."""
+
+    def __init__(self, workers: int, registry: Path | None) -> None:
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(max_workers=workers, initializer=use_registry, initargs=(registry,))
+        self.broken = False
+        self.unsaid = True
+
+    def __enter__(self) -> "ProcessPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, chunk: list[tuple]):
+        """The task's future, or None once the pool is broken (its files are extracted here)."""
+        if not self.broken:
+            try:
+                return self.pool.submit(extract_packed, chunk)
+            except BrokenProcessPool:
+                self.broken = True
+        return None
+
+    def outcomes(self, future, chunk: list[tuple]) -> list[Outcome]:
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                self.broken = True
+        outcomes = extract_packed(chunk)
+        if self.unsaid:
+            self.unsaid = False
+            log.warning("an extraction worker died; extracting the remaining files in this process")
+            outcomes[0].warnings.append("an extraction worker process died; the files the pool had not returned "
+                                        "were extracted again in the main process")
+        return outcomes
+
+
+def extract_packed(names: list[tuple]) -> list[Outcome]:
     """In a worker: extract files. Their quads travel as N-Quads, TriG and Turtle bytes, made in the worker.
 
     Pickling pyoxigraph quads costs more than extracting them (1 MB of text: ~7 s to pickle, ~8 s to
@@ -246,7 +289,7 @@ class BuildReport:
 def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
           progress: Callable[[int, int, str], None] | None = None, html: bool = True,
           wait: float = LOCK_WAIT, notify: Callable[[str], None] | None = None,
-          need_store: bool = False, registry: Path | None = None) -> BuildReport:
+          need_store: bool = False, registry: Path | None = None, scheduler=None) -> BuildReport:
     """Build ``out_dir``: store, graph.trig, graph.ttl, graph.html and report.json.
 
     One writer at a time: the build waits up to ``wait`` seconds for another process writing
@@ -255,6 +298,7 @@ def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
     previous output intact. Texts built again replace their earlier graphs. ``need_store``: refuse
     a folder with no build in it (``ccakg add``). Entity IRIs follow the shipped registry plus
     ``registry`` (default: the build's own ``DIR/registry.tsv``, if there is one): its merges.
+    ``scheduler`` (a :class:`kg.cluster.Scheduler`): extract on a Dask cluster instead of ``workers`` processes.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -271,7 +315,8 @@ def build(corpus: Iterable[Path], out_dir: Path, *, workers: int = 1,
         had_texts = any(g.startswith(DOC_GRAPH) for g in store.graphs())
         stream = None if had_texts else StreamedGraphFiles(staging)
         load_ontology(store)
-        outcomes = extract_all(files, workers=workers, registry=registry, graph_files=stream is not None)
+        outcomes = extract_all(files, workers=workers, registry=registry, graph_files=stream is not None,
+                               scheduler=scheduler)
         streamed = _load_outcomes(store, outcomes, report, progress, len(files), stream)
         if had_texts:
             prune_entities(store)
