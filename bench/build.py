@@ -1,4 +1,4 @@
-"""Build benchmark: extraction speed vs stock spaCy, end-to-end build throughput and memory, workers.
+"""Build benchmark: extraction speed vs stock spaCy, end-to-end build throughput and memory, workers, Dask.
 
     /work/main/.venv/bin/python bench/build.py            # full: 2 MB extraction, 10 MB and 50 MB builds
     /work/main/.venv/bin/python bench/build.py --quick    # smoke test: 0.5 MB extraction, 1 MB and 3 MB builds
@@ -244,11 +244,15 @@ def tree_rss(proc) -> int:
     return total
 
 
-def run_build(corpus: Path, out: Path, workers: int, log_dir: Path) -> dict:
-    """Run `python -m kg build` in a child process; wall time, exact peak RSS (wait4) and sampled tree RSS."""
+def run_build(corpus: Path, out: Path, workers: int, log_dir: Path, scheduler: str | None = None) -> dict:
+    """Run `python -m kg build` in a child process; wall time, exact peak RSS (wait4) and sampled tree RSS.
+
+    ``scheduler``: extract on Dask (`--scheduler local:2` starts its cluster inside the child, so its wall
+    time counts the cluster's start and stop) instead of ``workers`` processes.
+    """
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--quiet", "--no-html",
-           "--workers", str(workers)]
+           *(["--scheduler", scheduler] if scheduler else ["--workers", str(workers)])]
     stdout = open(log_dir / f"{out.name}.out", "wb")
     stderr = open(log_dir / f"{out.name}.err", "wb")
     load_before = os.getloadavg()[0]
@@ -290,6 +294,31 @@ def run_build(corpus: Path, out: Path, workers: int, log_dir: Path) -> dict:
     return result
 
 
+DASK = "local:2"   # the --scheduler of (c): a Dask LocalCluster of two worker processes
+
+
+def dask_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("distributed") is not None
+
+
+def compare_dask(one: dict, two: dict, dask: dict | None, size: float) -> list[tuple[str, str]]:
+    """`--scheduler local:2` beside `--workers 2` (and 1): texts/min and speed-ups; summary lines."""
+    if not dask or not all("quads" in r for r in (one, two, dask)):
+        return []
+    same = "same" if dask["quads"] == one["quads"] else f"DIFFERENT ({dask['quads']:,} vs {one['quads']:,})"
+    per_min = {name: r["docs"] / (r["seconds"] / 60) for name, r in (("w2", two), ("dask", dask))}
+    print(f"--scheduler {DASK}: {dask['seconds']:.1f} s, {per_min['dask']:,.0f} texts/min; --workers 2: "
+          f"{two['seconds']:.1f} s, {per_min['w2']:,.0f} texts/min; ratio dask / workers 2 "
+          f"{two['seconds'] / dask['seconds']:.2f}x; speed-up over --workers 1 {one['seconds'] / dask['seconds']:.2f}x; "
+          f"quads {same}")
+    print(f"extraction+load only: --scheduler {DASK} {dask['timings']['extract_and_load']:.1f} s vs --workers 2 "
+          f"{two['timings']['extract_and_load']:.1f} s (the cluster's start is inside it)")
+    return [(f"(c) --scheduler {DASK}, {size:g} MB", f"{per_min['dask']:,.0f} texts/min "
+             f"(--workers 2: {per_min['w2']:,.0f}), {two['seconds'] / dask['seconds']:.2f}x --workers 2")]
+
+
 def print_build(label: str, n_bytes: int, r: dict) -> None:
     if "quads" not in r:
         print(f"{label}: FAILED after {r['seconds']:.1f} s (exit {r['rc']})")
@@ -297,7 +326,7 @@ def print_build(label: str, n_bytes: int, r: dict) -> None:
     mb_min = n_bytes / MB / (r["seconds"] / 60)
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in r["timings"].items())
     print(f"{label}: {r['docs']:,} docs ({r['skipped']} skipped), {r['seconds']:.1f} s wall, "
-          f"{mb_min:.2f} MB/min, {r['quads']:,} quads in store ({r['quads'] / r['chars']:.2f} per character), peak RSS {r['peak_rss'] / 2**20:,.0f} MiB")
+          f"{mb_min:.2f} MB/min, {r['docs'] / (r['seconds'] / 60):,.0f} texts/min, {r['quads']:,} quads in store ({r['quads'] / r['chars']:.2f} per character), peak RSS {r['peak_rss'] / 2**20:,.0f} MiB")
     print(f"    report.json timings: {timings}")
     print(f"    CPU {r['cpu']:.1f} s (user+sys, workers included; {r['cpu'] / r['seconds']:.2f} cores busy on average); "
           f"machine load average {r['load_before']:.1f} before, {r['load_after']:.1f} after")
@@ -367,6 +396,11 @@ def main() -> int:
         if "c" not in args.skip:
             results[(small_mb, 2)] = run_build(small_folder, base / f"out-{small_mb:g}mb-w2", 2, base)
             print_build(f"{small_mb:g} MB, --workers 2", small_bytes, results[(small_mb, 2)])
+            if dask_installed():
+                results[(small_mb, DASK)] = run_build(small_folder, base / f"out-{small_mb:g}mb-dask", 2, base, DASK)
+                print_build(f"{small_mb:g} MB, --scheduler {DASK}", small_bytes, results[(small_mb, DASK)])
+            else:
+                print(f"{small_mb:g} MB, --scheduler {DASK}: not run, Dask is not installed (pip install 'ccakg[dask]')")
         if "b" not in args.skip:
             large_folder, _, large_bytes = corpora[large_mb]
             results[(large_mb, 1)] = run_build(large_folder, base / f"out-{large_mb:g}mb-w1", 1, base)
@@ -396,7 +430,7 @@ def main() -> int:
                     summary.append(("(b) ratio, after extract+load (sampled)", f"{after:.2f}"))
                 summary.append((f"(b) {large_mb:g} MB build under 10 min", "yes" if big["seconds"] < 600 else "NO"))
         if "c" not in args.skip:
-            rule(f"(c) --workers 2 vs --workers 1 on the {small_mb:g} MB corpus")
+            rule(f"(c) --workers 2 and --scheduler {DASK} vs --workers 1 on the {small_mb:g} MB corpus")
             two = results[(small_mb, 2)]
             if "quads" in one and "quads" in two:
                 speedup = one["seconds"] / two["seconds"]
@@ -409,6 +443,7 @@ def main() -> int:
                       f"the steps after it are single-process in both")
                 summary.append((f"(c) --workers 2 speed-up, {small_mb:g} MB", f"{speedup:.2f}x"))
                 summary.append((f"(c) peak RSS --workers 2, {small_mb:g} MB", f"{two['peak_rss'] / 2**20:,.0f} MiB"))
+            summary += compare_dask(one, two, results.get((small_mb, DASK)), small_mb)
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
