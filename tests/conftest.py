@@ -27,11 +27,15 @@ SHARED_ABSENT = ("../shared (the client's corpus and gold, the challenge set and
 def require_shared(*paths: Path) -> None:
     """Skip the test when ../shared (or one of ``paths`` in it) is missing; fail instead under CI=true."""
     missing = [p for p in (CORPUS, GOLD, EVALUATE, *paths) if not p.exists()]
-    if not missing:
-        return
+    if missing:
+        skip_unless_ci(SHARED_ABSENT, f"{', '.join(map(str, missing))} missing: ")
+
+
+def skip_unless_ci(reason: str, detail: str = "") -> None:
+    """Skip the test for ``reason`` (something it needs is missing); under ``CI=true`` fail instead."""
     if os.environ.get("CI") == "true":
-        pytest.fail(f"CI=true and {', '.join(map(str, missing))} missing: {SHARED_ABSENT}", pytrace=False)
-    pytest.skip(SHARED_ABSENT)
+        pytest.fail(f"CI=true and {detail}{reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import cli
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, skip_unless_ci
 
 runner = CliRunner()
 DASK_ABSENT = "Dask is not installed (pip install 'ccakg[dask]'): the --scheduler tests are skipped"
@@ -26,9 +26,7 @@ def require_dask():
     try:
         import distributed
     except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and {DASK_ABSENT}", pytrace=False)
-        pytest.skip(DASK_ABSENT)
+        skip_unless_ci(DASK_ABSENT)
     return distributed
 
 
