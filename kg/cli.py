@@ -168,6 +168,8 @@ def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, 
     """
     from kg.pipeline import build as run_build
 
+    if scheduler and workers > 1:
+        raise click.UsageError("--workers and --scheduler: give one (--scheduler local:N starts N workers)")
     progress = Progress(quiet)
     try:
         cluster = dask_scheduler(scheduler, shared_corpus, quiet)

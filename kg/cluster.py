@@ -127,13 +127,12 @@ def connect(distributed, address: str):
 
 def describe(client, address: str) -> str:
     """The scheduler, its workers and threads, and the dashboard address when it has one."""
-    workers = client.scheduler_info()["workers"].values()
-    threads = sum(w["nthreads"] for w in workers)
+    threads = client.nthreads()
     try:
         dashboard = client.dashboard_link
     except (KeyError, AttributeError):
         dashboard = None
-    line = f"Dask scheduler {address}: {len(workers)} workers, {threads} threads"
+    line = f"Dask scheduler {address}: {len(threads)} workers, {sum(threads.values())} threads"
     return f"{line}; dashboard {dashboard}" if dashboard else line
 
 
@@ -149,7 +148,7 @@ class DaskExecutor:
         self.client = client
         self.scheduler = scheduler
         self.registry = Path(registry).read_bytes() if registry else None
-        self.workers = max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
+        self.workers = max(1, sum(client.nthreads().values()))   # threads of the cluster when the build starts
 
     def submit(self, chunk: list[tuple]):
         if self.scheduler.ship:

@@ -4,6 +4,7 @@ scheduler gives a clear error. Dask is in the test extra; without it these tests
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -146,8 +147,38 @@ def test_a_malformed_scheduler_is_named(tmp_path, spec):
     assert f"--scheduler {spec!r}: expected local, local:N" in result.stderr
 
 
+def test_workers_and_a_scheduler_do_not_go_together(tmp_path):
+    result = runner.invoke(cli, ["build", str(EXAMPLES), "--out", str(tmp_path / "out"), "--workers", "2",
+                                 "--scheduler", "local:2"])
+    assert result.exit_code == 2 and "--workers and --scheduler: give one" in result.stderr
+
+
 def test_without_dask_the_scheduler_option_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)   # what `import distributed` meets when it is absent
     result = runner.invoke(cli, ["build", str(EXAMPLES), "--out", str(tmp_path / "out"), "--scheduler", "local:1"])
     assert result.exit_code == 1
     assert "--scheduler needs Dask" in result.stderr and "pip install 'ccakg[dask]'" in result.stderr
+
+
+def test_the_workers_follow_the_builds_registry(builds, tmp_path):
+    """A merge recorded in a registry (`ccakg registry merge`) reaches the workers: a text that names only the
+    merged entity gets the kept IRI, as in a local build (tests/kg/test_registry_tools.py)."""
+    (local, _), _ = builds
+    keep, other = "消费品", "一般消费品"      # two sectors of the example texts
+    merged = tmp_path / "merged"
+    shutil.copytree(local, merged, symlinks=True)
+    assert runner.invoke(cli, ["registry", "merge", str(merged), keep, other]).exit_code == 0
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "only.txt").write_text(f"市场监管总局推进{other}质量认证工作。", encoding="utf-8")
+    out = tmp_path / "only"
+    result = runner.invoke(cli, ["build", str(corpus), "--out", str(out), "--quiet", "--no-html",
+                                 "--scheduler", "local:1", "--registry", str(merged / "registry.tsv")])
+    assert result.exit_code == 0, result.output
+    kept = iri_named(merged, keep)
+    assert kept and iri_named(out, other) == kept
+
+
+def iri_named(out, name: str) -> str:
+    result = runner.invoke(cli, ["lookup", str(out), name, "--format", "json"])
+    return next(f["iri"] for f in json.loads(result.stdout) if f["match"] == "exact name")
