@@ -51,7 +51,7 @@ class DocContext:
             self.entities.sort(key=attrgetter("end"), reverse=True)   # two stable passes: by start, then -end
             self.entities.sort(key=attrgetter("start"))
             self._in_order = True
-        self._version += 1
+            self._version += 1
 
     def in_span(self, start: int, end: int, *types: str) -> list[Hit]:
         """Entity mentions inside [start, end), in order of their start."""

@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left
 
 from extractors.context import DocContext
-from extractors.records import Hit
+from extractors.records import START, Hit
 from extractors.rules import clause_inside, finditer_near, trim_left
 
 SOURCE = "rx:init-head"
@@ -52,7 +52,7 @@ MIN_BODY = 3
 def shaped_initiatives(text: str, known: list[Hit]) -> list[Hit]:
     """Initiative mentions found by their head word. ``known``: dictionary hits; a name crossing a known
     body, place or document, or holding a known programme, is not taken."""
-    bodies = sorted((h for h in known if h.type not in ("CertificationScheme", "Sector")), key=lambda h: h.start)
+    bodies = sorted((h for h in known if h.type not in ("CertificationScheme", "Sector")), key=START)
     starts = [h.start for h in bodies]
     longest = max((h.end - h.start for h in bodies), default=0)
     hits = []
@@ -95,9 +95,10 @@ def _name_start(text: str, end: int) -> int | None:
     """Where the name before a head starts: after the last break outside quotes, then after the last lead verb."""
     low = max(0, end - REACH)
     start = low
-    for found in RE_BREAK.finditer(text, low, end):
+    for found in reversed(list(RE_BREAK.finditer(text, low, end))):
         if _quotes_closed(text, found.end(), end):
             start = found.end()
+            break
     quote = text.rfind("“", start, end)
     if quote >= 0 and not _quotes_closed(text, quote, end):
         start = quote + 1                 # “质量认证产业引导基金”: the name is inside the open quote

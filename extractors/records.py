@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from operator import attrgetter, sub
 
 EntityKey = tuple[str, str]   # (type, canonical name); departments: name is "parent/unit"
 
@@ -53,13 +54,16 @@ class RelationHit:
     source: str
 
 
+START, END = attrgetter("start"), attrgetter("end")
+
+
 class SpanIndex:
     """Hits sorted by start, for the question "which of them overlap this span?" without a scan of them all."""
 
     def __init__(self, hits: list[Hit]) -> None:
-        self.hits = sorted(hits, key=lambda h: h.start)
-        self.starts = [h.start for h in self.hits]
-        self.longest = max((h.end - h.start for h in self.hits), default=0)
+        self.hits = sorted(hits, key=START)
+        self.starts = list(map(START, self.hits))
+        self.longest = max(map(sub, map(END, self.hits), self.starts), default=0)
 
     def overlapping(self, hit: Hit) -> list[Hit]:
         return self.overlapping_span(hit.start, hit.end)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
-from itertools import groupby
 
 from extractors import bodies, dates, entities, events, meetings, numbers, people, policy, programmes, tasks
 from extractors.context import ORG_TYPES, DocContext
@@ -296,8 +296,10 @@ def add_applies_to(ctx: DocContext) -> None:
     """A list of sectors and the initiatives or schemes carried out in them, within one sentence, else the one
     programme the text's own title names (a CCC catalogue announcement listing its product classes). A
     programme coordinated with others (推进A认证和B认证,在X、Y等领域…) brings them all."""
+    ctx.sort_entities()           # programmes in text order (a no-op when every step kept the order)
     fallback = _title_programme(ctx)
     programmes = _outer_programmes(ctx)
+    starts = [h.start for h in programmes]
     positions: dict[Hit, int] = {}
     for index, programme in enumerate(programmes):
         positions.setdefault(programme, index)
@@ -306,7 +308,8 @@ def add_applies_to(ctx: DocContext) -> None:
         if not group:
             continue              # 检验检测 alone names the field of the text, no sector a programme is carried out in
         start, end = ctx.sentences.span(group[0].start)
-        target = _nearest_programme(ctx, programmes, group, start, end) or fallback
+        in_sentence = programmes[bisect_left(starts, start):bisect_left(starts, end)]
+        target = _nearest_programme(ctx, in_sentence, group, start) or fallback
         if target is None:
             continue
         for programme in _coordinated(ctx, programmes, target, positions.get(target, -1)):
@@ -319,10 +322,10 @@ def _outer_programmes(ctx: DocContext) -> list[Hit]:
     """Initiatives and schemes not inside another one (质量认证 in 质量认证“进园区”活动 is part of its name)."""
     found = ctx.of_type("Initiative", "CertificationScheme")
     inner, reach = set(), -1      # reach: the furthest end of a longer span starting at or before this one
-    for span, group in groupby(sorted(found, key=lambda h: (h.start, -h.end)), key=lambda h: (h.start, h.end)):
-        if reach >= span[1]:
-            inner.add(span)
-        reach = max(reach, span[1])
+    for span in sorted({(h.start, -h.end) for h in found}):
+        if reach >= -span[1]:
+            inner.add((span[0], -span[1]))
+        reach = max(reach, -span[1])
     return [h for h in found if (h.start, h.end) not in inner]
 
 
@@ -372,10 +375,10 @@ def _sector_groups(ctx: DocContext) -> list[list[Hit]]:
     return groups
 
 
-def _nearest_programme(ctx: DocContext, programmes: list[Hit], group: list[Hit], start: int, end: int) -> Hit | None:
-    """The programme a list of sectors belongs to: one following in the same clause, else one later in the
-    sentence when the list is its scope (围绕A、B等产业,开展X), else the nearest one before in the sentence."""
-    programmes = [h for h in programmes if start <= h.start < end]
+def _nearest_programme(ctx: DocContext, programmes: list[Hit], group: list[Hit], start: int) -> Hit | None:
+    """The programme a list of sectors belongs to (``programmes``: those of its sentence, which starts at
+    ``start``): one following in the same clause, else one later in the sentence when the list is its scope
+    (围绕A、B等产业,开展X), else the nearest one before in the sentence."""
     after = [p for p in programmes if p.start >= group[-1].end]
     same_clause = [p for p in after if "," not in ctx.text[group[-1].end:p.start]]
     if same_clause:

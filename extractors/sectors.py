@@ -20,6 +20,7 @@ RE_SCOPE_LEAD = re.compile(r"聚焦|涵盖|覆盖|新增|围绕|包括")
 RE_VERB_CLOSE = re.compile(r"纳入|列入|实施")
 RE_VERB_OBJECT_LEAD = re.compile(r"[将对]")
 RE_CLAUSE_BREAK = re.compile(r"[,。;:!?\n()“”《》「」\[\]]")
+RE_LAST_CLAUSE_BREAK = re.compile(r"(?s:.*)" + RE_CLAUSE_BREAK.pattern)   # greedy: backs off to the last one
 RE_LAST_AND = re.compile(r"和|及|与|以及")
 LEAD_PARTICLES = "在对向为将把从了的"     # one-character words that open a list (再 in 可再生资源 does not)
 # a verb of scope inside the first item: 重点支持电子元器件, 能力验证已覆盖饲料, 重点整治环境监测
@@ -109,10 +110,10 @@ def _verb_closed_list(text: str, verb: re.Match, others: SpanIndex) -> list[Hit]
 
 
 def _clause_start(text: str, end: int) -> int:
+    """After the last clause break in the REACH characters before ``end``."""
     start = max(0, end - REACH)
-    for match in RE_CLAUSE_BREAK.finditer(text, start, end):
-        start = match.end()
-    return start
+    last = RE_LAST_CLAUSE_BREAK.match(text, start, end)
+    return last.end() if last else start
 
 
 def _only_qualifies(words: str) -> bool:
