@@ -38,10 +38,10 @@ class DictionaryMatcher:
         self.lexicon = lexicon
         self.automaton = ahocorasick.Automaton()
         for form, ids in lexicon.strong.items():
-            self.automaton.add_word(form, (form, ids, False, _latin_edges(form)))
+            self.automaton.add_word(form, (form, ids, False, _latin_edges(form), self._guarded(ids)))
         for form, ids in lexicon.weak.items():
             if form not in lexicon.strong:
-                self.automaton.add_word(form, (form, ids, True, _latin_edges(form)))
+                self.automaton.add_word(form, (form, ids, True, _latin_edges(form), self._guarded(ids)))
         if len(self.automaton):
             self.automaton.make_automaton()
 
@@ -50,11 +50,12 @@ class DictionaryMatcher:
         if not len(self.automaton):
             return []
         strong, weak = [], []
-        for end_index, (form, ids, is_weak, latin) in self.automaton.iter(text):
+        for end_index, (form, ids, is_weak, latin, guarded) in self.automaton.iter(text):
             start, end = end_index - len(form) + 1, end_index + 1
             if latin and not _latin_boundary_ok(text, start, end, latin):
                 continue
-            ids = [i for i in ids if self._guard_ok(i, text, start, end)]
+            if guarded:
+                ids = [i for i in ids if self._guard_ok(i, text, start, end)]
             (weak if is_weak else strong).extend((start, end, entry_id) for entry_id in ids)
         seen = {entry_id for _, _, entry_id in strong}
         ordered = sorted(strong)
@@ -80,6 +81,9 @@ class DictionaryMatcher:
                     if named else ids[:1]
             kept.extend((start, end, i) for i in ids)
         return kept
+
+    def _guarded(self, ids: list[str]) -> bool:
+        return any(self.lexicon.entries[i].guards for i in ids)
 
     def _guard_ok(self, entry_id: str, text: str, start: int, end: int) -> bool:
         """The entry's guards for this form: 科技部 is not 科技部门, 国办 is not 全国办理."""

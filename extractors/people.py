@@ -473,9 +473,13 @@ def add_listed_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
 
 def propagate_people(ctx: DocContext) -> None:
     """Every later occurrence of a known person's name is a mention too."""
-    names = {h.name for h in ctx.entities if h.type == "Person"}
-    seen = {(h.start, h.end) for h in ctx.entities if h.type == "Person"}
-    taken = [(h.start, h.end) for h in ctx.entities if h.type != "Person"]
+    names, seen, taken = set(), set(), []
+    for hit in ctx.entities:
+        if hit.type == "Person":
+            names.add(hit.name)
+            seen.add((hit.start, hit.end))
+        else:
+            taken.append((hit.start, hit.end))
     for name in names:
         start = ctx.text.find(name)
         while start >= 0:

@@ -9,6 +9,8 @@ from pathlib import Path
 DATA_DIR = Path(__file__).parent / "data"
 RE_SENTENCE_END = re.compile(r"[。!?;\n]")
 RE_HAN = re.compile(r"[\u4e00-\u9fff]")
+RE_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+NOT_IN_NAMES = frozenset("的了是在和与及等")
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
              "八": 8, "九": 9}
 # what may directly follow a person's name: the start of the predicate
@@ -112,7 +114,7 @@ def name_stops() -> frozenset[str]:
 def _is_name(candidate: str) -> bool:
     """A surname and a given name of one or two characters (欧阳 + 晓梅: four)."""
     single, double = surnames()
-    if not all(RE_HAN.match(ch) for ch in candidate) or any(ch in "的了是在和与及等" for ch in candidate) \
+    if not RE_HAN_ONLY.fullmatch(candidate) or not NOT_IN_NAMES.isdisjoint(candidate) \
             or candidate[:2] in name_stops():
         return False
     if candidate[:2] in double and len(candidate) >= 3:
