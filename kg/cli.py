@@ -214,14 +214,18 @@ def build(corpus: tuple[Path, ...], out_dir: Path, workers: int, no_html: bool, 
               help="A parameter of the saved query (repeatable); names in any script are accepted.")
 @click.option("--timeout", default=120, show_default=True, type=click.FloatRange(0, None),
               help="Seconds the query may run before it is stopped (0: no limit).")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Ask this SPARQL 1.1 endpoint (Virtuoso's http://HOST:8890/sparql, `ccakg serve`'s "
+                   "http://HOST:7878/query …) instead of a build folder.")
 def query(args: tuple[str, ...], query_file: Path | None, store_path: Path | None, fmt: str | None,
-          saved_name: str | None, params: tuple[str, ...], timeout: float) -> None:
-    """Run a SPARQL 1.1 query over the union of all graphs of the build in DIR.
+          saved_name: str | None, params: tuple[str, ...], timeout: float, endpoint: str | None) -> None:
+    """Run a SPARQL 1.1 query over the union of all graphs of the build in DIR (or at --endpoint URL).
 
     \b
     ccakg query DIR 'SELECT …'
     ccakg query DIR --file q.rq
     ccakg query DIR --saved NAME --param KEY=VALUE
+    ccakg query --endpoint http://localhost:8890/sparql --saved NAME
 
     The query runs in a child process: --timeout or Ctrl-C stops it and frees its memory at once.
     """
@@ -231,10 +235,16 @@ def query(args: tuple[str, ...], query_file: Path | None, store_path: Path | Non
         raise click.UsageError("give exactly one of a SPARQL string, --file or --saved")
     if params and not saved_name:
         raise click.UsageError("--param only goes with --saved")
+    if endpoint and (folder or store_path):
+        raise click.UsageError("name a build folder or --endpoint, not both")
+    graph_format = fmt if fmt in GRAPH_FORMATS else "turtle"
+    if endpoint:
+        columns, rows, graph_text = _endpoint_answer(endpoint, sparql, query_file, saved_name, params,
+                                                     graph_format, timeout)
+        return _echo_answer(columns, rows, graph_text, fmt)
     store_dir = build_store(folder, store_path)
     from kg.query import run_limited, run_query
 
-    graph_format = fmt if fmt in GRAPH_FORMATS else "turtle"
     try:
         if saved_name:
             from kg.saved import load_saved, parse_params, run_saved
@@ -249,6 +259,27 @@ def query(args: tuple[str, ...], query_file: Path | None, store_path: Path | Non
     except KeyboardInterrupt:
         click.echo("ccakg: query interrupted (Ctrl-C); stopped", err=True)
         sys.exit(130)
+    _echo_answer(columns, rows, graph_text, fmt)
+
+
+def _endpoint_answer(endpoint: str, sparql: str | None, query_file: Path | None, saved_name: str | None,
+                     params: tuple[str, ...], graph_format: str, timeout: float) -> tuple[list, list, str | None]:
+    """The answer of ``ccakg query --endpoint``."""
+    from kg.endpoint import run_endpoint, run_saved_endpoint
+
+    try:
+        if saved_name:
+            from kg.saved import load_saved, parse_params
+
+            return run_saved_endpoint(load_saved(saved_name), endpoint, parse_params(params), graph_format, timeout)
+        text = query_file.read_text(encoding="utf-8") if query_file else sparql
+        return run_endpoint(endpoint, text, graph_format, timeout)
+    except KGError as exc:
+        raise fail(exc) from exc
+
+
+def _echo_answer(columns: list[str], rows: list[tuple], graph_text: str | None, fmt: str | None) -> None:
+    """Print a query's rows, or its graph, in ``--format``."""
     if graph_text is not None:
         if fmt in ROW_FORMATS:
             raise click.UsageError(f"CONSTRUCT and DESCRIBE give a graph: --format {', '.join(GRAPH_FORMATS)}")
@@ -582,6 +613,39 @@ def validate_command(out_dir: Path, quiet: bool, all_warnings: bool, engine: str
                    nl=False)
     if not result.conforms:
         sys.exit(1)
+
+
+@cli.command("publish", context_settings=CONTEXT)
+@click.argument("folder", metavar="DIR")
+@click.option("--virtuoso", "address", required=True, metavar="HOST:PORT",
+              help="The Virtuoso server's SQL port (ServerPort in its virtuoso.ini, 1111 by default).")
+@click.option("--user", default="dba", show_default=True, help="A Virtuoso account that may run the bulk loader.")
+@click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A file whose first line is the password (default: Virtuoso's initial password, dba).")
+@click.option("--graph-prefix", default="https://w3id.org/ccakg/graph/", show_default=True, metavar="IRI",
+              help="Publish the graphs as IRIdoc/<id>, IRIentities, IRIontology; every graph under IRI is replaced.")
+@click.option("--load-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the file the server bulk-loads: a folder the server reads at the same path and "
+                   "lists in DirsAllowed.  [default: DIR]")
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
+def publish_command(folder: str, address: str, user: str, password_file: Path | None, graph_prefix: str,
+                    load_dir: Path | None, quiet: bool) -> None:
+    """Publish the build in DIR to a Virtuoso server, replacing what was published under --graph-prefix.
+
+    The data goes in with Virtuoso's bulk loader (ld_dir, rdf_loader_run) into private staging graphs; one
+    transaction then swaps them in for the graphs published before, so SPARQL readers see the old build or
+    the new one, never a mix. Needs Virtuoso's isql client (Debian: apt-get install virtuoso-opensource).
+    """
+    from kg.virtuoso import Virtuoso, publish, read_password
+
+    try:
+        server = Virtuoso.at(address, user, read_password(password_file))
+        done = publish(Path(folder), server, graph_prefix, load_dir, notify=None if quiet else notice)
+    except KGError as exc:
+        raise fail(exc) from exc
+    if not quiet:
+        click.echo(f"published {done.quads} quads in {done.graphs} graphs to {done.server} under {done.graph_prefix} "
+                   f"({done.dropped} graphs replaced or removed; {sum(done.seconds.values()):.1f} s)")
 
 
 @cli.command("serve", context_settings=CONTEXT, epilog=BUILD_HELP)

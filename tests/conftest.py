@@ -107,3 +107,41 @@ def child_pids(pid: int) -> list[int]:
             except (OSError, IndexError, ValueError):
                 pass
     return found
+
+
+VIRTUOSO_ABSENT = ("virtuoso-t is not installed (Debian: apt-get install virtuoso-opensource; .ci/run installs it): "
+                   "the Virtuoso tests are skipped")
+VIRTUOSO_PASSWORD = "ccakg-test-Pw"
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """A real Virtuoso on loopback: a throw-away database in a tmp folder, free ports, stopped at the end.
+
+    Yields the :class:`kg.virtuoso.LocalServer` (``.server`` the SQL address with the dba password
+    VIRTUOSO_PASSWORD, ``.sparql`` the endpoint) and the load folder it may read (DirsAllowed)."""
+    import shutil
+
+    from kg.virtuoso import SERVER_BINARY, local_server, stop_server
+
+    if shutil.which(SERVER_BINARY) is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true and {VIRTUOSO_ABSENT}", pytrace=False)
+        pytest.skip(VIRTUOSO_ABSENT)
+    load_dir = tmp_path_factory.mktemp("virtuoso-load")
+    running = local_server(tmp_path_factory.mktemp("virtuoso-db"), [load_dir], password=VIRTUOSO_PASSWORD)
+    try:
+        yield running, load_dir
+    finally:
+        stop_server(running)
+
+
+@pytest.fixture(scope="session")
+def published_examples(virtuoso, examples_build):
+    """The example build published to the test Virtuoso: (LocalServer, build folder, load folder)."""
+    from kg.virtuoso import publish
+
+    running, load_dir = virtuoso
+    out, _ = examples_build
+    publish(out, running.server, load_dir=load_dir)
+    return running, out, load_dir
