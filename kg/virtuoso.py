@@ -1,15 +1,15 @@
 """Publish a build to OpenLink Virtuoso: its bulk loader for the data, one transaction to put it in force.
 
 ``ccakg publish DIR --virtuoso HOST:PORT`` talks SQL to the server's SQL port (``ServerPort``, 1111 by
-default) through Virtuoso's own command-line client (``isql-vt`` on Debian, ``isql-v`` or ``isql`` elsewhere):
+default) through Virtuoso's own command-line client (``isql-vt`` on Debian, ``isql-v`` upstream):
 
 1. **Stage.** The build's quads are written as N-Quads to a file in ``--load-dir`` (a folder the server reads
    at the same path and lists in ``DirsAllowed``), with every graph IRI moved under a staging prefix
    (``urn:ccakg:staging:<key>:<version>:doc/…``), and ``ld_dir`` + ``rdf_loader_run()`` bulk-load the file.
-   The graphs published before stay as they are. The staging graphs are also put in Virtuoso's private graph
-   group (``virtrdf:PrivateGraphs``), but on a default Virtuoso 7.2.5 the anonymous endpoint still shows them
-   in its union default graph while they load: a reader that wants one build exactly asks for the public
-   graphs (``GRAPH ?g`` under the prefix, or ``FROM``) while a publish runs.
+   The graphs published before stay as they are. The staging graphs are put in Virtuoso's private graph group
+   (``virtrdf:PrivateGraphs``, no read access for the anonymous endpoint user) before the load, so SPARQL
+   readers do not see their triples (only Virtuoso's shortcut for listing graph names,
+   ``SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }``, names them).
 2. **Swap.** One SQL statement (the procedure ``DB.DBA.CCAKG_SWAP_GRAPHS``, which publish defines) deletes
    every graph under ``--graph-prefix`` (the build published before, texts since removed included) and renames
    the staging graphs to their public IRIs (``<prefix>doc/<id>``, ``<prefix>entities``, ``<prefix>ontology``):
@@ -234,8 +234,8 @@ def write_staging(store_dir: Path, path: Path, staging: str) -> tuple[list[str],
 def load(server: Virtuoso, data: Path, graphs: list[str]) -> None:
     """Bulk-load ``data`` into its (private) staging graphs; StoreError with the loader's error if it fails."""
     server.sql(f"DB.DBA.RDF_GRAPH_GROUP_CREATE ({_sql(PRIVATE_GRAPHS)}, 1);\n"
-               f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);\n")
-    server.sql(_private(graphs))
+               f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 0, 1);\n"
+               f"{_private(graphs)}")
     rows = server.sql(
         f"ld_dir ({_sql(str(data.parent))}, {_sql(data.name)}, {_sql(graphs[0] if graphs else STAGING)});\n"
         f"rdf_loader_run ();\n"

@@ -70,6 +70,13 @@ def sparql_rows(endpoint: str, query: str) -> list[tuple]:
 
 
 def text_graphs(endpoint: str) -> set[str]:
+    """The ccakg and staging graphs whose triples the endpoint reads."""
+    rows = sparql_rows(endpoint, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {g for g, _ in rows if g.startswith(GRAPH) or g.startswith(STAGING)}
+
+
+def listed_graphs(endpoint: str) -> set[str]:
+    """The graph names Virtuoso's shortcut for listing graphs gives (it reads no triple, and is not filtered)."""
     rows = sparql_rows(endpoint, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
     return {g for (g,) in rows if g.startswith(GRAPH) or g.startswith(STAGING)}
 
@@ -141,11 +148,14 @@ def test_the_swap_replaces_the_published_graphs_at_once_and_drops_a_removed_text
     data = load_dir / "staged-by-test.nq"
     graphs, quads = write_staging(smaller_build / "store", data, staging)
     try:
+        agencies = "SELECT (COUNT(*) AS ?n) WHERE { ?a a kgo:Agency }"
+        published = sparql_rows(running.sparql, agencies)
         load(running.server, data, graphs)
-        during = text_graphs(running.sparql)
-        # the published graphs are untouched while the new build loads beside them under the staging prefix
-        assert quads > 1000 and {g for g in during if g.startswith(GRAPH)} == before
-        assert {g for g in during if g.startswith(staging)} == set(graphs)
+        # loaded, private: no query reads the staging graphs, the published build is what readers see
+        assert quads > 1000 and text_graphs(running.sparql) == before
+        assert sparql_rows(running.sparql, agencies) == published
+        # only Virtuoso's graph-listing shortcut names them (docs/scaling.md)
+        assert {g for g in listed_graphs(running.sparql) if g.startswith(staging)} == set(graphs)
         swap(running.server, GRAPH, staging, stale, graphs)
         after = text_graphs(running.sparql)
         assert after == before - {GRAPH + "doc/work-points"}                # no stale graph, no staging graph
