@@ -101,16 +101,18 @@ class _Compiler:
             yield self.property_shape(prop, classes, subject_of)
 
     def focus(self, classes: list, subject_of: list, path: list | None = None) -> str:
-        """A group binding ?f to every focus node (duplicates allowed; queries use DISTINCT). With ``path``,
-        only the focus nodes that have a value on it are needed: a target ``sh:targetSubjectsOf path`` is then
-        implied by ``?f path ?v`` and the group is empty."""
+        """A group binding ?f to every focus node once. The union of the store's graphs has one solution per
+        graph that states a triple, so a fact restated in N texts would be N focus rows, each joined with its
+        values again: DISTINCT first keeps every query linear in the build. With ``path``, only the focus nodes
+        that have a value on it are needed: a target ``sh:targetSubjectsOf path`` is then implied by
+        ``?f path ?v`` and the group is empty."""
         if path is not None and path in [[(p, False)] for p in subject_of]:
             return ""
         parts = []
         if classes:
             parts.append(f"{{ VALUES ?cls {{ {' '.join(_iri(c) for c in classes)} }} ?f a ?cls }}")
         parts.extend(f"{{ ?f {_iri(p)} [] }}" for p in subject_of)
-        return " UNION ".join(parts)
+        return f"{{ SELECT DISTINCT ?f WHERE {{ {' UNION '.join(parts)} }} }}"
 
     # -- property shapes ----------------------------------------------------------------------------
 
