@@ -294,6 +294,44 @@ def run_build(corpus: Path, out: Path, workers: int, log_dir: Path, scheduler: s
     return result
 
 
+STOCK_E2E = CORPUS.parent / "tools" / "stock_e2e.py"   # what a user would write instead (spaCy + rdflib)
+GOLD = CORPUS.parent / "gold"
+
+
+def run_stock_e2e(corpus: Path, out: Path) -> dict | None:
+    """`stock_e2e.py CORPUS GOLD OUT.trig` in a child process: wall and CPU seconds; None when it is not there."""
+    if not STOCK_E2E.is_file():
+        return None
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(STOCK_E2E), str(corpus), str(GOLD), str(out / "stock.trig")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    rc = os.waitstatus_to_exitcode(status)
+    if rc != 0:
+        print(f"  stock_e2e.py failed (exit {rc}): {proc.stderr.read().decode(errors='replace')[-500:]}")
+        return None
+    return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime}
+
+
+def compare_stock(results: dict, stock: dict | None, size: float) -> list[tuple[str, str]]:
+    """ccakg build against stock_e2e.py on the same corpus (issue targets: >= 2x with one worker, >= 3x with two)."""
+    if stock is None:
+        print(f"stock_e2e.py: not run ({STOCK_E2E} is not there)")
+        return []
+    lines = []
+    print(f"stock_e2e.py (spaCy zh + EntityRuler over the dev-gold names, rdflib, TriG): {stock['seconds']:.1f} s wall, "
+          f"CPU {stock['cpu']:.1f} s")
+    for label, key in (("--workers 1", 1), ("--workers 2", 2)):
+        r = results.get((size, key))
+        if r and "quads" in r:
+            ratio = stock["seconds"] / r["seconds"]
+            print(f"ccakg build {label}: {r['seconds']:.1f} s wall: {ratio:.2f}x as fast as stock_e2e.py")
+            lines.append((f"(b) build {label} vs stock_e2e.py, {size:g} MB", f"{ratio:.2f}x"))
+    return lines
+
+
 DASK = "local:2"   # the --scheduler of (c): a Dask LocalCluster of two worker processes
 
 
@@ -401,6 +439,8 @@ def main() -> int:
                 print_build(f"{small_mb:g} MB, --scheduler {DASK}", small_bytes, results[(small_mb, DASK)])
             else:
                 print(f"{small_mb:g} MB, --scheduler {DASK}: not run, Dask is not installed (pip install 'ccakg[dask]')")
+        rule(f"(b) against what a user would write instead: stock_e2e.py on the {small_mb:g} MB corpus")
+        summary += compare_stock(results, run_stock_e2e(small_folder, base / f"out-{small_mb:g}mb-stock"), small_mb)
         if "b" not in args.skip:
             large_folder, _, large_bytes = corpora[large_mb]
             results[(large_mb, 1)] = run_build(large_folder, base / f"out-{large_mb:g}mb-w1", 1, base)
