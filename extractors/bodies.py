@@ -45,7 +45,7 @@ def _near(ctx: DocContext, start: int, end: int, *types: str) -> list[Hit]:
 
 def add_local_bodies(ctx: DocContext) -> None:
     """Short forms of the text's own local bodies, and discipline groups stationed in a bureau."""
-    homes = _home_regions(ctx)
+    homes = Homes(ctx)
     for match in RE_LOCAL_SHORT.finditer(ctx.text):
         start = match.start()
         if start and ctx.text[start - 1] not in SHORT_LEAD and not ctx.text[start - 1].isspace() \
@@ -102,6 +102,20 @@ def _replace_misreads(ctx: DocContext, start: int, end: int) -> None:
             ctx.remove_entity(hit)
 
 
+class Homes:
+    """The text's home regions (see _home_regions), worked out when first asked for: most texts never need
+    them. Every caller asks before it changes the text's entities, so the answer is the same as up front."""
+
+    def __init__(self, ctx: DocContext) -> None:
+        self.ctx = ctx
+        self.found: dict[str, str] | None = None
+
+    def get(self, level: str) -> str | None:
+        if self.found is None:
+            self.found = _home_regions(self.ctx)
+        return self.found.get(level)
+
+
 def _home_regions(ctx: DocContext) -> dict[str, str]:
     """The text's own province and city: the places that head its local bodies, else those it names."""
     counts: dict[str, Counter] = {"省": Counter(), "市": Counter()}
@@ -121,7 +135,7 @@ def _home_regions(ctx: DocContext) -> dict[str, str]:
     return {level: found.most_common(1)[0][0] for level, found in counts.items() if found}
 
 
-def _local_name(ctx: DocContext, level: str, rest: str, homes: dict[str, str]) -> str:
+def _local_name(ctx: DocContext, level: str, rest: str, homes: Homes) -> str:
     """The full name of a short form: the home place, the party committee's or the bureau's full words."""
     region = homes.get(level)
     if region is None:
@@ -142,7 +156,7 @@ def _local_name(ctx: DocContext, level: str, rest: str, homes: dict[str, str]) -
     return place + rest
 
 
-def _stationed_groups(ctx: DocContext, homes: dict[str, str]) -> None:
+def _stationed_groups(ctx: DocContext, homes: Homes) -> None:
     """省纪委监委驻省市场监管局纪检监察组, 驻局纪检监察组: the group is a body of its own, sent by the
     discipline commission (its parent) into the bureau."""
     for match in finditer_near(RE_STATIONED, RE_STATIONED_ANCHOR, STATIONED_REACH, ctx.text):
@@ -167,7 +181,7 @@ def _stationed_groups(ctx: DocContext, homes: dict[str, str]) -> None:
             ctx.relate("sub_organization", {"child": group.key, "parent": sender.key}, start, end, group.source)
 
 
-def _home_bureau(ctx: DocContext, homes: dict[str, str]) -> str | None:
+def _home_bureau(ctx: DocContext, homes: Homes) -> str | None:
     province = homes.get("省")
     return f"{province}市场监督管理局" if province else None
 
@@ -328,8 +342,9 @@ def h_crosses(hit: Hit, start: int, end: int) -> bool:
 def add_coordinated_bodies(ctx: DocContext) -> None:
     """河东区、河北区、红桥区人民政府 is three governments: each listed place with the shared head; a district
     or county of the home city is named with the city."""
-    homes = _home_regions(ctx)
+    homes = Homes(ctx)
     for match in finditer_near(RE_COORDINATED, RE_COORDINATED_ANCHOR, COORDINATED_REACH, ctx.text):
+        city = homes.get("市")        # before this step changes any entity
         if match.group("each") or ctx.text[match.start() - 1:match.start()] == "、":
             for hit in [h for h in _near(ctx, match.start(), match.end(), "Agency") if match.start() <= h.start]:
                 ctx.remove_entity(hit)    # 各地级市、甲示范区、乙港区市场监管局: a class of bureaus, no body
@@ -347,7 +362,6 @@ def add_coordinated_bodies(ctx: DocContext) -> None:
                for _, _, item in pieces):
             continue
         for start, end, item in pieces:
-            city = homes.get("市")
             name = (city + item if city and item.endswith(("区", "县")) and not item.startswith(city[:2]) else item) + head
             if any((h.start, h.end) == (start, end) for h in _near(ctx, start, end, "Agency")):
                 continue
