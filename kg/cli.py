@@ -6,6 +6,8 @@ import io
 import json
 import logging
 import sys
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -99,6 +101,40 @@ class Progress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+class Busy:
+    """While a long command works: a line on stderr every ``every`` seconds (elapsed time, and how much of
+    ``output`` is written when there is one), so a minutes-long export on a large build is not silent."""
+
+    def __init__(self, label: str, quiet: bool = False, output: Path | None = None, every: float = 5.0) -> None:
+        self.label, self.quiet, self.output, self.every = label, quiet, output, every
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "Busy":
+        if not self.quiet:
+            self.started = time.monotonic()
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        if self.thread.is_alive():
+            self.thread.join()
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.every):
+            written = _size(self.output) if self.output is not None else None
+            click.echo(f"{self.label}: working, {time.monotonic() - self.started:.0f} s"
+                       + (f", {written / 1e6:.1f} MB written" if written else ""), err=True)
+
+
+def _size(path: Path) -> int:
+    """Bytes under ``path`` (a file or a folder of files); 0 while it does not exist."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size if path.exists() else 0
 
 
 def holds(summary: dict) -> str:
@@ -718,7 +754,8 @@ def serve_command(folder: str | None, store_path: Path | None, port: int, host: 
 @click.option("--bipartite", is_flag=True,
               help="graphml/gexf: the text–entity network (texts and the entities they mention, weighted by "
                    "mentions) for co-mention analysis, instead of the entity network.")
-def export_command(out_dir: Path, fmt: str, dest: Path | None, bipartite: bool) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines; only the path written.")
+def export_command(out_dir: Path, fmt: str, dest: Path | None, bipartite: bool, quiet: bool) -> None:
     """Export the build in DIR (its store, read-only, else graph.trig) to another format.
 
     CSV files are UTF-8 with a BOM (so Excel shows Chinese correctly); several values in one cell are
@@ -726,11 +763,14 @@ def export_command(out_dir: Path, fmt: str, dest: Path | None, bipartite: bool) 
     them, with the explorer's colours per type, a layout, sizes by mentions, edge weights (texts stating a
     fact) and time (a dynamic GEXF: start and end from the years of the texts).
     """
-    from kg.export import export
+    from kg.export import default_destination, export
     from kg.outdir import build_folder
 
+    folder = build_folder(out_dir)
+    target = Path(dest) if dest is not None else default_destination(folder, fmt)
     try:
-        path = export(build_folder(out_dir), fmt, dest, bipartite=bipartite)
+        with Busy(f"export {fmt}", quiet, target):
+            path = export(folder, fmt, dest, bipartite=bipartite)
     except KGError as exc:
         raise fail(exc) from exc
     click.echo(str(path))

@@ -119,3 +119,35 @@ def test_cli_viz_one_unknown_focus_fails_and_writes_nothing(examples_build, tmp_
     page = tmp_path / "x.html"
     result = runner.invoke(cli, ["viz", str(out), "--focus", "陈立新", "--focus", "不存在", "-o", str(page)])
     assert result.exit_code == 1 and "no entity named '不存在'" in result.output and not page.exists()
+
+
+def test_busy_reports_elapsed_time_and_bytes_written_on_stderr(tmp_path, capsys):
+    import time
+
+    from kg.cli import Busy
+
+    out = tmp_path / "graph.nq"
+    out.write_bytes(b"x" * 2_000_000)
+    with Busy("export nq", output=out, every=0.05):
+        time.sleep(0.3)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines and all(line.startswith("export nq: working, ") for line in lines)
+    assert "2.0 MB written" in lines[-1]
+
+
+def test_busy_is_silent_when_quiet(capsys):
+    import time
+
+    from kg.cli import Busy
+
+    with Busy("export nq", quiet=True, every=0.05):
+        time.sleep(0.2)
+    assert capsys.readouterr().err == ""
+
+
+def test_cli_export_quiet_prints_only_the_path(examples_build, tmp_path):
+    out, _ = examples_build
+    dest = tmp_path / "g.nq"
+    result = runner.invoke(cli, ["export", str(out), "--format", "nq", "-o", str(dest), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(dest) and dest.stat().st_size > 0
