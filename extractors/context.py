@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from operator import attrgetter
 
 from extractors.lexicon import Lexicon
-from extractors.records import EntityInfo, EntityKey, Hit, RelationHit
+from extractors.records import EntityInfo, EntityKey, Hit, RelationHit, in_text_order
 from extractors.text import Sentences
 
 ORG_TYPES = frozenset({"Agency", "Department", "Organization"})
@@ -48,8 +47,7 @@ class DocContext:
     def sort_entities(self) -> None:
         """Put ``entities`` in (start, -end) order, stably; a no-op when every addition kept that order."""
         if not self._in_order:
-            self.entities.sort(key=attrgetter("end"), reverse=True)   # two stable passes: by start, then -end
-            self.entities.sort(key=attrgetter("start"))
+            self.entities[:] = in_text_order(self.entities)
             self._in_order = True
             self._version += 1
 
@@ -61,7 +59,7 @@ class DocContext:
 
     def _index(self) -> tuple[list[int], list[Hit]]:
         if self._indexed is None:
-            ordered = sorted(self.entities, key=lambda h: (h.start, -h.end))
+            ordered = in_text_order(self.entities)
             self._indexed = ([h.start for h in ordered], ordered)
         return self._indexed
 

@@ -6,7 +6,7 @@ import re
 from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon, LexiconEntry
 from extractors.places import region_shapes
-from extractors.records import Hit, SpanIndex
+from extractors.records import Hit, SpanIndex, in_text_order
 from extractors.rules import clause_inside
 from extractors.programmes import shaped_initiatives, shaped_schemes
 from extractors.sectors import listed_sectors
@@ -57,7 +57,7 @@ def select_entities(ctx: DocContext, dictionary_hits: list[Hit], rule_hits: list
     kept = _drop_org_clashes(kept + rules)
     kept_index = SpanIndex(kept)
     kept = [h for h in kept if not _inside_other_name(h, kept_index)]
-    for hit in sorted(kept, key=lambda h: (h.start, -h.end)):
+    for hit in in_text_order(kept):
         ctx.add_entity(hit, None if hit.key in ctx.infos else ctx.info_for_entry(hit))
 
 
@@ -144,7 +144,7 @@ def _inside_any(hit: Hit, spans: list[tuple[int, int]]) -> bool:
 
 def _drop_nested_same_type(hits: list[Hit]) -> list[Hit]:
     """Within one type the longest mention wins, but nested bodies (国务院 in 国务院办公厅) stay."""
-    ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+    ordered = in_text_order(hits)
     kept: list[Hit] = []
     active: dict[str, list[Hit]] = {}   # per type: kept hits that still reach past the current start
     for hit in ordered:

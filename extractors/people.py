@@ -5,7 +5,7 @@ import re
 from collections import Counter
 
 from extractors.context import ORG_TYPES, DocContext
-from extractors.records import EntityInfo, Hit
+from extractors.records import EntityInfo, Hit, in_text_order
 from extractors.rules import finditer_near
 from extractors.text import RE_HAN, read_name_after, read_name_before
 
@@ -129,7 +129,7 @@ def _listed_names(ctx: DocContext, end: int, roles: list[Hit], taken: list[tuple
 
 
 def _outer_roles(roles: list[Hit]) -> list[Hit]:
-    ordered = sorted(roles, key=lambda h: (h.start, -(h.end - h.start)))
+    ordered = in_text_order(roles)
     kept: list[Hit] = []
     for role in ordered:
         if kept and kept[-1].start <= role.start and role.end <= kept[-1].end:

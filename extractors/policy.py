@@ -7,7 +7,7 @@ from collections import Counter
 from extractors.context import ORG_TYPES, DocContext
 from extractors.entities import CODE_SOURCES
 from extractors.dates import date_before, reference_date, resolve
-from extractors.records import EntityInfo, Hit
+from extractors.records import EntityInfo, Hit, in_text_order
 from extractors.text import head_lines
 
 # between an issuer and its title: an abbreviation in brackets, 等N家部委, a date, a place, adverbs, the verb
@@ -185,7 +185,7 @@ def _issuers(ctx: DocContext, title: Hit) -> tuple[list[Hit], bool]:
 def _prefix_issuers(ctx: DocContext, title: Hit) -> list[Hit]:
     orgs = [h for h in ctx.in_span(title.start, title.end, "Agency", "Organization")]
     chosen, cursor = [], title.start
-    for org in sorted(orgs, key=lambda h: (h.start, -h.end)):
+    for org in in_text_order(orgs):
         if org.start < cursor or not RE_JOINER.match(ctx.text[cursor:org.start]):
             continue
         chosen.append(org)

@@ -8,7 +8,7 @@ from collections import Counter
 from extractors import bodies, dates, entities, events, meetings, numbers, people, policy, programmes, tasks
 from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon
-from extractors.records import EntityInfo, Hit
+from extractors.records import START, EntityInfo, Hit
 from extractors.rules import clause_inside
 from extractors.sectors import NOT_SECTORS
 from extractors.text import RE_HAN, Sentences, head_lines
@@ -31,7 +31,7 @@ def understand(text: str, lexicon: Lexicon, dictionary_hits: list[Hit], rule_hit
     entity_types = entities.ENTITY_TYPES
     cues = [h for h in dictionary_hits + rule_hits if h.type not in entity_types or h.type == "Person"
             and h.source.startswith("rx:person-byline")]
-    ctx = DocContext(text, lexicon, Sentences(text), sorted(cues, key=lambda h: h.start))
+    ctx = DocContext(text, lexicon, Sentences(text), sorted(cues, key=START))
     entities.select_entities(ctx, dictionary_hits, [h for h in rule_hits if h.type in entity_types
                                                     and not h.source.startswith("rx:person-byline")])
     bodies.add_local_bodies(ctx)
