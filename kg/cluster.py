@@ -139,9 +139,10 @@ def describe(client, address: str) -> str:
 class DaskExecutor:
     """Tasks for :func:`kg.pipeline.stream_tasks` on a Dask cluster: one thread of the cluster per task in flight.
 
-    A worker that dies mid-task costs a run of the task elsewhere (the scheduler); a task that raised is
-    run again RETRIES times. A task that killed worker after worker (dask's ``KilledWorker``) gives its
-    files as skipped, named with the reason, as a file that fails to extract does.
+    A worker that dies mid-task costs a run of the task elsewhere (the scheduler), and the build says so once
+    per death (a warning on stderr and in report.json, as for a pool worker); a task that raised is run again
+    RETRIES times. A task that killed worker after worker (dask's ``KilledWorker``) gives its files as
+    skipped, named with the reason, as a file that fails to extract does.
     """
 
     def __init__(self, client, scheduler: Scheduler, registry: Path | None) -> None:
@@ -149,23 +150,43 @@ class DaskExecutor:
         self.scheduler = scheduler
         self.registry = Path(registry).read_bytes() if registry else None
         self.workers = max(1, sum(client.nthreads().values()))   # threads of the cluster when the build starts
+        self.keys: set = set()        # this build's tasks
+        self.deaths: list[str] = []   # warnings not yet given to an outcome
+        client.subscribe_topic("all", self._on_event)
 
     def submit(self, chunk: list[tuple]):
         if self.scheduler.ship:
             chunk = [name + (_bytes(name[0]),) for name in chunk]
-        return self.client.submit(extract_on_worker, chunk, self.registry, retries=RETRIES, pure=False)
+        future = self.client.submit(extract_on_worker, chunk, self.registry, retries=RETRIES, pure=False)
+        self.keys.add(future.key)
+        return future
 
     def outcomes(self, future, chunk: list[tuple]) -> list[Outcome]:
         from distributed import KilledWorker
 
         try:
-            return future.result()
+            outcomes = future.result()
         except KilledWorker as exc:
-            return [Outcome(path, doc_id, error=f"{path}: extraction failed on the Dask cluster: {exc}")
-                    for path, doc_id, *_ in chunk]
+            outcomes = [Outcome(path, doc_id, error=f"{path}: extraction failed on the Dask cluster: {exc}")
+                        for path, doc_id, *_ in chunk]
         except (CancelledError, OSError) as exc:
             address = self.scheduler.address or "local"
             raise KGError(f"--scheduler {address}: lost the Dask cluster ({type(exc).__name__}: {exc})") from exc
+        self.keys.discard(future.key)
+        while self.deaths:
+            outcomes[0].warnings.append(self.deaths.pop(0))
+        return outcomes
+
+    def _on_event(self, event: tuple) -> None:
+        """(In the client's thread) a worker left while it ran tasks of this build: say so."""
+        _, message = event
+        if not isinstance(message, dict) or message.get("action") != "remove-worker" or message.get("expected"):
+            return
+        lost = [key for key in message.get("processing-tasks", ()) if key in self.keys]   # no iteration of keys
+        if lost:
+            tasks = "1 task" if len(lost) == 1 else f"{len(lost)} tasks"
+            self.deaths.append(f"a Dask worker ({message.get('worker')}) died while it ran {tasks} of this build's "
+                               f"extraction; run again on the other workers")
 
 
 def _bytes(path: str) -> bytes | None:

@@ -120,6 +120,7 @@ def test_a_worker_killed_mid_task_costs_a_retry_not_the_build(tmp_path):
         report = build([corpus], tmp_path / "dask", html=False, scheduler=scheduler, progress=kill_a_busy_worker)
     assert scheduler.ship and killed
     assert not report.skipped and len(report.documents) == len(local.documents) == 40
+    assert any("a Dask worker" in w and "died while it ran" in w for w in report.warnings), report.warnings
     assert quads(tmp_path / "dask") == quads(tmp_path / "local")
 
 
