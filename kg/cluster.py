@@ -155,8 +155,14 @@ class DaskExecutor:
         client.subscribe_topic("all", self._on_event)
 
     def submit(self, chunk: list[tuple]):
+        """Raises:
+            KGError: a relative path for the workers of a remote cluster to read (they would read another file)."""
         if self.scheduler.ship:
             chunk = [name + (_bytes(name[0]),) for name in chunk]
+        elif self.scheduler.address and not os.path.isabs(chunk[0][0]):
+            raise KGError(f"--shared-corpus: {chunk[0][0]} is a relative path, which the workers of "
+                          f"{self.scheduler.address} would read from their own folders; give the corpus as an "
+                          f"absolute path")
         future = self.client.submit(extract_on_worker, chunk, self.registry, retries=RETRIES, pure=False)
         self.keys.add(future.key)
         return future

@@ -19,6 +19,7 @@ from kg.cli import cli
 from tests.conftest import EXAMPLES, skip_unless_ci
 
 runner = CliRunner()
+pytestmark = pytest.mark.timeout(300)   # a guard, not a measure: a cluster that hung would hold CI for its 90 minutes
 DASK_ABSENT = "Dask is not installed (pip install 'ccakg[dask]'): the --scheduler tests are skipped"
 
 
@@ -94,34 +95,57 @@ def test_add_takes_the_scheduler_too_and_quiet_prints_nothing(builds, tmp_path):
     assert any(g.endswith("/extra") for g in graphs)
 
 
-def test_a_worker_killed_mid_task_costs_a_retry_not_the_build(tmp_path):
-    """A cluster started here (so the workers' pids are known), reached by its tcp:// address: the client
-    ships the files' contents. Once the first results are in, a busy worker process is killed (SIGKILL)."""
+@pytest.fixture(scope="module")
+def cluster():
+    """A LocalCluster of 2 worker processes started here (so the workers' pids are known) and a client of it;
+    builds reach it by its tcp:// address, as a remote cluster."""
     distributed = require_dask()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as local, \
+            distributed.Client(local, set_as_default=False) as client:
+        yield local.scheduler_address, client
+
+
+def test_a_worker_killed_mid_task_costs_a_retry_not_the_build(cluster, tmp_path):
+    """The client ships the files' contents. Once the first results are in, a busy worker process is killed."""
     from kg.cluster import Scheduler
     from kg.pipeline import build
 
+    address, client = cluster
     corpus = tmp_path / "corpus"
     for copy in range(8):
         shutil.copytree(EXAMPLES, corpus / f"copy{copy}")
     local = build([corpus], tmp_path / "local", html=False)
     killed: list[int] = []
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-            distributed.Client(cluster, set_as_default=False) as client:
 
-        def kill_a_busy_worker(done: int, total: int, path: str) -> None:
-            if not killed:
-                busy = [worker for worker, keys in client.processing().items() if keys]
-                pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
-                os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
+    def kill_a_busy_worker(done: int, total: int, path: str) -> None:
+        if not killed:
+            busy = [worker for worker, keys in client.processing().items() if keys]
+            pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
 
-        scheduler = Scheduler.parse(cluster.scheduler_address)
-        report = build([corpus], tmp_path / "dask", html=False, scheduler=scheduler, progress=kill_a_busy_worker)
+    scheduler = Scheduler.parse(address)
+    report = build([corpus], tmp_path / "dask", html=False, scheduler=scheduler, progress=kill_a_busy_worker)
     assert scheduler.ship and killed
     assert not report.skipped and len(report.documents) == len(local.documents) == 40
     assert any("a Dask worker" in w and "died while it ran" in w for w in report.warnings), report.warnings
     assert quads(tmp_path / "dask") == quads(tmp_path / "local")
+
+
+def test_a_shared_corpus_goes_to_the_workers_as_absolute_paths(cluster, builds, corpus, tmp_path, monkeypatch):
+    from extractors.errors import KGError
+    from kg.cluster import Scheduler
+    from kg.pipeline import build
+
+    address, _ = cluster
+    (local, _), _ = builds
+    shared = Scheduler.parse(address, shared_corpus=True)
+    report = build([corpus], tmp_path / "shared", html=False, scheduler=shared)
+    assert not shared.ship and len(report.skipped) == 2
+    assert quads(tmp_path / "shared") == quads(local)
+    monkeypatch.chdir(corpus.parent)
+    with pytest.raises(KGError, match="--shared-corpus: corpus/.* is a relative path"):
+        build([corpus.name], tmp_path / "relative", html=False, scheduler=shared)
 
 
 def free_port() -> int:
