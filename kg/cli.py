@@ -484,7 +484,8 @@ def main() -> None:
 @click.option("--limit", default=None, type=click.IntRange(0, None),
               help="Show at most this many pieces of evidence in all (and say how many were left out).")
 @click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
-def why(args: tuple[str, ...], store_path: Path | None, limit: int | None, fmt: str) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr while it works.")
+def why(args: tuple[str, ...], store_path: Path | None, limit: int | None, fmt: str, quiet: bool) -> None:
     """Say why an entity (or the facts about it) exists: sentence, rule or lexicon entry, source file.
 
     NAME is any of its names, in either script, or its IRI. The evidence is grouped by text (id, title,
@@ -495,7 +496,7 @@ def why(args: tuple[str, ...], store_path: Path | None, limit: int | None, fmt: 
     from kg.why import explain, format_text, open_store
 
     try:
-        with open_store(store_dir) as store:
+        with open_store(store_dir) as store, Busy("why", quiet):
             explained = explain(store, name, limit)
     except KGError as exc:
         raise fail(exc) from exc
@@ -788,19 +789,21 @@ def export_command(out_dir: Path, fmt: str, dest: Path | None, bipartite: bool, 
               help="Node budget: above it the most connected (with --focus: the nearest) entities are drawn.")
 @click.option("-o", "--output", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write (self-contained, works offline).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr while it works.")
 def viz(folder: str | None, store_path: Path | None, names: tuple[str, ...], hops: int, max_nodes: int,
-        out_file: Path) -> None:
+        out_file: Path, quiet: bool) -> None:
     """Draw the explorer page (like DIR/graph.html) of the build in DIR, or the neighbourhood of some entities."""
     store_dir = build_store(folder, store_path)
     from kg.web.explorer import find_nodes, graph_view, open_store, write_html
 
     try:
-        with open_store(store_dir) as store:
-            graph = graph_view(store)
-        focus = list(dict.fromkeys(node for name in names for node in find_nodes(graph, name)))
-        labels = " + ".join(dict.fromkeys(graph.nodes[node]["label"] for node in focus))
-        title = f"{labels} · {hops} 跳邻域" if focus else "ccakg"
-        summary = write_html(graph, out_file, max_nodes=max_nodes, title=title, focus=focus, hops=hops)
+        with Busy("viz", quiet):
+            with open_store(store_dir) as store:
+                graph = graph_view(store)
+            focus = list(dict.fromkeys(node for name in names for node in find_nodes(graph, name)))
+            labels = " + ".join(dict.fromkeys(graph.nodes[node]["label"] for node in focus))
+            title = f"{labels} · {hops} 跳邻域" if focus else "ccakg"
+            summary = write_html(graph, out_file, max_nodes=max_nodes, title=title, focus=focus, hops=hops)
     except KGError as exc:
         raise fail(exc) from exc
     for iri in focus:
