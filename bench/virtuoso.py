@@ -11,6 +11,7 @@ over HTTP; prints the median. docs/scaling.md quotes its output.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -21,6 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.build import write_corpus  # noqa: E402
 from kg.endpoint import run_saved_endpoint  # noqa: E402
+from extractors.errors import KGError  # noqa: E402
+from kg.counts import texts as list_texts  # noqa: E402
+from kg.query import run_limited  # noqa: E402
 from kg.saved import list_saved, run_saved  # noqa: E402
 from kg.store import OxigraphStore  # noqa: E402
 from kg.virtuoso import local_server, publish, stop_server  # noqa: E402
@@ -30,13 +34,19 @@ def folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
 
 
-def median_seconds(function, rounds: int) -> float:
-    times = []
+def timed(function, rounds: int) -> tuple[str, str]:
+    """(median seconds of ``rounds`` runs, or what stopped it; rows). A run over 10 s is not repeated."""
+    times, rows = [], "?"
     for _ in range(rounds):
         started = time.perf_counter()
-        function()
+        try:
+            rows = str(len(function()[1]))
+        except KGError as exc:
+            return ("timeout" if "time" in str(exc) else f"error: {str(exc)[:40]}"), rows
         times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        if times[-1] > 10:
+            break
+    return f"{statistics.median(times):.2f}", rows
 
 
 def main() -> int:
@@ -45,6 +55,8 @@ def main() -> int:
     parser.add_argument("--mb", type=float, default=3.0, help="corpus size to build when --build is not given")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--memory-mb", type=int, default=1000, help="Virtuoso's buffer pool")
+    parser.add_argument("--limit", type=int, default=300, help="seconds a query may run on either engine")
+    parser.add_argument("--skip-publish-twice", action="store_true", help="publish once only")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ccakg-bench-virtuoso-"))
     build = args.build
@@ -57,16 +69,13 @@ def main() -> int:
         run_build([work / "corpus"], build, workers=2, html=False)
         print(f"build: {files} texts, {size / 1e6:.1f} MB, {time.perf_counter() - started:.0f} s")
     with OxigraphStore.open_read_only(build / "store") as store:
-        quads = len(store)
-    from kg.counts import texts as list_texts
-    with OxigraphStore.open_read_only(build / "store") as store:
-        texts = len(list_texts(store))
+        quads, texts = len(store), len(list_texts(store))
     oxigraph_bytes = folder_bytes((build / "store").resolve())
     print(f"quads: {quads} in {texts} texts ({quads / max(texts, 1):.0f} per text)")
     print(f"Oxigraph store: {oxigraph_bytes / 1e6:.0f} MB ({oxigraph_bytes / quads * 1e6 / 1e6:.0f} MB per million quads)")
     load_dir = work / "load"
     load_dir.mkdir()
-    running = local_server(work / "virtuoso", [load_dir], memory_mb=args.memory_mb)
+    running = local_server(work / "virtuoso", [load_dir], memory_mb=args.memory_mb, query_seconds=args.limit)
     try:
         before = folder_bytes(work / "virtuoso")
         done = publish(build, running.server, load_dir=load_dir)
@@ -74,21 +83,23 @@ def main() -> int:
         print(f"publish: {done.quads} quads, {steps}")
         grown = folder_bytes(work / "virtuoso") - before
         print(f"Virtuoso database grew {grown / 1e6:.0f} MB ({grown / quads * 1e6 / 1e6:.0f} MB per million quads)")
-        again = publish(build, running.server, load_dir=load_dir)
-        print("republish: " + ", ".join(f"{k} {v:.1f} s" for k, v in again.seconds.items()))
+        if not args.skip_publish_twice:
+            again = publish(build, running.server, load_dir=load_dir)
+            print("republish: " + ", ".join(f"{k} {v:.1f} s" for k, v in again.seconds.items()))
         print(f"\n{'saved query':26} {'rows':>6} {'Oxigraph s':>11} {'Virtuoso s':>11}")
         for saved in list_saved():
             if saved.runner != "sparql":
                 continue
-            rows = len(run_saved(saved, build / "store")[1])
-            local = median_seconds(lambda: run_saved(saved, build / "store"), args.rounds)
-            try:
-                remote = f"{median_seconds(lambda: run_saved_endpoint(saved, running.sparql, timeout=600), args.rounds):11.2f}"
-            except Exception as exc:   # noqa: BLE001 - reported in the table
-                remote = f"  error: {str(exc)[:60]}"
-            print(f"{saved.name:26} {rows:6d} {local:11.2f} {remote}")
+            local, rows = timed(lambda: run_limited(run_saved, saved, build / "store", {}, "turtle",
+                                                    timeout=args.limit), args.rounds)
+            remote, _ = timed(lambda: run_saved_endpoint(saved, running.sparql, timeout=args.limit), args.rounds)
+            print(f"{saved.name:26} {rows:>6} {local:>11} {remote:>11}")
     finally:
         stop_server(running)
+        shutil.rmtree(work / "virtuoso", ignore_errors=True)
+        shutil.rmtree(load_dir, ignore_errors=True)
+    if args.build is None:
+        print(f"\nthe build is kept in {build} (run again with --build {build}; remove {work} when done)")
     return 0
 
 

@@ -25,6 +25,7 @@ RE_FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re
 GRAPH_TYPES = {"application/n-triples": ox.RdfFormat.N_TRIPLES, "text/plain": ox.RdfFormat.N_TRIPLES,
                "text/turtle": ox.RdfFormat.TURTLE, "application/rdf+xml": ox.RdfFormat.RDF_XML}
 VIRTUOSO_ASK = "__ASK_RETVAL"
+PARTIAL = "X-SQL-State"           # Virtuoso's "anytime" answer: the rows found before its time limit
 TRUNCATED = "X-SPARQL-MaxRows"   # Virtuoso's header when ResultSetMaxRows cut the result
 
 
@@ -32,6 +33,10 @@ def run_endpoint(url: str, sparql: str, graph_format: str = "turtle",
                  timeout: float = 120) -> tuple[list[str], list[tuple], str | None]:
     """(columns, rows, None) for SELECT/ASK; ([], [], graph text) for CONSTRUCT/DESCRIBE, from ``url``."""
     body, content_type, headers = _post(url, with_known_prefixes(sparql), _accept(sparql), timeout)
+    if headers.get(PARTIAL):
+        raise QueryError(f"--endpoint {url} stopped the query at its time limit and sent a partial result "
+                         f"({headers.get('X-SQL-Message', headers[PARTIAL])}); ask the server's administrator "
+                         f"for a longer MaxQueryExecutionTime, or narrow the query")
     if headers.get(TRUNCATED):
         raise QueryError(f"--endpoint {url} cut the result at {headers[TRUNCATED]} rows (Virtuoso's "
                          f"ResultSetMaxRows); raise it in the server's virtuoso.ini or add a LIMIT")

@@ -125,9 +125,7 @@ def virtuoso(tmp_path_factory):
     from kg.virtuoso import SERVER_BINARY, local_server, stop_server
 
     if shutil.which(SERVER_BINARY) is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true and {VIRTUOSO_ABSENT}", pytrace=False)
-        pytest.skip(VIRTUOSO_ABSENT)
+        skip_unless_ci(VIRTUOSO_ABSENT)
     load_dir = tmp_path_factory.mktemp("virtuoso-load")
     running = local_server(tmp_path_factory.mktemp("virtuoso-db"), [load_dir], password=VIRTUOSO_PASSWORD)
     try:
