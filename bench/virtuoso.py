@@ -57,6 +57,7 @@ def main() -> int:
     parser.add_argument("--memory-mb", type=int, default=1000, help="Virtuoso's buffer pool")
     parser.add_argument("--limit", type=int, default=300, help="seconds a query may run on either engine")
     parser.add_argument("--skip-publish-twice", action="store_true", help="publish once only")
+    parser.add_argument("--queries", help="comma-separated saved queries to time (default: all)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="ccakg-bench-virtuoso-"))
     build = args.build
@@ -88,7 +89,7 @@ def main() -> int:
             print("republish: " + ", ".join(f"{k} {v:.1f} s" for k, v in again.seconds.items()))
         print(f"\n{'saved query':26} {'rows':>6} {'Oxigraph s':>11} {'Virtuoso s':>11}")
         for saved in list_saved():
-            if saved.runner != "sparql":
+            if saved.runner != "sparql" or (args.queries and saved.name not in args.queries.split(",")):
                 continue
             local, rows = timed(lambda: run_limited(run_saved, saved, build / "store", {}, "turtle",
                                                     timeout=args.limit), args.rounds)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -44,6 +45,8 @@ STAGING = "urn:ccakg:staging:"
 CLIENTS = ("isql-vt", "isql-v")   # Virtuoso's isql under Debian's and upstream's names
 DEFAULT_USER = "dba"
 CONNECT_TIMEOUT = 10.0
+# A graph prefix names a host and a path, so that no publish can replace a whole scheme's or host's graphs.
+RE_GRAPH_PREFIX = re.compile(r"^https?://[^/\s]+/\S*[/#]$")
 
 SWAP_PROCEDURE = """create procedure DB.DBA.CCAKG_SWAP_GRAPHS (in public_prefix varchar, in staging_prefix varchar,
                                                in stale_prefix varchar)
@@ -203,9 +206,10 @@ def _check_prefix(prefix: str) -> None:
         ox.NamedNode(prefix)
     except ValueError:
         raise StoreError(f"--graph-prefix {prefix!r} is not an IRI") from None
-    if not prefix.endswith(("/", "#", ":")) or "'" in prefix or "\\" in prefix:
-        raise StoreError(f"--graph-prefix {prefix!r}: give an IRI that ends with / or # "
-                         f"(the graphs are <prefix>doc/<id>, <prefix>entities, <prefix>ontology)")
+    if not RE_GRAPH_PREFIX.match(prefix) or "'" in prefix or "\\" in prefix:
+        raise StoreError(f"--graph-prefix {prefix!r}: give an http(s) IRI with a path that ends with / or #, "
+                         f"e.g. https://example.org/ccakg/graph/ (the graphs are <prefix>doc/<id>, <prefix>entities, "
+                         f"<prefix>ontology; every graph under it is replaced)")
 
 
 def write_staging(store_dir: Path, path: Path, staging: str) -> tuple[list[str], int]:

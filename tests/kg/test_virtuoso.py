@@ -189,6 +189,8 @@ def test_errors_name_the_argument(published_examples, tmp_path):
         "expected HOST:PORT": ["publish", str(out), "--virtuoso", "localhost"],
         "--graph-prefix 'not an iri' is not an IRI":
             ["publish", str(out), "--virtuoso", running.server.address, "--graph-prefix", "not an iri"],
+        "give an http(s) IRI with a path":                                   # never all of urn: or a host
+            ["publish", str(out), "--virtuoso", running.server.address, "--graph-prefix", "urn:"],
     }
     for message, args in cases.items():
         result = runner.invoke(cli, args)
