@@ -771,7 +771,7 @@ def export_command(out_dir: Path, fmt: str, dest: Path | None, bipartite: bool, 
     target = Path(dest) if dest is not None else default_destination(folder, fmt)
     try:
         with Busy(f"export {fmt}", quiet, target):
-            path = export(folder, fmt, dest, bipartite=bipartite)
+            path = export(folder, fmt, target, bipartite=bipartite)
     except KGError as exc:
         raise fail(exc) from exc
     click.echo(str(path))

@@ -180,11 +180,12 @@ class _Compiler:
         if low == 0 and high is None:
             return []
         queries = []
-        if low == 1 and high is None:
+        only_one_needed = low == 1 and high is None
+        if only_one_needed:
             queries.append(f"SELECT DISTINCT ?f WHERE {{ {focus} MINUS {{ {self.walk(path, '?f', '?v')} . "
                            f"FILTER({test}) }} }}")   # Oxigraph: NOT EXISTS of a join is quadratic
-        # with a maximum, one grouped query checks both bounds (one pass over the focus nodes, not two)
-        rest = [c for c in ((f"?n < {low}" if low > 1 or high is not None and low == 1 else ""),
+        # otherwise one grouped query checks both bounds (one pass over the focus nodes, not two)
+        rest = [c for c in ((f"?n < {low}" if low and not only_one_needed else ""),
                             (f"?n > {high}" if high is not None else "")) if c]
         if rest:   # grouped: a self-join would pair every copy of a triple restated in many texts (quadratic)
             queries.append(f"SELECT ?f WHERE {{ {{ SELECT ?f (COUNT(DISTINCT ?q) AS ?n) WHERE {{ {focus} "

@@ -28,12 +28,17 @@ def synthetic(n: int, seed: int = 7) -> nx.MultiDiGraph:
     return graph
 
 
-def test_browser_large_graph_loads_with_a_precomputed_layout(open_page, tmp_path: Path) -> None:
-    graph = synthetic(1800)
+def drawn(open_page, tmp_path: Path, n: int, **options):
+    """A synthetic graph of ``n`` entities written by write_html and opened in Chromium: (graph, summary, page)."""
+    graph = synthetic(n)
     path = tmp_path / "graph.html"
-    summary = write_html(graph, path)
+    summary = write_html(graph, path, **options)
+    return graph, summary, open_page(path)
+
+
+def test_browser_large_graph_loads_with_a_precomputed_layout(open_page, tmp_path: Path) -> None:
+    _, summary, page = drawn(open_page, tmp_path, 1800)
     assert summary["physics"] is False and summary["nodes"] == 1800
-    page = open_page(path)
     assert page.js("() => ccakg.nodes.length") == 1800
     assert page.js("() => ccakg.network.physics.options.enabled") is False
     assert page.seconds < 30, f"took {page.seconds:.1f} s to draw 1,800 nodes"
@@ -43,11 +48,8 @@ def test_browser_large_graph_loads_with_a_precomputed_layout(open_page, tmp_path
 
 
 def test_browser_over_budget_says_what_was_left_out(open_page, tmp_path: Path) -> None:
-    graph = synthetic(2400)
-    path = tmp_path / "graph.html"
-    summary = write_html(graph, path, max_nodes=2000)
+    graph, summary, page = drawn(open_page, tmp_path, 2400, max_nodes=2000)
     assert summary["omitted"] == 400
-    page = open_page(path)
     assert page.js("() => ccakg.nodes.length") == 2000
     notice = page.js("() => document.getElementById('omitted').textContent")
     assert "省略了 400 个实体" in notice and f"{summary['omitted_edges']} relations" in notice
@@ -55,11 +57,8 @@ def test_browser_over_budget_says_what_was_left_out(open_page, tmp_path: Path) -
 
 
 def test_browser_search_brings_in_an_undrawn_entity_on_a_3000_entity_build(open_page, tmp_path: Path) -> None:
-    graph = synthetic(3000)
-    path = tmp_path / "graph.html"
-    summary = write_html(graph, path, max_nodes=2000)
+    graph, summary, page = drawn(open_page, tmp_path, 3000, max_nodes=2000)
     assert summary["omitted"] == 1000
-    page = open_page(path)
     undrawn = page.js("(ids) => ids.filter(id => !ccakg.isDrawn(id))", list(graph))
     assert len(undrawn) == 1000
     node = max(undrawn, key=lambda n: (graph.degree(n), n))   # one with neighbours to bring along
@@ -78,10 +77,7 @@ def test_browser_search_brings_in_an_undrawn_entity_on_a_3000_entity_build(open_
 
 
 def test_browser_click_answers_within_200_ms_on_a_2000_node_page(open_page, tmp_path: Path) -> None:
-    graph = synthetic(2000)
-    path = tmp_path / "graph.html"
-    write_html(graph, path)
-    page = open_page(path)
+    _, _, page = drawn(open_page, tmp_path, 2000)
     times = []
     for node in [f"n{i}" for i in range(0, 2000, 50)]:   # hubs first, then leaves
         if len(times) == 5:
