@@ -48,7 +48,7 @@ def test_browser_large_graph_loads_with_a_precomputed_layout(open_page, tmp_path
 
 
 def test_browser_over_budget_says_what_was_left_out(open_page, tmp_path: Path) -> None:
-    graph, summary, page = drawn(open_page, tmp_path, 2400, max_nodes=2000)
+    _, summary, page = drawn(open_page, tmp_path, 2400, max_nodes=2000)
     assert summary["omitted"] == 400
     assert page.js("() => ccakg.nodes.length") == 2000
     notice = page.js("() => document.getElementById('omitted').textContent")
