@@ -113,7 +113,9 @@ RE_ELIDED_GOAL = re.compile(r"^(?:年均|平均|每年)(?:增长|提高|增加)"
 RE_BUILD_VERB = re.compile(r"^(?:培育|建成|建设|打造|创建|认定)")
 RE_GOAL_OPENER = re.compile(r"目标[是为][:：]?")
 RE_TASK_CLAUSE = re.compile(r"[,;。]")
-RE_ASPIRE_ANCHOR = re.compile(r"建设|迈进|迈入|迈向|建成")
+# every aspiration ends with one of these, rarer than its verbs; a match starts at most 30 characters before it
+RE_ASPIRE_ANCHOR = re.compile(r"强国|行列|水平")
+ASPIRE_REACH = 32
 RE_LEADING = re.compile(r"^(?:我国|要|将|并|同时|共同|使|令|推动|使得|力争|争取|(?:战略|总体|主要)?目标是|确保|全年|全省|全市|全区|全国|全港|本市|本省|"
                         r"今年|年内|实现对|实现(?=全省|全市|全国|全区))+")
 
@@ -473,7 +475,7 @@ def add_targets(ctx: DocContext) -> None:
         _horizon_clause(ctx, match.group("clause"), match.start("clause"), _horizon_near(ctx, match.start()))
     for match in RE_BUILD.finditer(ctx.text):
         _target(ctx, match.start(), match.end(), match.group("subj"), match.group("goal"), _horizon_near(ctx, match.start()))
-    for match in finditer_near(RE_ASPIRE, RE_ASPIRE_ANCHOR, 20, ctx.text):
+    for match in finditer_near(RE_ASPIRE, RE_ASPIRE_ANCHOR, ASPIRE_REACH, ctx.text, after=0):
         clause = match.group("clause")
         lead = RE_LEADING.match(clause) or RE_FOR.match(clause)
         start = match.start() + (lead.end() if lead else 0)

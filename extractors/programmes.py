@@ -55,10 +55,11 @@ def shaped_initiatives(text: str, known: list[Hit]) -> list[Hit]:
     bodies = sorted((h for h in known if h.type not in ("CertificationScheme", "Sector")), key=START)
     starts = [h.start for h in bodies]
     longest = max((h.end - h.start for h in bodies), default=0)
+    known_ends = _programme_starts_by_end(bodies)
     hits = []
     for head in RE_HEAD.finditer(text):
-        if RE_HEAD_GOES_ON.match(text, head.end()):
-            continue
+        if RE_HEAD_GOES_ON.match(text, head.end()) or known_ends.get(head.end(), head.start()) < head.start():
+            continue                      # the head goes on, or ends a known programme (see _clashes)
         start = _name_start(text, head.start())
         if start is None:
             continue
@@ -74,6 +75,16 @@ def shaped_initiatives(text: str, known: list[Hit]) -> list[Hit]:
             continue                      # 推动认证认可检验检测一体化发展 is a goal; 京津冀认证认可一体化 a programme
         hits.append(Hit(start, head.end(), "Initiative", name, SOURCE))
     return hits
+
+
+def _programme_starts_by_end(known: list[Hit]) -> dict[int, int]:
+    """For each end of a known programme, the first start: a head ending there after that start ends the
+    known name (the cheap form of the first case of ``_clashes``, tried before the name's start is sought)."""
+    starts: dict[int, int] = {}
+    for hit in known:
+        if hit.type == "Initiative":
+            starts[hit.end] = min(hit.start, starts.get(hit.end, hit.start))
+    return starts
 
 
 def _clashes(text: str, known: Hit, start: int, head: re.Match) -> bool:
@@ -150,7 +161,7 @@ RE_NOT_SCHEME_ITEM = re.compile(r"(?:机构|人员|实验室|企业|单位|部�
 # A、B等认可项目: the items of a list closed by a kind of certification or accreditation work are schemes
 RE_SCHEME_KIND_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,12}、)+[\u4e00-\u9fff]{2,10})等(?:新型|新兴|新)?"
                                  r"(?:认证|认可|合格评定)(?:项目|业务|制度|类型)")
-RE_SCHEME_KIND_ANCHOR = re.compile(r"(?:认证|认可|合格评定)(?:项目|业务|制度|类型)")
+RE_SCHEME_KIND_ANCHOR = re.compile(r"等(?:新型|新兴|新)?(?:认证|认可|合格评定)(?:项目|业务|制度|类型)")
 
 
 def add_coordinated_schemes(ctx: DocContext) -> None:
@@ -168,6 +179,8 @@ def add_coordinated_schemes(ctx: DocContext) -> None:
         for match in RE_NEXT_SCHEME.finditer(ctx.text, scheme.end, scheme.end + 12):
             _add_scheme(ctx, match.start("item"), match.end("item"), match.group("item"))
             break
+        if ctx.text[scheme.start - 1:scheme.start] not in ("、", "和"):
+            continue                      # the common case, cheaply: no item before (RE_ITEM_BEFORE ends with one)
         before = RE_ITEM_BEFORE.search(ctx.text, max(0, scheme.start - 16), scheme.start)
         if before:
             start = before.start("item") + trim_left(before.group("item"))

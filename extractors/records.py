@@ -8,7 +8,7 @@ from operator import attrgetter, sub
 EntityKey = tuple[str, str]   # (type, canonical name); departments: name is "parent/unit"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Hit:
     """A span the dictionary or a rule recognised: an entity mention or a rule cue (date, role …)."""
 
@@ -30,7 +30,7 @@ class Hit:
         return default
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class EntityInfo:
     """What the extractor knows about an entity beyond its mentions."""
 
@@ -43,7 +43,7 @@ class EntityInfo:
     en_aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class RelationHit:
     """A fact: kind, arguments (EntityKeys or literals) and the normalised span that states it."""
 

@@ -32,7 +32,7 @@ class RegexRule:
     reach: int = 0                     # how far a match can extend before its anchor
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RuleMatch:
     start: int
     end: int
@@ -123,11 +123,13 @@ def windows(rule: RegexRule, text: str) -> Iterator[tuple[int, int]]:
     yield from anchor_windows(rule.anchor, rule.reach, text)
 
 
-def anchor_windows(anchor: re.Pattern, reach: int, text: str) -> Iterator[tuple[int, int]]:
-    """Merged stretches of ``reach`` characters either side of every match of ``anchor``."""
+def anchor_windows(anchor: re.Pattern, reach: int, text: str, after: int | None = None) -> Iterator[tuple[int, int]]:
+    """Merged stretches of ``reach`` characters before and ``after`` (default: ``reach``) characters after every
+    match of ``anchor``."""
+    after = reach if after is None else after
     start = end = -1
     for found in anchor.finditer(text):
-        low, high = max(0, found.start() - reach), found.end() + reach
+        low, high = max(0, found.start() - reach), found.end() + after
         if low > end:
             if end >= 0:
                 yield start, end
@@ -137,10 +139,12 @@ def anchor_windows(anchor: re.Pattern, reach: int, text: str) -> Iterator[tuple[
         yield start, min(end, len(text))
 
 
-def finditer_near(pattern: re.Pattern, anchor: re.Pattern, reach: int, text: str, pos: int = 0) -> Iterator[re.Match]:
+def finditer_near(pattern: re.Pattern, anchor: re.Pattern, reach: int, text: str, pos: int = 0,
+                  after: int | None = None) -> Iterator[re.Match]:
     """``pattern.finditer(text, pos)`` for a pattern every match of which holds ``anchor`` and reaches at most
-    ``reach`` characters beyond it on either side: the same matches, found only near the anchors."""
-    for low, high in anchor_windows(anchor, reach, text):
+    ``reach`` characters before it and ``after`` (default: ``reach``) after it, look-aheads included: the same
+    matches, found only near the anchors."""
+    for low, high in anchor_windows(anchor, reach, text, after):
         if high > pos:
             yield from pattern.finditer(text, max(low, pos), high)
 

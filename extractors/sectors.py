@@ -160,13 +160,18 @@ def _item_start(first: str) -> int:
 def _accepted(text: str, spans: list[tuple[int, int]], others: SpanIndex) -> list[Hit]:
     """The items that look like a field: a short noun phrase, no verb, no name of another kind. A list of two
     items or more of which more than one is no field (服务大局、深化改革、行业治理) is no list of sectors."""
-    hits = [Hit(start, end, "Sector", text[start:end], SOURCE) for start, end in spans
-            if _field(text[start:end]) and not others.overlapping_span(start, end)]
-    if len(spans) >= 2 and (len(hits) < 2 or len(hits) < len(spans) - 1):
-        return []
+    allowed_misses = 0 if len(spans) == 2 else 1 if len(spans) > 2 else len(spans)
+    hits: list[Hit] = []
+    for start, end in spans:
+        if _field(text[start:end]) and not others.overlapping_span(start, end):
+            hits.append(Hit(start, end, "Sector", text[start:end], SOURCE))
+        elif allowed_misses == 0:
+            return []                     # no list of sectors: stop at the first item too many
+        else:
+            allowed_misses -= 1
     return hits
 
 
 def _field(item: str) -> bool:
-    return bool(RE_ITEM.fullmatch(item)) and item not in NOT_SECTORS and not clause_inside(item) and \
-        not RE_NOT_FIELD_TAIL.search(item) and not RE_GENERIC_FIELD.match(item)
+    return bool(RE_ITEM.fullmatch(item)) and item not in NOT_SECTORS and not RE_GENERIC_FIELD.match(item) and \
+        not RE_NOT_FIELD_TAIL.search(item) and not clause_inside(item)
