@@ -7,7 +7,7 @@ from extractors.context import ORG_TYPES, DocContext
 from extractors.lexicon import Lexicon, LexiconEntry
 from extractors.places import region_shapes
 from extractors.records import Hit, SpanIndex, in_text_order
-from extractors.rules import clause_inside
+from extractors.rules import clause_inside, finditer_near, trim_left
 from extractors.programmes import shaped_initiatives, shaped_schemes
 from extractors.sectors import listed_sectors
 
@@ -68,8 +68,6 @@ RE_SYSTEM_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,12}、)+[\u4e00-\u9
 
 def add_management_system_lists(ctx: DocContext) -> None:
     """能源管理、知识产权管理等新型管理体系认证: each listed field names a management-system scheme."""
-    from extractors.rules import finditer_near, trim_left
-
     for match in finditer_near(RE_SYSTEM_LIST, RE_SYSTEM_ANCHOR, SYSTEM_LIST_REACH, ctx.text):
         offset = match.start("items")
         for index, item in enumerate(match.group("items").split("、")):
