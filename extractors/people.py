@@ -5,7 +5,7 @@ import re
 from collections import Counter
 
 from extractors.context import ORG_TYPES, DocContext
-from extractors.records import EntityInfo, Hit, in_text_order
+from extractors.records import EntityInfo, Hit, SpanIndex, in_text_order
 from extractors.rules import finditer_near
 from extractors.text import RE_HAN, read_name_after, read_name_before
 
@@ -68,7 +68,7 @@ ROLE_UNIT = (("局长", "局"), ("主任", "委办室心会部"), ("部长", "�
 def find_officials(ctx: DocContext) -> None:
     """Add Person mentions and membership relations for every role followed or preceded by a name."""
     roles = _outer_roles(ctx.cue("Role"))
-    taken = [(h.start, h.end) for h in ctx.entities if h.type != "Person"]
+    taken = SpanIndex([h for h in ctx.entities if h.type != "Person"])   # names of other kinds
     chain: list[Hit] = []
     for role in roles:
         chain.append(role)
@@ -115,7 +115,7 @@ def padded_name(text: str, offset: int) -> re.Match | None:
     return match
 
 
-def _listed_names(ctx: DocContext, end: int, roles: list[Hit], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _listed_names(ctx: DocContext, end: int, roles: list[Hit], taken: SpanIndex) -> list[tuple[int, int]]:
     """Further names listed after the first one with 、 (not a further post: 局长X、副局长Y)."""
     found = []
     role_starts = {r.start for r in roles}
@@ -152,11 +152,11 @@ def _continues(ctx: DocContext, role: Hit, roles: list[Hit]) -> bool:
                                                and h.end == later[0].start for h in ctx.entities)
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s < end and start < e for s, e in spans)
+def _overlaps(start: int, end: int, taken: SpanIndex) -> bool:
+    return bool(taken.overlapping_span(start, end))
 
 
-def _name_before(ctx: DocContext, chain: list[Hit], taken: list[tuple[int, int]]) -> None:
+def _name_before(ctx: DocContext, chain: list[Hit], taken: SpanIndex) -> None:
     """A name before the posts of a chain (X副会长兼秘书长): right before them, or before a verb of taking office,
     after a verb of appointing, or opening a résumé; each post of the chain is the person's."""
     first = chain[0]
@@ -181,7 +181,7 @@ def _name_end_before(ctx: DocContext, role: Hit) -> int:
     return role.start
 
 
-def _name_appointed(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+def _name_appointed(ctx: DocContext, role: Hit, taken: SpanIndex) -> list[tuple[int, int, str]]:
     """任命X同志为国家认监委某部主任, 选举X为会长: the name between the verb of appointing and 为."""
     start = _org_start(ctx, role)
     match = RE_APPOINTED.search(ctx.text, max(0, start - 16), start)
@@ -192,7 +192,7 @@ def _name_appointed(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) ->
     return [(match.start(group), match.end(group), "rx:person-appointed")]
 
 
-def _name_before_verb(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+def _name_before_verb(ctx: DocContext, role: Hit, taken: SpanIndex) -> list[tuple[int, int, str]]:
     """王某当选为协会会长, 李某担任秘书长, A、B、C当选为副会长: names, a verb of taking office, the post."""
     org_start = _org_start(ctx, role)
     body = None if org_start < role.start else RE_BODY_BEFORE_POST.search(ctx.text, max(0, org_start - 20), org_start)
@@ -203,7 +203,7 @@ def _name_before_verb(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) 
     return [(start, end, "rx:person-takes-office") for start, end in _names_before(ctx, verb.start(), taken)]
 
 
-def _names_before(ctx: DocContext, end: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _names_before(ctx: DocContext, end: int, taken: SpanIndex) -> list[tuple[int, int]]:
     """The names of a list ending at ``end`` (A、B、C), last first."""
     found: list[tuple[int, int]] = []
     while True:
@@ -217,7 +217,7 @@ def _names_before(ctx: DocContext, end: int, taken: list[tuple[int, int]]) -> li
         end -= 1
 
 
-def _resume(ctx: DocContext, role: Hit, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+def _resume(ctx: DocContext, role: Hit, taken: SpanIndex) -> list[tuple[int, int, str]]:
     """王某,男,…,现任某局某处处长: the name that opens the résumé's line holds the post after 现任."""
     org_start = _org_start(ctx, role)
     verb = RE_TAKES_OFFICE.search(ctx.text, max(0, org_start - 4), org_start)
@@ -406,7 +406,7 @@ def _text_body(ctx: DocContext, role: Hit, units: str) -> tuple[str, str] | None
     return max(reversed(earlier), key=lambda h: counts[h.key]).key
 
 
-def add_byline_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
+def add_byline_people(ctx: DocContext, taken: SpanIndex) -> None:
     """Editors, reporters ((记者 X、Y), a closing (X)) and 'X同志' become persons (no post)."""
     for cue in ctx.cues:
         if cue.type == "Person" and not _overlaps(cue.start, cue.end, taken) and _byline_name(ctx.text, cue):
@@ -436,7 +436,7 @@ def _byline_list(text: str, end: int) -> list[tuple[int, int]]:
     return found
 
 
-def add_closing_names(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
+def add_closing_names(ctx: DocContext, taken: SpanIndex) -> None:
     """A text that closes with its writers' names in brackets: (王某) or (王某 李某)."""
     match = RE_CLOSING_NAMES.search(ctx.text, max(0, len(ctx.text) - 40))
     if match is None:
@@ -447,7 +447,7 @@ def add_closing_names(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
             ctx.add_entity(Hit(start, end, "Person", name.group(), "rx:person-closing"))
 
 
-def add_subject_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
+def add_subject_people(ctx: DocContext, taken: SpanIndex) -> None:
     """会上,王某强调…; 李某主持会议: a name opening a clause as the subject of a verb of reporting or taking part."""
     for match in finditer_near(RE_SUBJECT, RE_SUBJECT_VERB, SUBJECT_REACH, ctx.text):
         start, end = match.span("name")
@@ -456,7 +456,7 @@ def add_subject_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
             ctx.add_entity(Hit(start, end, "Person", match.group("name"), "rx:person-subject"))
 
 
-def add_listed_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
+def add_listed_people(ctx: DocContext, taken: SpanIndex) -> None:
     """省局领导A、B、C出席; A、B等同志参加: names in a list after a collective noun (two at least) or before 等同志."""
     spans = []
     for match in RE_COLLECTIVE.finditer(ctx.text):
@@ -473,13 +473,14 @@ def add_listed_people(ctx: DocContext, taken: list[tuple[int, int]]) -> None:
 
 def propagate_people(ctx: DocContext) -> None:
     """Every later occurrence of a known person's name is a mention too."""
-    names, seen, taken = set(), set(), []
+    names, seen, others = set(), set(), []
     for hit in ctx.entities:
         if hit.type == "Person":
             names.add(hit.name)
             seen.add((hit.start, hit.end))
         else:
-            taken.append((hit.start, hit.end))
+            others.append(hit)
+    taken = SpanIndex(others)
     for name in names:
         start = ctx.text.find(name)
         while start >= 0:
