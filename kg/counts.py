@@ -59,8 +59,9 @@ class Totals:
     facts: Counter = field(default_factory=Counter)
 
 
-def totals(store: OxigraphStore) -> Totals:
-    """Distinct entities (by their main type) and distinct facts (by kind) in the store; every mention."""
+def totals(store: OxigraphStore, listed: list[Text] | None = None) -> Totals:
+    """Distinct entities (by their main type) and distinct facts (by kind) in the store; every mention
+    (summed over ``listed``, the store's :func:`texts`, when the caller has them already)."""
     found = Totals()
     _, rows = store.select(SPARQL_PREFIXES + f"""SELECT ?kind (COUNT(DISTINCT ?key) AS ?n) WHERE {{
         GRAPH ?g {{ {FACTS} }} {IN_TEXT} }} GROUP BY ?kind""")
@@ -69,7 +70,7 @@ def totals(store: OxigraphStore) -> Totals:
         GRAPH <{ENTITY_GRAPH}> {{ ?e a ?type }} VALUES ?type {{ {' '.join(f'<{c}>' for c in ENTITY_TYPES)} }}
         }} GROUP BY ?type""")
     found.entities.update({ENTITY_TYPES[type_]: int(n) for type_, n in rows})
-    found.mentions = sum(t.mentions for t in texts(store))
+    found.mentions = sum(t.mentions for t in (texts(store) if listed is None else listed))
     return found
 
 

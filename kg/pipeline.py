@@ -279,9 +279,10 @@ class BuildReport:
         """The whole build's numbers, from the store."""
         from kg import counts
 
-        totals = counts.totals(store)
+        listed = counts.texts(store)
+        totals = counts.totals(store, listed)
         self.mentions, self.entities, self.facts = totals.mentions, totals.entities, totals.facts
-        self.texts = [t.as_dict() for t in counts.texts(store)]
+        self.texts = [t.as_dict() for t in listed]
         self.texts_in_store = len(self.texts)
         self.quads = len(store)
 
