@@ -32,6 +32,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from operator import attrgetter
 from pathlib import Path
 from typing import IO
 
@@ -45,6 +46,7 @@ from kg.store import OxigraphStore
 log = logging.getLogger(__name__)
 
 MULTI_VALUE_SEPARATOR = " | "
+TRIPLE = attrgetter("triple")   # a quad's triple, made in Rust: far cheaper than ox.Triple(q.subject, …)
 CSV_ENCODING = "utf-8-sig"  # UTF-8 with a BOM, for Excel
 CSV_TABLES = ("entities", "relations", "evidence")
 ENTITY_COLUMNS = ["iri", "type", "name_zh_hans", "name_zh_hant", "name_en", "aliases"]
@@ -444,8 +446,7 @@ def render_graph_files(quads: list[ox.Quad]) -> tuple[bytes, bytes]:
     if not quads:
         return b"", b""
     trig = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    ttl = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    ttl = ox.serialize(map(TRIPLE, quads), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     return _without_prefix_lines(trig), _without_prefix_lines(ttl)
 
 

@@ -45,7 +45,7 @@ class RegistryError(KGError):
 def mint(family: str, key: str) -> str:
     """``kg:{family}-{10 base32 chars of SHA-256(family␟NFKC(key))}``: the same key always gives the same IRI."""
     digest = hashlib.sha256(f"{family}\x1f{unicodedata.normalize('NFKC', key)}".encode("utf-8")).digest()
-    return f"{KG}{family}-{base64.b32encode(digest).decode('ascii').lower()[:10]}"
+    return f"{KG}{family}-{base64.b32encode(digest[:10]).decode('ascii').lower()[:10]}"   # 10 bytes: 16 chars
 
 
 @dataclass

@@ -192,7 +192,7 @@ class OxigraphStore:
         """Every triple of one named graph, or of all graphs (repeated once per graph holding it)."""
         graph = ox.NamedNode(graph_iri) if graph_iri else None
         for quad in self._live().quads_for_pattern(None, None, None, graph):
-            yield ox.Triple(quad.subject, quad.predicate, quad.object)
+            yield quad.triple
 
     def quads(self, graph_iri: str) -> Iterator[ox.Quad]:
         """Every quad of one named graph."""
