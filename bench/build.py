@@ -179,7 +179,7 @@ def bench_extraction(target_bytes: int, rounds: int) -> dict:
 
     print(f"ccakg pipeline (best of {rounds}): {ours_cps / 1e6:.2f} M chars/s")
     print(f"stock pipeline (best of {rounds}): {stock_cps / 1e6:.2f} M chars/s")
-    print(f"ratio ccakg / stock: {ours_cps / stock_cps:.2f}x  (target >= 3x)")
+    print(f"ratio ccakg / stock: {ours_cps / stock_cps:.2f}x  (no target: issue 15 judges the whole build, part (b))")
     print(f"ccakg without kg_relations (tokenizer + dictionary + rules only): {matching_cps / 1e6:.2f} M chars/s, "
           f"{matching_cps / stock_cps:.2f}x stock")
     print(f"floor of the same work with no logic (clause Doc + dictionary scan + every rule regex + re-cut Doc): "
@@ -405,7 +405,7 @@ def main() -> int:
         a = bench_extraction(int(extract_mb * MB), args.rounds)
         summary += [("(a) ccakg pipeline", f"{a['ours_cps'] / 1e6:.2f} M chars/s"),
                     ("(a) stock spaCy + EntityRuler", f"{a['stock_cps'] / 1e6:.2f} M chars/s"),
-                    ("(a) ratio ccakg / stock (target >= 3x)", f"{a['ratio']:.2f}x"),
+                    ("(a) ratio ccakg / stock", f"{a['ratio']:.2f}x"),
                     ("(a) ccakg without kg_relations / stock", f"{a['matching_cps'] / a['stock_cps']:.2f}x"),
                     ("(a) floor, no logic / stock", f"{a['floor_cps'] / a['stock_cps']:.2f}x"),
                     ("(a) ccakg full per-doc extraction + quads", f"{a['full_cps'] / 1e6:.2f} M chars/s")]
