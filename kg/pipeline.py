@@ -372,17 +372,33 @@ def staged_outputs(out_dir: Path, report: BuildReport, started: float, *, wait: 
             pause("staged")
             try:
                 yield store, staging
-                mark = time.perf_counter()
-                store.optimize()
-                report.timings["optimize"] = time.perf_counter() - mark
-                mark = time.perf_counter()
-                report.count(store)
-                report.timings["count"] = time.perf_counter() - mark
+                compact_while_counting(store, report)
             finally:
                 store.close()
             report.timings["total"] = time.perf_counter() - started
             write_report(report, staging / "report.json")
             commit(out_dir, staging)
+
+
+def compact_while_counting(store, report: BuildReport) -> None:
+    """Compact the store (on a thread: Oxigraph releases the GIL) while the report's numbers are queried.
+
+    Reads see a consistent store while RocksDB compacts; the two overlap on two cores instead of adding up.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    mark = time.perf_counter()
+    with ThreadPoolExecutor(1) as pool:
+        compaction = pool.submit(_timed, store.optimize)
+        report.count(store)
+        report.timings["count"] = time.perf_counter() - mark
+        report.timings["optimize"] = compaction.result()
+
+
+def _timed(work: Callable[[], object]) -> float:
+    mark = time.perf_counter()
+    work()
+    return time.perf_counter() - mark
 
 
 def remove(doc_ids: Iterable[str], out_dir: Path, *, html: bool = True, wait: float = LOCK_WAIT,

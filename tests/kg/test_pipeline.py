@@ -86,3 +86,25 @@ def test_pipeline_one_broken_document_does_not_stop_the_others(tmp_path, monkeyp
     report = build([corpus], tmp_path / "out", html=False)
     assert [d["doc_id"] for d in report.documents] == ["good"]
     assert "rule blew up" in report.skipped[0]["reason"] and "bad.txt" in report.skipped[0]["reason"]
+
+
+def test_pipeline_compacts_while_counting_and_a_failed_compaction_fails_the_build(tmp_path, monkeypatch):
+    from kg.store import OxigraphStore, StoreError
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "doc.txt").write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "out"
+    report = build([corpus], out, html=False)
+    assert {"optimize", "count"} <= set(report.timings)
+    assert report.quads == len(ox.Store.read_only(str(out / "store")))
+    before = (out / "graph.trig").read_bytes()
+
+    def broken(self):
+        raise StoreError("compaction failed")
+
+    monkeypatch.setattr(OxigraphStore, "optimize", broken)
+    (corpus / "doc.txt").write_text(OTHER, encoding="utf-8")
+    with pytest.raises(StoreError, match="compaction failed"):
+        build([corpus], out, html=False)
+    assert (out / "graph.trig").read_bytes() == before and count_people(out, "赵国强") == 0
