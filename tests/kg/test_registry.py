@@ -24,6 +24,23 @@ def test_registry_bodies_share_one_family(a, b):
     assert entity_iri(a, "认证部") == entity_iri(b, "认证部")
 
 
+def test_registry_mint_spells_the_digest_as_the_standard_base32_encoder_does():
+    import base64
+    import hashlib
+    import random
+    import unicodedata
+
+    rng = random.Random(7)
+    keys = ["", "ＩＳＯ９００１", "https://w3id.org/ccakg/id/o-abcdefghij|c00001_doc|298|343"]
+    keys += ["".join(chr(rng.choice([rng.randrange(0x20, 0x7f), rng.randrange(0x4e00, 0x9fff)]))
+                     for _ in range(rng.randrange(1, 40))) for _ in range(3000)]
+    for family in ("ev", "o", "role"):
+        for key in keys:
+            digest = hashlib.sha256(f"{family}\x1f{unicodedata.normalize('NFKC', key)}".encode("utf-8")).digest()
+            expected = base64.b32encode(digest[:10]).decode("ascii").lower()[:10]
+            assert mint.__wrapped__(family, key).endswith(f"/{family}-{expected}")
+
+
 def test_registry_nfkc_keys_collide_on_purpose():
     assert mint("d", "国发〔2018〕3号") == mint("d", "国发〔2018〕3号")
     assert mint("c", "ISO９００１") == mint("c", "ISO9001")
