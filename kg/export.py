@@ -441,13 +441,20 @@ class StreamedGraphFiles:
         return self.paths["trig"].parent
 
 
-def render_graph_files(quads: list[ox.Quad]) -> tuple[bytes, bytes]:
-    """Quads of named graphs as (TriG, Turtle) chunks for :class:`StreamedGraphFiles`, without prefix lines."""
-    if not quads:
-        return b"", b""
-    trig = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
-    ttl = ox.serialize(map(TRIPLE, quads), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    return _without_prefix_lines(trig), _without_prefix_lines(ttl)
+def render_graph_files(quads: list[ox.Quad], graph: str = "", turtle: str = "") -> tuple[bytes, bytes]:
+    """Quads of named graphs as (TriG, Turtle) chunks for :class:`StreamedGraphFiles`, without prefix lines.
+
+    ``turtle``: more triples of the named graph ``graph``, already written as Turtle with the prefixes of
+    ``PREFIXES`` (a text's evidence, :class:`kg.rdf.DocQuads`): a block of their own in the TriG chunk.
+    """
+    trig = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES) if quads else b""
+    ttl = ox.serialize(map(TRIPLE, quads), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) if quads else b""
+    trig, ttl = _without_prefix_lines(trig), _without_prefix_lines(ttl)
+    if turtle:
+        text = turtle.encode("utf-8")
+        trig += b"<" + graph.encode("utf-8") + b"> {\n" + text + b"}\n"
+        ttl += text
+    return trig, ttl
 
 
 def _without_prefix_lines(data: bytes) -> bytes:

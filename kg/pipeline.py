@@ -26,7 +26,7 @@ from kg.namespaces import DOC_GRAPH, ENTITY_GRAPH, ONTOLOGY_GRAPH, doc_graph, do
 from kg.nlp import make_nlp
 from kg.normalize import normalize, removed_warning
 from kg.outdir import LOCK_WAIT
-from kg.rdf import to_quads
+from kg.rdf import doc_quads
 from kg.registry import BUILD_REGISTRY, registry_in_use, use_registry
 from kg.registry_tools import apply_merges
 
@@ -119,15 +119,16 @@ def extract_file(path: str, doc_id: str | None = None, graph_files: bool = True,
     try:
         document = read_document(Path(path), doc_id, data)
         result = extract(document)
-        doc_quads, entity_quads = to_quads(result)
+        doc = doc_quads(result)
+        doc_nq = _nquads(doc.quads) + doc.evidence_nq.encode("utf-8")
+        trig, ttl = render_graph_files(doc.quads, doc.graph, doc.evidence_ttl) if graph_files else (b"", b"")
     except CorpusError as exc:
         return Outcome(path, doc_id, error=str(exc))
     except Exception as exc:  # one broken document never stops the others
         log.exception("extraction failed for %s", path)
         return Outcome(path, doc_id, error=f"{path}: extraction failed ({type(exc).__name__}: {exc})")
     counts = {"mentions": len(result.mentions)}
-    trig, ttl = render_graph_files(doc_quads) if graph_files else (b"", b"")
-    return Outcome(path, document.doc_id, None, _nquads(doc_quads), _nquads(entity_quads), trig, ttl, counts,
+    return Outcome(path, document.doc_id, None, doc_nq, _nquads(doc.entity_quads), trig, ttl, counts,
                    len(document.raw_text), time.perf_counter() - started, list(result.warnings))
 
 

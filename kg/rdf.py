@@ -1,6 +1,7 @@
 """Entities, facts and evidence → quads: one named graph per source text, plus the shared entities graph."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterator
 
@@ -8,19 +9,15 @@ import opencc
 import pyoxigraph as ox
 
 from kg.model import DocResult, Entity, EntityRef, Fact, Provenance, SourceInfo
-from kg.namespaces import (DCT, ENTITY_GRAPH, FOAF, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, SRC, XSD,
+from kg.namespaces import (DCT, ENTITY_GRAPH, FOAF, KG, OA, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, SRC, XSD,
                            doc_graph, iri_path, kgo, node)
 from kg.registry import active_registry, entity_iri, mint
 
 _S2T = opencc.OpenCC("s2t")
 _T2S = opencc.OpenCC("t2s")
 TYPE = node(RDF + "type")
-XSD_INTEGER = node(XSD + "integer")
-EV_CLASS, EV_RULE = node(kgo("Evidence")), node(kgo("rule"))
-EV_MOTIVATED_BY, EV_HAS_BODY, EV_HAS_TARGET = node(OA + "motivatedBy"), node(OA + "hasBody"), node(OA + "hasTarget")
-EV_HAS_SOURCE, EV_HAS_SELECTOR = node(OA + "hasSource"), node(OA + "hasSelector")
-EV_POSITION, EV_START, EV_END = node(OA + "TextPositionSelector"), node(OA + "start"), node(OA + "end")
-EV_QUOTE, EV_EXACT = node(OA + "TextQuoteSelector"), node(OA + "exact")
+# N-Triples / Turtle string escapes: the only characters a quoted literal may not hold as they are
+LITERAL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 PREF, ALT, LABEL = node(SKOS + "prefLabel"), node(SKOS + "altLabel"), node(RDFS + "label")
 CLASSES = {
     "Agency": (kgo("Agency"), ORG + "FormalOrganization"),
@@ -145,6 +142,52 @@ def named_concept(out: Quads, type_: str, name: str) -> ox.NamedNode:
     return subject
 
 
+@dataclass
+class DocQuads:
+    """One text's graph as :class:`DocGraph` makes it: the evidence nodes (nine in ten of its quads) as text.
+
+    ``quads``: the graph's other quads; ``evidence_nq``: the evidence as N-Quads lines of ``graph``;
+    ``evidence_ttl``: the same triples as Turtle with the prefixes of ``kg.namespaces.PREFIXES``;
+    ``entity_quads``: the text's quads for the shared entities graph.
+    """
+
+    graph: str
+    quads: list
+    evidence_nq: str
+    evidence_ttl: str
+    entity_quads: list
+
+    def all_quads(self) -> list[ox.Quad]:
+        """The text's graph as quad objects (the evidence parsed back from its N-Quads)."""
+        return self.quads + list(ox.parse(self.evidence_nq.encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+
+
+# The W3C Web Annotation of one mention or fact (QUERY-CONTRACT.md), written as text: making the 13 quads
+# as pyoxigraph objects and serialising them again took more time than the extraction rules of the text.
+EVIDENCE_NQ = (
+    "<{ev}> <" + RDF + "type> <" + kgo("Evidence") + "> {g} .\n"
+    "<{ev}> <" + OA + "motivatedBy> <" + OA + "{motivation}> {g} .\n"
+    "<{ev}> <" + OA + "hasBody> <{body}> {g} .\n"
+    "<{ev}> <" + OA + "hasTarget> <{ev}-t> {g} .\n"
+    "<{ev}> <" + kgo("rule") + "> \"{rule}\" {g} .\n"
+    "<{ev}-t> <" + OA + "hasSource> <{source}> {g} .\n"
+    "<{ev}-t> <" + OA + "hasSelector> <{ev}-p> {g} .\n"
+    "<{ev}-t> <" + OA + "hasSelector> <{ev}-q> {g} .\n"
+    "<{ev}-p> <" + RDF + "type> <" + OA + "TextPositionSelector> {g} .\n"
+    "<{ev}-p> <" + OA + "start> \"{start}\"^^<" + XSD + "integer> {g} .\n"
+    "<{ev}-p> <" + OA + "end> \"{end}\"^^<" + XSD + "integer> {g} .\n"
+    "<{ev}-q> <" + RDF + "type> <" + OA + "TextQuoteSelector> {g} .\n"
+    "<{ev}-q> <" + OA + "exact> \"{quote}\" {g} .\n"
+)
+EVIDENCE_TTL = (
+    "kg:{local} a kgo:Evidence ; oa:motivatedBy oa:{motivation} ; oa:hasBody <{body}> ; "
+    "oa:hasTarget kg:{local}-t ; kgo:rule \"{rule}\" .\n"
+    "kg:{local}-t oa:hasSource <{source}> ; oa:hasSelector kg:{local}-p , kg:{local}-q .\n"
+    "kg:{local}-p a oa:TextPositionSelector ; oa:start {start} ; oa:end {end} .\n"
+    "kg:{local}-q a oa:TextQuoteSelector ; oa:exact \"{quote}\" .\n"
+)
+
+
 class DocGraph:
     """Builds the named graph of one text: source node, surface labels, mention evidence and facts."""
 
@@ -154,11 +197,13 @@ class DocGraph:
         self.shared = Quads(ENTITY_GRAPH)
         self.source = source_node(result.source.doc_id)
         self.entry_ids = {e.ref: lexicon_id(e) for e in result.entities}
+        self.evidence_nq: list[str] = []
+        self.evidence_ttl: list[str] = []
 
     def iri(self, ref: EntityRef) -> ox.NamedNode:
         return iri(ref, self.entry_ids.get(ref))
 
-    def build(self) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    def build(self) -> DocQuads:
         self.add_source(self.result.source)
         for entity in self.result.entities:
             self.shared.items.extend(entity_quads(entity))
@@ -170,7 +215,8 @@ class DocGraph:
             self.evidence(self.iri(ref), prov, "identifying")
         for fact in self.result.facts:
             FACT_WRITERS.get(fact.kind, DocGraph.unknown)(self, fact)
-        return self.out.items, self.shared.items
+        return DocQuads(self.out.graph.value, self.out.items, "".join(self.evidence_nq), "".join(self.evidence_ttl),
+                        self.shared.items)
 
     def add_source(self, info: SourceInfo) -> None:
         out, s = self.out, self.source
@@ -186,27 +232,13 @@ class DocGraph:
             out.add(s, DCT + "issued", typed(info.published))
 
     def evidence(self, body: ox.NamedNode, prov: Provenance, motivation: str = "describing") -> None:
-        """A W3C Web Annotation of ``body`` with both selectors (the most frequent quads of a build: their
-        nodes are made once, here and in the ``EV_*`` constants, not looked up per quad)."""
-        iri = mint("ev", f"{body.value}|{prov.doc_id}|{prov.start}|{prov.end}")
-        ev, target = ox.NamedNode(iri), ox.NamedNode(iri + "-t")
-        pos, quote = ox.NamedNode(iri + "-p"), ox.NamedNode(iri + "-q")
-        g, quad = self.out.graph, ox.Quad
-        self.out.items += (
-            quad(ev, TYPE, EV_CLASS, g),                  # ⊑ oa:Annotation in the ontology
-            quad(ev, EV_MOTIVATED_BY, node(OA + motivation), g),
-            quad(ev, EV_HAS_BODY, body, g),
-            quad(ev, EV_HAS_TARGET, target, g),
-            quad(ev, EV_RULE, ox.Literal(prov.rule), g),
-            quad(target, EV_HAS_SOURCE, self.source, g),
-            quad(target, EV_HAS_SELECTOR, pos, g),
-            quad(target, EV_HAS_SELECTOR, quote, g),
-            quad(pos, TYPE, EV_POSITION, g),
-            quad(pos, EV_START, ox.Literal(str(prov.start), datatype=XSD_INTEGER), g),
-            quad(pos, EV_END, ox.Literal(str(prov.end), datatype=XSD_INTEGER), g),
-            quad(quote, TYPE, EV_QUOTE, g),
-            quad(quote, EV_EXACT, ox.Literal(prov.quote), g),
-        )
+        """A W3C Web Annotation of ``body`` with both selectors, as N-Quads and as Turtle (:class:`DocQuads`)."""
+        ev = mint("ev", f"{body.value}|{prov.doc_id}|{prov.start}|{prov.end}")
+        fields = {"ev": ev, "local": ev[len(KG):], "g": f"<{self.out.graph.value}>", "motivation": motivation,
+                  "body": body.value, "source": self.source.value, "rule": prov.rule.translate(LITERAL_ESCAPES),
+                  "start": prov.start, "end": prov.end, "quote": prov.quote.translate(LITERAL_ESCAPES)}
+        self.evidence_nq.append(EVIDENCE_NQ.format_map(fields))
+        self.evidence_ttl.append(EVIDENCE_TTL.format_map(fields))
 
     def statement(self, s: ox.NamedNode, p: str, o: object, prov: Provenance) -> None:
         """Assert a binary triple and give it a reifier that carries its evidence."""
@@ -307,6 +339,12 @@ FACT_WRITERS: dict[str, Callable[[DocGraph, Fact], None]] = {
 }
 
 
-def to_quads(result: DocResult) -> tuple[list[ox.Quad], list[ox.Quad]]:
-    """(quads of the text's own graph, quads for the shared entities graph)."""
+def doc_quads(result: DocResult) -> DocQuads:
+    """One text's graph and its quads for the shared entities graph, its evidence as text (what a build writes)."""
     return DocGraph(result).build()
+
+
+def to_quads(result: DocResult) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """(quads of the text's own graph, quads for the shared entities graph), every one a quad object."""
+    doc = doc_quads(result)
+    return doc.all_quads(), doc.entity_quads
