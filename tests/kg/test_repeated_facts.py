@@ -19,9 +19,11 @@ from kg.pipeline import build
 from kg.saved import list_saved
 
 COPIES = 200
-TEXT = ("2021年3月，国家认监委主任陈立新出席全国认证认可工作会议并讲话。截至2020年底，全国共有认证机构724家。"
+TEXT = ("《2021年认证认可工作要点》\n"   # a named work plan: every copy states the same tasks
+        "2021年3月，国家认监委主任陈立新出席全国认证认可工作会议并讲话。截至2020年底，全国共有认证机构724家。"
         "到2025年，认证认可体系基本完善。\n"
-        "一、重点任务\n1. 推进强制性产品认证制度改革。(牵头单位:认证部,配合单位:认可部)\n")
+        "一、重点任务\n1. 推进强制性产品认证制度改革。(牵头单位:认证部,配合单位:认可部)\n"
+        "2. 完善检验检测机构资质认定。(牵头单位:认可部,配合单位:认证部)\n")
 LIMIT = 60  # seconds per command; far above what a linear query needs, far below what k⁴ needs
 
 
@@ -70,3 +72,11 @@ def test_csv_export_of_facts_stated_by_many_texts(repeated: Path, tmp_path: Path
     memberships = [dict(zip(header, row)) for row in rows[1:] if "陈立新" in row and "org:Membership" in row]
     assert len(memberships) == COPIES                       # one row per text that states it
     assert len({m[header[5]] for m in memberships}) == COPIES
+
+
+def test_co_working_units_counts_each_shared_task_once(repeated: Path) -> None:
+    """Both tasks are stated by every copy: one pair of units, two shared tasks, each leading once."""
+    done = run_cli("query", "--saved", "co-working-units", "--store", str(repeated / "store"), "--format", "csv",
+                   "--param", "min_tasks=1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.lstrip("\ufeff").splitlines()[1:] == ["认可部,认证部,2,1,1"]
