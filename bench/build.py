@@ -108,9 +108,7 @@ def time_pipeline(nlp, texts: list[str]) -> float:
 
 def bench_extraction(target_bytes: int, rounds: int) -> dict:
     from kg.nlp import make_nlp
-    from kg.export import render_graph_files
-    from kg.pipeline import _nquads, extract
-    from kg.rdf import doc_quads
+    from kg.pipeline import extract, serialise
 
     texts, documents = extraction_texts(target_bytes)
     chars = sum(map(len, texts))
@@ -173,10 +171,8 @@ def bench_extraction(target_bytes: int, rounds: int) -> dict:
     quads = 0
     for _ in range(reps):
         for document in documents:
-            doc = doc_quads(extract(document))        # what a build's worker does with a text
-            doc_nq = _nquads(doc.quads) + doc.evidence_nq.encode("utf-8")
-            render_graph_files(doc.quads, doc.graph, doc.evidence_ttl)
-            quads += doc_nq.count(b"\n") + len(_nquads(doc.entity_quads).splitlines())
+            doc_nq, entity_nq, _, _ = serialise(extract(document))   # what a build's worker does with a text
+            quads += doc_nq.count(b"\n") + entity_nq.count(b"\n")
     full_seconds = time.perf_counter() - started
     full_cps = raw_chars / full_seconds
 

@@ -119,17 +119,24 @@ def extract_file(path: str, doc_id: str | None = None, graph_files: bool = True,
     try:
         document = read_document(Path(path), doc_id, data)
         result = extract(document)
-        doc = doc_quads(result)
-        doc_nq = _nquads(doc.quads) + doc.evidence_nq.encode("utf-8")
-        trig, ttl = render_graph_files(doc.quads, doc.graph, doc.evidence_ttl) if graph_files else (b"", b"")
+        doc_nq, entity_nq, trig, ttl = serialise(result, graph_files)
     except CorpusError as exc:
         return Outcome(path, doc_id, error=str(exc))
     except Exception as exc:  # one broken document never stops the others
         log.exception("extraction failed for %s", path)
         return Outcome(path, doc_id, error=f"{path}: extraction failed ({type(exc).__name__}: {exc})")
     counts = {"mentions": len(result.mentions)}
-    return Outcome(path, document.doc_id, None, doc_nq, _nquads(doc.entity_quads), trig, ttl, counts,
+    return Outcome(path, document.doc_id, None, doc_nq, entity_nq, trig, ttl, counts,
                    len(document.raw_text), time.perf_counter() - started, list(result.warnings))
+
+
+def serialise(result: DocResult, graph_files: bool = True) -> tuple[bytes, bytes, bytes, bytes]:
+    """One text's result as a worker sends it: its graph and its entity quads as N-Quads, and (``graph_files``)
+    its graph as TriG and Turtle chunks for the streamed graph files."""
+    doc = doc_quads(result)
+    doc_nq = _nquads(doc.quads) + doc.evidence_nq.encode("utf-8")
+    trig, ttl = render_graph_files(doc.quads, doc.graph, doc.evidence_ttl) if graph_files else (b"", b"")
+    return doc_nq, _nquads(doc.entity_quads), trig, ttl
 
 
 def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1, registry: Path | None = None,

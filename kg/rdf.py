@@ -199,6 +199,7 @@ class DocGraph:
         self.entry_ids = {e.ref: lexicon_id(e) for e in result.entities}
         self.evidence_nq: list[str] = []
         self.evidence_ttl: list[str] = []
+        self.evidence_fields = {"g": f"<{self.out.graph.value}>", "source": self.source.value}   # same in every node
 
     def iri(self, ref: EntityRef) -> ox.NamedNode:
         return iri(ref, self.entry_ids.get(ref))
@@ -234,8 +235,8 @@ class DocGraph:
     def evidence(self, body: ox.NamedNode, prov: Provenance, motivation: str = "describing") -> None:
         """A W3C Web Annotation of ``body`` with both selectors, as N-Quads and as Turtle (:class:`DocQuads`)."""
         ev = mint("ev", f"{body.value}|{prov.doc_id}|{prov.start}|{prov.end}")
-        fields = {"ev": ev, "local": ev[len(KG):], "g": f"<{self.out.graph.value}>", "motivation": motivation,
-                  "body": body.value, "source": self.source.value, "rule": prov.rule.translate(LITERAL_ESCAPES),
+        fields = {**self.evidence_fields, "ev": ev, "local": ev[len(KG):], "motivation": motivation,
+                  "body": body.value, "rule": prov.rule.translate(LITERAL_ESCAPES),
                   "start": prov.start, "end": prov.end, "quote": prov.quote.translate(LITERAL_ESCAPES)}
         self.evidence_nq.append(EVIDENCE_NQ.format_map(fields))
         self.evidence_ttl.append(EVIDENCE_TTL.format_map(fields))
