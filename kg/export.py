@@ -402,6 +402,9 @@ def _write_atomically(store: OxigraphStore, path: Path, fmt: str) -> Path:
 # -- streaming while building --------------------------------------------------------------------------
 
 
+PREFIX_LINES = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items()).encode("utf-8")
+
+
 class StreamedGraphFiles:
     """graph.trig and graph.ttl written while texts stream through a fresh build.
 
@@ -413,9 +416,8 @@ class StreamedGraphFiles:
     def __init__(self, folder: Path) -> None:
         self.paths = {"trig": Path(folder) / "graph.trig", "ttl": Path(folder) / "graph.ttl"}
         self.files = {fmt: path.open("wb") for fmt, path in self.paths.items()}
-        header = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items()).encode("utf-8")
         for handle in self.files.values():
-            handle.write(header)
+            handle.write(PREFIX_LINES)
 
     def add(self, quads: list[ox.Quad]) -> None:
         """One text's graph (or any quads of named graphs)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -19,7 +18,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.documents import corpus_ids, read_document
 from extractors.errors import CorpusError, KGError
-from kg.export import StreamedGraphFiles, render_graph_files
+from kg.export import PREFIX_LINES, StreamedGraphFiles, render_graph_files
 from kg.mentions import from_context
 from kg.model import Document, DocResult, NormText
 from kg.namespaces import DOC_GRAPH, ENTITY_GRAPH, ONTOLOGY_GRAPH, doc_graph, doc_id_of
@@ -29,6 +28,7 @@ from kg.outdir import LOCK_WAIT
 from kg.rdf import doc_quads
 from kg.registry import BUILD_REGISTRY, registry_in_use, use_registry
 from kg.registry_tools import apply_merges
+from kg.shards import Shards
 
 log = logging.getLogger(__name__)
 PIECE_CHARS = 200_000       # longer texts are read in pieces (far below the 1,000,000 of spaCy)
@@ -131,12 +131,14 @@ def extract_file(path: str, doc_id: str | None = None, graph_files: bool = True,
 
 
 def serialise(result: DocResult, graph_files: bool = True) -> tuple[bytes, bytes, bytes, bytes]:
-    """One text's result as a worker sends it: its graph and its entity quads as N-Quads, and (``graph_files``)
-    its graph as TriG and Turtle chunks for the streamed graph files."""
+    """One text's result as a worker sends it: (its graph as N-Quads, its entity quads as N-Quads, its graph as
+    TriG, as Turtle). ``graph_files`` (a fresh build): the graph as TriG and Turtle chunks for the streamed graph
+    files, from which the store is loaded too, and no N-Quads of it; otherwise only the N-Quads."""
     doc = doc_quads(result)
-    doc_nq = _nquads(doc.quads) + doc.evidence_nq.encode("utf-8")
-    trig, ttl = render_graph_files(doc.quads, doc.graph, doc.evidence_ttl) if graph_files else (b"", b"")
-    return doc_nq, _nquads(doc.entity_quads), trig, ttl
+    if graph_files:     # a fresh build loads its store from the TriG
+        trig, ttl = render_graph_files(doc.quads, doc.graph, doc.evidence_ttl)
+        return b"", _nquads(doc.entity_quads), trig, ttl
+    return _nquads(doc.quads) + doc.evidence_nq.encode("utf-8"), _nquads(doc.entity_quads), b"", b""
 
 
 def extract_all(paths: list[Path] | dict[Path, str], *, workers: int = 1, registry: Path | None = None,
@@ -236,7 +238,7 @@ def extract_packed(names: list[tuple]) -> list[Outcome]:
 
     Pickling pyoxigraph quads costs more than extracting them (1 MB of text: ~7 s to pickle, ~8 s to
     unpickle, 6 s to extract); bytes cost nothing to pass, and a fresh build never parses them in the
-    parent (:class:`Shards`), so the parent does not serialise the workers' work.
+    parent (:class:`kg.shards.Shards`), so the parent does not serialise the workers' work.
     """
     return [extract_file(*name) for name in names]
 
@@ -481,12 +483,25 @@ def _load_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,
                    stream: StreamedGraphFiles | None = None) -> bool:
     """Put every text's quads into the store; returns False when the streamed files stopped matching it.
 
-    A fresh build (``stream`` given: the store holds no text yet) appends each text's N-Quads to a shard
-    file and bulk-loads the shards at the end (:class:`Shards`): the parent never parses a quad. Adding
-    to a built store replaces the texts' graphs in batches of ~STORE_BATCH quads. The same doc id twice
-    (only possible through this API) makes the store keep the last and the streamed files stop.
+    A fresh build (``stream`` given: the store holds no text yet) appends each text's TriG (made in a
+    worker) to graph.trig and bulk-loads the store from that file at the end (:class:`kg.shards.Shards`):
+    the parent never parses a quad. Adding to a built store replaces the texts' graphs in batches of ~STORE_BATCH quads. The same
+    doc id twice (only possible through this API) makes the store keep the last and the streamed files stop.
     """
     shards = Shards(stream.folder) if stream is not None else None
+    try:
+        streamed = _take_outcomes(store, outcomes, report, progress, total, stream, shards)
+    finally:
+        if shards is not None:
+            shards.close()
+    if stream is not None and not streamed:
+        stream.close()
+    return streamed
+
+
+def _take_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,
+                   progress: Callable[[int, int, str], None] | None, total: int,
+                   stream: StreamedGraphFiles | None, shards: Shards | None) -> bool:
     graphs: dict[str, list] = {}
     pending = 0
     entity_batch: dict = {}
@@ -503,13 +518,13 @@ def _load_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,
         seen.add(outcome.doc_id)
         if streamed:
             stream.add_rendered(outcome.trig, outcome.ttl)
-            shards.add(outcome.doc_nq, outcome.entity_nq)
+            shards.add(outcome.entity_nq)
         else:
             if shards is not None:              # a doc id came twice: from here on, graph by graph
-                shards.load(store)
+                _load_shards(store, shards, stream, report)
                 shards = None
             graph = doc_graph(outcome.doc_id)
-            quads = _parsed(outcome.doc_nq)
+            quads = _doc_quads(outcome)
             pending += len(quads) - len(graphs.pop(graph, ()))  # the same doc id again: last wins
             graphs[graph] = quads
             if pending >= STORE_BATCH:
@@ -522,55 +537,24 @@ def _load_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,
         _count(report, outcome)
         report.warnings += outcome.warnings
     if shards is not None:
-        mark = time.perf_counter()
-        shards.load(store)
-        report.timings["bulk_load"] = time.perf_counter() - mark
+        _load_shards(store, shards, stream, report)
     if graphs:
         store.replace_graphs(graphs)
     store.add(entity_batch)
-    if stream is not None and not streamed:
-        stream.close()
     return streamed
 
 
-class Shards:
-    """A fresh build's quads (the ontology's first) as one N-Quads file beside its store, bulk-loaded at
-    the end in one call: Oxigraph's bulk loader parses and indexes in parallel, and one load into an empty
-    store leaves nothing to compact (any earlier write made the final compaction ~4% of a build). Entity
-    quads, which every text restates, are deduplicated here first (their lines, in batches, kept in a second
-    file that is appended to the first before the load)."""
+def _load_shards(store, shards: Shards, stream: StreamedGraphFiles, report: BuildReport) -> None:
+    mark = time.perf_counter()
+    shards.load(store, stream.files["trig"], render_graph_files(ontology_quads())[0])
+    report.timings["bulk_load"] = time.perf_counter() - mark
 
-    ENTITY_BATCH = 200_000
 
-    def __init__(self, folder: Path) -> None:
-        self.paths = (Path(folder) / ".texts.nq", Path(folder) / ".entities.nq")
-        self.texts, self.entities = (path.open("wb") for path in self.paths)
-        self.texts.write(_nquads(ontology_quads()))
-        self.entity_lines: set[bytes] = set()
-
-    def add(self, doc_nq: bytes, entity_nq: bytes) -> None:
-        self.texts.write(doc_nq)
-        self.entity_lines.update(entity_nq.splitlines(keepends=True))
-        if len(self.entity_lines) > self.ENTITY_BATCH:
-            self._flush_entities()
-
-    def load(self, store) -> None:
-        """Load both shards into ``store`` and delete them."""
-        self._flush_entities()
-        self.entities.close()
-        try:
-            with self.paths[1].open("rb") as entities:
-                shutil.copyfileobj(entities, self.texts)
-            self.texts.close()
-            store.load(self.paths[0], "nq")
-        finally:
-            self.texts.close()
-            for path in self.paths:
-                path.unlink(missing_ok=True)
-
-    def _flush_entities(self) -> None:
-        self.entities.write(b"".join(sorted(self.entity_lines)))
-        self.entity_lines = set()
+def _doc_quads(outcome: Outcome) -> list:
+    """A text's graph as quad objects: from its N-Quads, or (a fresh build's outcome) from its TriG."""
+    if outcome.doc_nq or not outcome.trig:
+        return _parsed(outcome.doc_nq)
+    return list(ox.parse(PREFIX_LINES + outcome.trig, format=ox.RdfFormat.TRIG))
 
 
 def _count(report: BuildReport, outcome: Outcome) -> None:

@@ -68,6 +68,9 @@ def test_pipeline_workers_give_the_same_graph(tmp_path):
     one = build([corpus], tmp_path / "one", html=False, workers=1)
     two = build([corpus], tmp_path / "two", html=False, workers=2)
     assert one.quads == two.quads and one.facts == two.facts
+    quads = [set(ox.Store.read_only(str(tmp_path / name / "store"))) for name in ("one", "two")]
+    assert quads[0] == quads[1] and len(quads[0]) == one.quads
+    assert (tmp_path / "one" / "graph.trig").read_bytes() == (tmp_path / "two" / "graph.trig").read_bytes()
 
 
 def test_pipeline_one_broken_document_does_not_stop_the_others(tmp_path, monkeypatch):
