@@ -199,6 +199,7 @@ class DocGraph:
         self.entry_ids = {e.ref: lexicon_id(e) for e in result.entities}
         self.evidence_nq: list[str] = []
         self.evidence_ttl: list[str] = []
+        self.evidence_seen: set[tuple[str, str, str]] = set()
         self.evidence_fields = {"g": f"<{self.out.graph.value}>", "source": self.source.value}   # same in every node
 
     def iri(self, ref: EntityRef) -> ox.NamedNode:
@@ -216,8 +217,9 @@ class DocGraph:
             self.evidence(self.iri(ref), prov, "identifying")
         for fact in self.result.facts:
             FACT_WRITERS.get(fact.kind, DocGraph.unknown)(self, fact)
-        return DocQuads(self.out.graph.value, self.out.items, "".join(self.evidence_nq), "".join(self.evidence_ttl),
-                        self.shared.items)
+        # A fact stated twice in a text, or a mention found by two rules with the same result, is written once.
+        return DocQuads(self.out.graph.value, list(dict.fromkeys(self.out.items)), "".join(self.evidence_nq),
+                        "".join(self.evidence_ttl), list(dict.fromkeys(self.shared.items)))
 
     def add_source(self, info: SourceInfo) -> None:
         out, s = self.out, self.source
@@ -235,6 +237,9 @@ class DocGraph:
     def evidence(self, body: ox.NamedNode, prov: Provenance, motivation: str = "describing") -> None:
         """A W3C Web Annotation of ``body`` with both selectors, as N-Quads and as Turtle (:class:`DocQuads`)."""
         ev = mint("ev", f"{body.value}|{prov.doc_id}|{prov.start}|{prov.end}")
+        if (ev, motivation, prov.rule) in self.evidence_seen:
+            return
+        self.evidence_seen.add((ev, motivation, prov.rule))
         fields = {**self.evidence_fields, "ev": ev, "local": ev[len(KG):], "motivation": motivation,
                   "body": body.value, "rule": prov.rule.translate(LITERAL_ESCAPES),
                   "start": prov.start, "end": prov.end, "quote": prov.quote.translate(LITERAL_ESCAPES)}

@@ -1,4 +1,5 @@
-"""Quads of one text: the evidence written as N-Quads and Turtle text holds the same triples either way."""
+"""Quads of one text: the evidence written as N-Quads and Turtle text holds the same triples either way, and
+what a text says twice is written once."""
 from __future__ import annotations
 
 import pyoxigraph as ox
@@ -57,3 +58,17 @@ def test_rdf_evidence_has_the_contract_shape():
           ?src a <https://w3id.org/ccakg/ontology#SourceText> ; <http://purl.org/dc/terms/identifier> ?id }} }}"""))
     assert [(int(r["start"].value), int(r["end"].value), r["exact"].value, r["id"].value) for r in rows] == \
         [(0, 3, "认监委", "doc 1")]
+
+
+def test_rdf_a_text_writes_a_repeated_fact_or_mention_once():
+    """The same mention found twice (same span, rule and motivation), an alias seen twice: written once each."""
+    one = result_with_quotes(["认监委"])
+    twice = DocResult(one.source, one.entities * 2, one.mentions * 2, ())
+    doc = doc_quads(twice)
+    lines = doc.evidence_nq.splitlines()
+    assert len(lines) == len(set(lines)) == 13
+    assert len(doc.quads) == len(set(doc.quads)) and set(doc.quads) == set(doc_quads(one).quads)
+    assert len(doc.entity_quads) == len(set(doc.entity_quads))
+    trig, _ = render_graph_files(doc.quads, doc.graph, doc.evidence_ttl)
+    parsed = list(ox.parse(HEADER + trig, format=ox.RdfFormat.TRIG))
+    assert len(parsed) == len(set(parsed)) == len(set(doc.all_quads()))
