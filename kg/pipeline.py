@@ -484,11 +484,11 @@ def _load_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,
     """Put every text's quads into the store; returns False when the streamed files stopped matching it.
 
     A fresh build (``stream`` given: the store holds no text yet) appends each text's TriG (made in a
-    worker) to graph.trig and bulk-loads the store from that file at the end (:class:`kg.shards.Shards`):
-    the parent never parses a quad. Adding to a built store replaces the texts' graphs in batches of ~STORE_BATCH quads. The same
+    worker) to graph.trig and feeds it to one bulk load of the store that runs meanwhile
+    (:class:`kg.shards.Shards`): the parent never parses a quad. Adding to a built store replaces the texts' graphs in batches of ~STORE_BATCH quads. The same
     doc id twice (only possible through this API) makes the store keep the last and the streamed files stop.
     """
-    shards = Shards(stream.folder) if stream is not None else None
+    shards = Shards(stream.folder, store) if stream is not None else None
     try:
         streamed = _take_outcomes(store, outcomes, report, progress, total, stream, shards)
     finally:
@@ -518,7 +518,7 @@ def _take_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,
         seen.add(outcome.doc_id)
         if streamed:
             stream.add_rendered(outcome.trig, outcome.ttl)
-            shards.add(outcome.entity_nq)
+            shards.add(outcome.entity_nq, outcome.trig)
         else:
             if shards is not None:              # a doc id came twice: from here on, graph by graph
                 _load_shards(store, shards, stream, report)
@@ -546,7 +546,7 @@ def _take_outcomes(store, outcomes: Iterable[Outcome], report: BuildReport,
 
 def _load_shards(store, shards: Shards, stream: StreamedGraphFiles, report: BuildReport) -> None:
     mark = time.perf_counter()
-    shards.load(store, stream.files["trig"], render_graph_files(ontology_quads())[0])
+    shards.load(stream.files["trig"], render_graph_files(ontology_quads())[0])
     report.timings["bulk_load"] = time.perf_counter() - mark
 
 

@@ -1,4 +1,5 @@
-"""A fresh build's store is bulk-loaded from its streamed graph.trig, with the entity quads deduplicated."""
+"""A fresh build's store is bulk-loaded from the TriG it streams (through a pipe while the texts come, or from
+graph.trig at the end), with the entity quads deduplicated."""
 from __future__ import annotations
 
 import pyoxigraph as ox
@@ -6,6 +7,7 @@ import pytest
 
 from kg import pipeline
 from kg.export import PREFIX_LINES, StreamedGraphFiles
+from extractors.errors import KGError
 from kg.namespaces import ENTITY_GRAPH
 from kg.pipeline import BuildReport, extract_file
 from kg.shards import Shards
@@ -38,49 +40,65 @@ def entity_quads(found) -> set:
     return {q for o in found for q in ox.parse(o.entity_nq, format=ox.RdfFormat.N_QUADS)}
 
 
-def test_shards_load_the_texts_entities_and_shared_graphs_and_leave_the_file_as_it_was(tmp_path, monkeypatch):
+@pytest.mark.parametrize("piped", [True, False], ids=["piped", "from-graph-trig"])
+def test_shards_load_the_texts_entities_and_shared_graphs_and_leave_the_file_as_it_was(tmp_path, monkeypatch, piped):
     monkeypatch.setattr(Shards, "ENTITY_BATCH", 3)       # several batches: a quad repeated across them loads once
     found = outcomes(tmp_path)
     stream = StreamedGraphFiles(tmp_path)
-    shards = Shards(tmp_path)
-    for outcome in found:
-        stream.add_rendered(outcome.trig, outcome.ttl)
-        shards.add(outcome.entity_nq)
-    stream.files["trig"].flush()
-    before = (tmp_path / "graph.trig").read_bytes()
     shared = ox.Quad(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"),
                      ox.Literal("x"), ox.NamedNode("https://example.org/g"))
     with OxigraphStore(tmp_path / "store") as store:
-        shards.load(store, stream.files["trig"], b"<https://example.org/g> { <https://example.org/a> "
-                                                 b"<https://example.org/p> \"x\" . }\n")
+        shards = Shards(tmp_path, store, piped=piped)
+        for outcome in found:
+            stream.add_rendered(outcome.trig, outcome.ttl)
+            shards.add(outcome.entity_nq, outcome.trig)
+        stream.files["trig"].flush()
+        before = (tmp_path / "graph.trig").read_bytes()
+        shards.load(stream.files["trig"], b"<https://example.org/g> { <https://example.org/a> "
+                                          b"<https://example.org/p> \"x\" . }\n")
         stream.close()
         expected = set().union(*map(parsed, found)) | entity_quads(found) | {shared}
         assert store_quads(store) == expected
     assert (tmp_path / "graph.trig").read_bytes() == before
-    assert not (tmp_path / ".entities.nq").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "graph.trig", "graph.ttl", "store"]
 
 
-def test_shards_a_failed_load_names_the_problem_and_leaves_no_file_behind(tmp_path):
+@pytest.mark.parametrize("piped", [True, False], ids=["piped", "from-graph-trig"])
+def test_shards_a_failed_load_names_the_problem_and_leaves_no_file_behind(tmp_path, piped):
     found = outcomes(tmp_path, TEXTS[:1])
     stream = StreamedGraphFiles(tmp_path)
-    shards = Shards(tmp_path)
-    stream.add_rendered(found[0].trig, found[0].ttl)
-    shards.add(found[0].entity_nq)
-    stream.files["trig"].flush()
-    before = (tmp_path / "graph.trig").read_bytes()
-    with OxigraphStore(tmp_path / "store") as store, pytest.raises(Exception, match="graph.trig"):
-        shards.load(store, stream.files["trig"], b"<broken {\n")
+    with OxigraphStore(tmp_path / "store") as store:
+        shards = Shards(tmp_path, store, piped=piped)
+        stream.add_rendered(found[0].trig, found[0].ttl)
+        shards.add(found[0].entity_nq, found[0].trig)
+        stream.files["trig"].flush()
+        before = (tmp_path / "graph.trig").read_bytes()
+        with pytest.raises(KGError, match="parse|syntax|TriG|trig"):
+            shards.load(stream.files["trig"], b"<broken {\n")
     stream.close()
     assert (tmp_path / "graph.trig").read_bytes() == before
     assert not (tmp_path / ".entities.nq").exists()
+    if piped:
+        assert not shards.pipe.folder.exists()
+
+
+def test_shards_a_build_that_stops_midway_ends_the_load_and_removes_the_pipe(tmp_path):
+    found = outcomes(tmp_path, TEXTS[:2])
+    with OxigraphStore(tmp_path / "store") as store:
+        shards = Shards(tmp_path, store, piped=True)
+        shards.add(found[0].entity_nq, found[0].trig)
+        shards.close()                                  # what the build does when extraction raised
+        assert not shards.pipe.thread.is_alive() and not shards.pipe.folder.exists()
+        assert not (tmp_path / ".entities.nq").exists()
+        assert len(store) > 0                           # the store is usable again (the build discards it)
 
 
 def test_shards_refuse_a_quad_of_another_graph(tmp_path):
-    shards = Shards(tmp_path)
-    shards.add(b'<https://example.org/a> <https://example.org/p> "x" <https://example.org/other> .\n')
     stream = StreamedGraphFiles(tmp_path)
     with OxigraphStore(tmp_path / "store") as store, pytest.raises(ValueError, match="entities graph"):
-        shards.load(store, stream.files["trig"], b"")
+        shards = Shards(tmp_path, store)
+        shards.add(b'<https://example.org/a> <https://example.org/p> "x" <https://example.org/other> .\n')
+        shards.load(stream.files["trig"], b"")
     stream.close()
 
 
