@@ -146,16 +146,24 @@ def named_concept(out: Quads, type_: str, name: str) -> ox.NamedNode:
 class DocQuads:
     """One text's graph as :class:`DocGraph` makes it: the evidence nodes (nine in ten of its quads) as text.
 
-    ``quads``: the graph's other quads; ``evidence_nq``: the evidence as N-Quads lines of ``graph``;
-    ``evidence_ttl``: the same triples as Turtle with the prefixes of ``kg.namespaces.PREFIXES``;
+    ``quads``: the graph's other quads; ``evidence``: the fields of each evidence node, which
+    ``evidence_nq`` renders as N-Quads lines of ``graph`` and ``evidence_ttl`` as Turtle with the prefixes of
+    ``kg.namespaces.PREFIXES`` (each only when asked: a fresh build needs only the Turtle);
     ``entity_quads``: the text's quads for the shared entities graph.
     """
 
     graph: str
     quads: list
-    evidence_nq: str
-    evidence_ttl: str
+    evidence: list[dict]
     entity_quads: list
+
+    @property
+    def evidence_nq(self) -> str:
+        return "".join(EVIDENCE_NQ.format_map(fields) for fields in self.evidence)
+
+    @property
+    def evidence_ttl(self) -> str:
+        return "".join(EVIDENCE_TTL.format_map(fields) for fields in self.evidence)
 
     def all_quads(self) -> list[ox.Quad]:
         """The text's graph as quad objects (the evidence parsed back from its N-Quads)."""
@@ -197,10 +205,9 @@ class DocGraph:
         self.shared = Quads(ENTITY_GRAPH)
         self.source = source_node(result.source.doc_id)
         self.entry_ids = {e.ref: lexicon_id(e) for e in result.entities}
-        self.evidence_nq: list[str] = []
-        self.evidence_ttl: list[str] = []
+        self.evidence_fields: list[dict] = []
         self.evidence_seen: set[tuple[str, str, str]] = set()
-        self.evidence_fields = {"g": f"<{self.out.graph.value}>", "source": self.source.value}   # same in every node
+        self.common_fields = {"g": f"<{self.out.graph.value}>", "source": self.source.value}   # same in every node
 
     def iri(self, ref: EntityRef) -> ox.NamedNode:
         return iri(ref, self.entry_ids.get(ref))
@@ -218,8 +225,8 @@ class DocGraph:
         for fact in self.result.facts:
             FACT_WRITERS.get(fact.kind, DocGraph.unknown)(self, fact)
         # A fact stated twice in a text, or a mention found by two rules with the same result, is written once.
-        return DocQuads(self.out.graph.value, list(dict.fromkeys(self.out.items)), "".join(self.evidence_nq),
-                        "".join(self.evidence_ttl), list(dict.fromkeys(self.shared.items)))
+        return DocQuads(self.out.graph.value, list(dict.fromkeys(self.out.items)), self.evidence_fields,
+                        list(dict.fromkeys(self.shared.items)))
 
     def add_source(self, info: SourceInfo) -> None:
         out, s = self.out, self.source
@@ -235,16 +242,14 @@ class DocGraph:
             out.add(s, DCT + "issued", typed(info.published))
 
     def evidence(self, body: ox.NamedNode, prov: Provenance, motivation: str = "describing") -> None:
-        """A W3C Web Annotation of ``body`` with both selectors, as N-Quads and as Turtle (:class:`DocQuads`)."""
+        """A W3C Web Annotation of ``body`` with both selectors: its fields, which :class:`DocQuads` writes out."""
         ev = mint("ev", f"{body.value}|{prov.doc_id}|{prov.start}|{prov.end}")
         if (ev, motivation, prov.rule) in self.evidence_seen:
             return
         self.evidence_seen.add((ev, motivation, prov.rule))
-        fields = {**self.evidence_fields, "ev": ev, "local": ev[len(KG):], "motivation": motivation,
+        self.evidence_fields.append({**self.common_fields, "ev": ev, "local": ev[len(KG):], "motivation": motivation,
                   "body": body.value, "rule": prov.rule.translate(LITERAL_ESCAPES),
-                  "start": prov.start, "end": prov.end, "quote": prov.quote.translate(LITERAL_ESCAPES)}
-        self.evidence_nq.append(EVIDENCE_NQ.format_map(fields))
-        self.evidence_ttl.append(EVIDENCE_TTL.format_map(fields))
+                  "start": prov.start, "end": prov.end, "quote": prov.quote.translate(LITERAL_ESCAPES)})
 
     def statement(self, s: ox.NamedNode, p: str, o: object, prov: Provenance) -> None:
         """Assert a binary triple and give it a reifier that carries its evidence."""
