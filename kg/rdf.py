@@ -95,6 +95,33 @@ class Quads:
         self.items.append(ox.Quad(s, pred, o, self.graph))
 
 
+class EntityQuadCache:
+    """:func:`entity_quads` remembered per entity for the registry in use: most texts name the same agencies and
+    programmes, and their names, Traditional forms and types are the same in every text (surfaces aside).
+    Forgotten when another registry comes into use or the one in use gains rows or merges."""
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self.registry = None
+        self.sizes: tuple[int, ...] = ()
+        self.found: dict[tuple, tuple[ox.Quad, ...]] = {}
+
+    def quads(self, entity: Entity) -> tuple[ox.Quad, ...]:
+        registry = active_registry()
+        sizes = (len(registry.by_entry), len(registry.by_key), len(registry.merged))
+        if registry is not self.registry or sizes != self.sizes or len(self.found) > self.LIMIT:
+            self.registry, self.sizes, self.found = registry, sizes, {}
+        key = (entity.ref, entity.name, entity.en, entity.aliases, entity.en_aliases, lexicon_id(entity))
+        quads = self.found.get(key)
+        if quads is None:
+            quads = self.found[key] = tuple(entity_quads(entity))
+        return quads
+
+
+ENTITY_QUADS = EntityQuadCache()
+
+
 def entity_quads(entity: Entity) -> Iterator[ox.Quad]:
     """Type and names of one entity, for the shared entities graph.
 
@@ -215,7 +242,7 @@ class DocGraph:
     def build(self) -> DocQuads:
         self.add_source(self.result.source)
         for entity in self.result.entities:
-            self.shared.items.extend(entity_quads(entity))
+            self.shared.items.extend(ENTITY_QUADS.quads(entity))
             preferred = {entity.name, traditional(entity.name), entity.en}
             for form in entity.surfaces:
                 if form not in preferred:
