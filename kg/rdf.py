@@ -95,50 +95,32 @@ class Quads:
         self.items.append(ox.Quad(s, pred, o, self.graph))
 
 
-class EntityQuadCache:
-    """:func:`entity_quads` remembered per entity for the registry in use: most texts name the same agencies and
-    programmes, and their names, Traditional forms and types are the same in every text (surfaces aside).
-    Forgotten when another registry comes into use or the one in use gains rows or merges."""
-
-    LIMIT = 100_000
-
-    def __init__(self) -> None:
-        self.registry = None
-        self.sizes: tuple[int, ...] = ()
-        self.found: dict[tuple, tuple[ox.Quad, ...]] = {}
-
-    def quads(self, entity: Entity) -> tuple[ox.Quad, ...]:
-        registry = active_registry()
-        sizes = (len(registry.by_entry), len(registry.by_key), len(registry.merged))
-        if registry is not self.registry or sizes != self.sizes or len(self.found) > self.LIMIT:
-            self.registry, self.sizes, self.found = registry, sizes, {}
-        key = (entity.ref, entity.name, entity.en, entity.aliases, entity.en_aliases, lexicon_id(entity))
-        quads = self.found.get(key)
-        if quads is None:
-            quads = self.found[key] = tuple(entity_quads(entity))
-        return quads
-
-
-ENTITY_QUADS = EntityQuadCache()
-
-
 def entity_quads(entity: Entity) -> Iterator[ox.Quad]:
     """Type and names of one entity, for the shared entities graph.
 
     An entity merged into another (``ccakg registry merge``) gives the kept IRI its names as altLabels:
     the kept entity keeps its own prefLabel (the owl:sameAs links are added by :func:`kg.merges.link_merged`).
     """
-    out = Quads(ENTITY_GRAPH)
     subject, merged = merged_subject(entity.ref.type, entity.ref.key, lexicon_id(entity))
-    for cls in CLASSES.get(entity.ref.type, CLASSES["Concept"]):
+    return iter(named_entity_quads(subject.value, merged, entity.ref.type, entity.name, entity.en, entity.aliases,
+                                   entity.en_aliases))
+
+
+@lru_cache(maxsize=65536)
+def named_entity_quads(subject_iri: str, merged: bool, type_: str, name: str, en: str | None,
+                       aliases: tuple[str, ...], en_aliases: tuple[str, ...]) -> tuple[ox.Quad, ...]:
+    """:func:`entity_quads` once the registry has given the subject: the same in every text naming the entity
+    (most texts name the same agencies and programmes), so remembered."""
+    out, subject = Quads(ENTITY_GRAPH), node(subject_iri)
+    for cls in CLASSES.get(type_, CLASSES["Concept"]):
         out.add(subject, TYPE, node(cls))
-    add_labels(out, subject, entity.name, entity.en, merged=merged)
-    for alias in entity.aliases:
-        if alias not in (entity.name, traditional(entity.name)):
+    add_labels(out, subject, name, en, merged=merged)
+    for alias in aliases:
+        if alias not in (name, traditional(name)):
             out.add(subject, ALT, lit(alias, script_tag(alias)))
-    for alias in entity.en_aliases:
+    for alias in en_aliases:
         out.add(subject, ALT, lit(alias, "en"))
-    return iter(out.items)
+    return tuple(out.items)
 
 
 def merged_subject(type_: str, key: str, entry_id: str | None = None) -> tuple[ox.NamedNode, bool]:
@@ -242,7 +224,7 @@ class DocGraph:
     def build(self) -> DocQuads:
         self.add_source(self.result.source)
         for entity in self.result.entities:
-            self.shared.items.extend(ENTITY_QUADS.quads(entity))
+            self.shared.items.extend(entity_quads(entity))
             preferred = {entity.name, traditional(entity.name), entity.en}
             for form in entity.surfaces:
                 if form not in preferred:
@@ -275,8 +257,9 @@ class DocGraph:
             return
         self.evidence_seen.add((ev, motivation, prov.rule))
         self.evidence_fields.append({**self.common_fields, "ev": ev, "local": ev[len(KG):], "motivation": motivation,
-                  "body": body.value, "rule": prov.rule.translate(LITERAL_ESCAPES),
-                  "start": prov.start, "end": prov.end, "quote": prov.quote.translate(LITERAL_ESCAPES)})
+                                     "body": body.value, "rule": prov.rule.translate(LITERAL_ESCAPES),
+                                     "start": prov.start, "end": prov.end,
+                                     "quote": prov.quote.translate(LITERAL_ESCAPES)})
 
     def statement(self, s: ox.NamedNode, p: str, o: object, prov: Provenance) -> None:
         """Assert a binary triple and give it a reifier that carries its evidence."""

@@ -75,19 +75,21 @@ def test_rdf_a_text_writes_a_repeated_fact_or_mention_once():
 
 
 def test_rdf_entity_quads_are_remembered_per_registry_and_its_merges(tmp_path):
-    from kg.rdf import ENTITY_QUADS, entity_quads
+    from kg.rdf import entity_quads, named_entity_quads
     from kg.registry import Registry, registry_in_use
 
     entity = Entity(EntityRef("Agency", "某某认证中心"), "某某认证中心", aliases=("甲认证中心",))
-    plain = ENTITY_QUADS.quads(entity)
-    assert set(plain) == set(entity_quads(entity)) and ENTITY_QUADS.quads(entity) is plain
+    plain = tuple(entity_quads(entity))
+    args = (plain[0].subject.value, False, "Agency", entity.name, None, entity.aliases, ())
+    assert set(plain) == set(named_entity_quads.__wrapped__(*args))
+    assert named_entity_quads(*args) is named_entity_quads(*args)
     registry = Registry()
     own = registry.record("Agency", "某某认证中心")
     kept = registry.record("Agency", "另一认证中心")
     registry.save(tmp_path / "r.tsv")
     with registry_in_use(tmp_path / "r.tsv") as active:
-        assert {q.subject.value for q in ENTITY_QUADS.quads(entity)} == {own}
+        assert {q.subject.value for q in entity_quads(entity)} == {own}
         active.merge(kept, own)          # the registry in use changes: what was remembered is not used again
-        merged = ENTITY_QUADS.quads(entity)
+        merged = tuple(entity_quads(entity))
     assert {q.subject.value for q in merged} == {kept}
-    assert {q.subject.value for q in ENTITY_QUADS.quads(entity)} != {kept}
+    assert {q.subject.value for q in entity_quads(entity)} != {kept}
