@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -63,9 +65,10 @@ def run_limited(function: Callable[..., T], *args: object, timeout: float = DEFA
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_run_child, args=(sender, function, args), daemon=True)
-    child.start()
-    sender.close()
     try:
+        with _ctrl_c_deferred():   # a Ctrl-C inside start() would leave a forked child nobody kills
+            child.start()
+        sender.close()
         if not receiver.poll(timeout or None):
             raise QueryError(f"the query ran longer than --timeout {timeout:g} s and was stopped "
                              f"(give a larger --timeout, or 0 for no limit)")
@@ -75,13 +78,34 @@ def run_limited(function: Callable[..., T], *args: object, timeout: float = DEFA
         raise QueryError(f"the query process died (exit code {child.exitcode}); "
                          f"was it killed for memory?") from None
     finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
+        sender.close()
+        if child.pid is not None:
+            if child.is_alive():
+                child.kill()
+            child.join()
         receiver.close()
     if not ok:
         raise value
     return value
+
+
+@contextmanager
+def _ctrl_c_deferred():
+    """Hold a Ctrl-C (SIGINT) that arrives inside the block and deliver it when the block ends.
+
+    Only the main thread receives signals in Python; elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        signal.raise_signal(signal.SIGINT)
 
 
 def _run_child(sender, function: Callable, args: tuple) -> None:

@@ -45,6 +45,31 @@ def test_query_ctrl_c_stops_a_runaway_query_and_its_worker(store: Path) -> None:
                 and "Z" not in (Path(f"/proc/{w}") / "stat").read_text().rsplit(")", 1)[1].split()[0]]
 
 
+def test_ctrl_c_just_after_the_fork_still_kills_the_query_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real SIGINT that lands while the query process is being started (the test places it there)."""
+    from multiprocessing.context import ForkProcess
+
+    from kg.query import run_limited
+
+    start = ForkProcess.start
+
+    def start_then_ctrl_c(process: ForkProcess) -> None:
+        start(process)
+        signal.raise_signal(signal.SIGINT)   # handled before start() returns to run_limited
+
+    monkeypatch.setattr(ForkProcess, "start", start_then_ctrl_c)
+    before = set(child_pids(os.getpid()))
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_limited(time.sleep, 60, timeout=0)
+    finally:
+        left = [pid for pid in set(child_pids(os.getpid())) - before
+                if "Z" not in (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()[0]]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+    assert not left, "the query process outlived the Ctrl-C"
+
+
 def test_query_fast_query_and_errors_unchanged(store: Path) -> None:
     from click.testing import CliRunner
 
