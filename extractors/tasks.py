@@ -37,6 +37,10 @@ RE_UNITS = re.compile(
 _UNIT_LIST = r"[^():;\n]{2,80}?"
 _UNIT_TAIL = r"(?:等(?:部门|单位)?)?(?:按职责分工负责|按职责负责|按职责分工配合|配合|参与|协助)"
 RE_UNITS_LEAD_THEN_LIST = re.compile(rf"\((?P<lead>{_UNIT_LIST})牵头\s*[,;]\s*(?P<support>{_UNIT_LIST}){_UNIT_TAIL}\)")
+# (A、B按职责分工负责), (A、B共同牵头): every unit listed is responsible, unless the plan says that the first of
+# each list leads (列第一位者为牵头单位)
+RE_UNITS_ALL_LEAD = re.compile(rf"\((?P<lead>{_UNIT_LIST})(?:按职责分工负责|按职责负责|共同负责|共同牵头)\)")
+RE_FIRST_LISTED_LEADS = re.compile(r"列(?:在)?(?:第一位|首位)(?:者|的)?(?:为|是)牵头")
 RE_UNITS_FIRST_LEADS = re.compile(rf"\((?P<lead>[^():;,、\n]{{2,30}}?)(?:[、,](?P<support>{_UNIT_LIST}))?{_UNIT_TAIL}\)")
 RE_UNITS_LEAD_ONLY = re.compile(rf"\((?P<lead>{_UNIT_LIST})(?:牵头|负责)\)")
 # units on a line of their own under the task: 牵头单位:A;配合单位:B (the support may be on the next line),
@@ -48,12 +52,18 @@ RE_UNITS_LINE = re.compile(
 RE_UNITS_LINE_START = re.compile(rf"[ \t]*(?:{_LABEL_LEAD}|{_LABEL_SUPPORT})")
 # (认证监管部), (认证监管部、各直属检验检疫局) closing the task's line: units with no label lead it
 RE_UNITS_BARE = re.compile(r"\((?P<lead>[^():;\n]{2,60}?)\)[ \t。]*$", re.M)
-UNIT_PATTERNS = (RE_UNITS, RE_UNITS_LEAD_THEN_LIST, RE_UNITS_FIRST_LEADS, RE_UNITS_LEAD_ONLY, RE_UNITS_LINE)
-# in the task's prose: 由A负责,B配合; 由A牵头负责,B、C协助做好…; 此项任务由A负责 (not a sign of a work plan)
+UNIT_PATTERNS = (RE_UNITS, RE_UNITS_LEAD_THEN_LIST, RE_UNITS_ALL_LEAD, RE_UNITS_FIRST_LEADS, RE_UNITS_LEAD_ONLY,
+                 RE_UNITS_LINE)
+# in the task's prose: 由A负责,B配合; 由A、B共同牵头,C配合; 由A牵头负责,B、C协助做好…; 由A会同B、C组织实施.
+# Alone (此项任务由A负责) they are no sign of a work plan: see is_work_plan
 _PROSE_UNIT = r"[^():;,。\n由]{2,40}?"
+_PROSE_SUPPORT = rf"(?P<support>(?:{_PROSE_UNIT}|、)+?)(?:配合|协助|参与|协同)"
 RE_UNITS_PROSE = re.compile(
-    rf"由(?P<lead>{_PROSE_UNIT})(?:牵头负责|负责|牵头)(?:[,;]\s*(?P<support>(?:{_PROSE_UNIT}|、)+?)(?:配合|协助|参与|协同))?"
+    rf"由(?P<lead>{_PROSE_UNIT})(?:共同|按职责分工)?(?:牵头负责|负责|牵头)(?:[,;]\s*{_PROSE_SUPPORT})?"
     r"(?=[。;,]|$|做好|开展|落实)", re.M)
+RE_UNITS_PROSE_JOINTLY = re.compile(
+    rf"由(?P<lead>{_PROSE_UNIT})会同(?P<support>(?:{_PROSE_UNIT}|、)+?)(?:组织实施|负责|推进|落实|实施|开展|办理)")
+PROSE_PATTERNS = (RE_UNITS_PROSE, RE_UNITS_PROSE_JOINTLY)
 # a list's last unit after its verb: 各区人民政府按职责分工负责 is the unit 各区人民政府
 RE_UNIT_TAIL = re.compile(r"(?:等(?:部门|单位))?(?:按职责分工负责|按职责负责|按职责分工配合|牵头负责|负责|配合|协助|参与)$")
 RE_LEAD_MARK = re.compile(r"\(牵头\)$")
@@ -66,20 +76,31 @@ RE_SPLIT = re.compile(r"[、,和及]")
 RE_UNIT_END = re.compile(r"(?:部|司|处|局|室|办|委|中心|所|院|会|党委|政府|总署|部门|单位)$")
 # 各市、县(区)人民政府: one class of bodies, not a unit 各市
 RE_LEVEL_LIST = re.compile(r"各[市县区]")
-RE_GROUP = re.compile(r"^(?:省直|市直|县直|区直|省级|市级|省局|市局|中央|国家)?(?:各|有关|相关|其他)[\u4e00-\u9fff]{1,14}$|"
+RE_GROUP = re.compile(r"^(?:省直|市直|县直|区直|省级|市级|省局|市局|中央|国家|[委局厅部署]?机关)?(?:各|有关|相关|其他)[\u4e00-\u9fff]{1,14}$|"
                       r"^各[市县区](?:、[县区市]\([县区市]\))+[\u4e00-\u9fff]{2,10}$|^(?:下属|直属|挂靠)单位$")
-RE_UNIT_SHAPE = re.compile(r"^[\u4e00-\u9fff]{1,14}(?:部|司|处|局|室|办|委|中心|所|院|协会|党委|办公室)$")
+RE_UNIT_SHAPE = re.compile(r"^[\u4e00-\u9fff]{1,14}(?:部|司|处|科|局|室|办|委|中心|所|院|协会|党委|办公室|支队|大队)$")
 MENTION_TYPES = ("Initiative", "CertificationScheme", "Sector")
 
 
 def is_work_plan(text: str) -> bool:
-    return any(pattern.search(text) for pattern in UNIT_PATTERNS)
+    """Units assigned in one of the plan forms, or in prose within two numbered paragraphs."""
+    if any(pattern.search(text) for pattern in UNIT_PATTERNS):
+        return True
+    in_prose = (span for span in _task_spans(text)
+                if any(pattern.search(text, span[1], span[3]) for pattern in PROSE_PATTERNS))
+    return next(in_prose, None) is not None and next(in_prose, None) is not None
 
 
-def _units(text: str, start: int, end: int) -> re.Match | None:
+def _unit_patterns(text: str) -> tuple[re.Pattern, ...]:
+    """Every form, but (A、B按职责分工负责) names lead and supporters where the plan says the first listed leads."""
+    if RE_FIRST_LISTED_LEADS.search(text):
+        return tuple(p for p in (*UNIT_PATTERNS, *PROSE_PATTERNS) if p is not RE_UNITS_ALL_LEAD)
+    return (*UNIT_PATTERNS, *PROSE_PATTERNS)
+
+
+def _units(text: str, start: int, end: int, patterns: tuple[re.Pattern, ...]) -> re.Match | None:
     """The first unit assignment of a task, in any of the forms (groups ``lead`` and, if any, ``support``)."""
-    found = [m for m in (pattern.search(text, start, end) for pattern in (*UNIT_PATTERNS, RE_UNITS_PROSE))
-             if m is not None]
+    found = [m for m in (pattern.search(text, start, end) for pattern in patterns) if m is not None]
     return min(found, key=lambda m: m.start()) if found else None
 
 
@@ -98,13 +119,14 @@ def add_tasks(ctx: DocContext) -> None:
         return
     plan = main_title(ctx, ctx.cue("DocTitle"))
     plan_name = plan.name if plan else ctx.meta.get("doc_id", "工作计划")
+    patterns = _unit_patterns(ctx.text)
     for number, start, marker_end, end in _task_spans(ctx.text):
         task = Hit(start, marker_end, "Task", f"{plan_name} 任务{number}", "rx:task",
                    (("number", number), ("plan", plan.key if plan else None), ("end", end)))
         ctx.add_entity(task, EntityInfo(task.key, "rx:task"))
         ctx.relate("task", {"task": task.key, "number": number, "plan": plan.key if plan else None},
                    start, end, "rx:task")
-        units = _units(ctx.text, start, end) or _bare_units(ctx, start, end)
+        units = _units(ctx.text, start, end, patterns) or _bare_units(ctx, start, end)
         if units:
             _unit_relations(ctx, task, units, "lead", "task_lead")
             _unit_relations(ctx, task, units, "support", "task_support")
