@@ -21,6 +21,7 @@ RE_CEREMONY = re.compile(r"仪式")
 RE_REPORTED = re.compile(r"据[^,。;]{0,20}$")       # 据X介绍: the text quotes X, X need not be at a meeting
 # a meeting cited, not attended: 传达全国…会议精神, 贯彻党的二十大部署, 党的十八大以来
 RE_CITED = re.compile(r"的?(?:精神|部署|要求|决策|重要讲话)|以来")
+RE_DAY_EVENT_NAME = re.compile(r"(?:主场活动|系列活动)$")   # the event of a commemorative day
 # a speech as the text's title (or subtitle): 在2019年全国…工作会议上的讲话, ——在…推进会上的讲话
 RE_SPEECH_TITLE = re.compile(r"[—–-]*\s*在(?P<meeting>.{2,60}?)上的(?:总结讲话|讲话|工作报告|主题报告|报告|致辞|发言)")
 SPEECH_TITLE_LINES = 2
@@ -185,14 +186,23 @@ def _venue(ctx: DocContext, venues: list[Hit], start: int, end: int) -> tuple[st
     names one before it (X第四届会员大会暨四届一次理事会 … : the congress); else the text's focal meeting."""
     in_sentence = [m for m in venues if start <= m.start < end]
     if in_sentence:
-        return in_sentence[0].key
+        return _attended(venues, in_sentence[0].key)
     paragraph = ctx.text.rfind("\n", 0, start) + 1
     before = [m for m in venues if paragraph <= m.start < start]
     if before:
         last = ctx.sentences.index(before[-1].start)
-        return next(m for m in before if ctx.sentences.index(m.start) == last).key
+        return _attended(venues, next(m for m in before if ctx.sentences.index(m.start) == last).key)
     focal = ctx.meta.get("focal_meeting")
-    return focal if any(m.key == focal for m in venues) else None
+    return _attended(venues, focal) if any(m.key == focal for m in venues) else None
+
+
+def _attended(venues: list[Hit], key: tuple[str, str]) -> tuple[str, str]:
+    """Nobody attends a day: people at 世界认可日 are at its event (世界认可日主场活动) when the text names one."""
+    name = key[1]
+    if not name.endswith("日"):
+        return key
+    events = [m.key for m in venues if m.name.startswith(name) and RE_DAY_EVENT_NAME.search(m.name)]
+    return events[0] if events else key
 
 
 def _shared_clause_end(ctx: DocContext, people: list[Hit], person: Hit, sentence_end: int) -> int:

@@ -52,8 +52,8 @@ RE_PLENUM_ANCHOR = re.compile(r"中全会")
 RE_NATIONAL_ANCHOR = re.compile(r"全国人大|全国人民代表大会|全国政协|政治协商会议")
 SCOPE_LEVELS = {"全省": ("province",), "全市": ("city", "municipality")}
 SHAPE_SOURCES = ("rx:meeting-event", "rx:meeting-work-conference", "rx:meeting-edition")
-# a day's own events, a meeting of their own: “世界计量日”主场活动
-RE_DAY_EVENT = re.compile(r"[”\"]?\s*(?P<kind>主场活动|系列活动)")
+# a day's own events, a meeting of their own: “世界计量日”主场活动, 世界认可日安徽省主场活动
+RE_DAY_EVENT = re.compile(r"[”\"]?\s*(?P<kind>(?:[\u4e00-\u9fff]{2,8}?(?:省|市|自治区|特别行政区))?(?:主场活动|系列活动))")
 NO_BODY_BEFORE = ("全", "中国", "国际", "世界", "亚太")
 BODY_TYPES = ("Organization", "Agency")
 TITLE_REACH = 80
