@@ -143,3 +143,11 @@ def published_examples(virtuoso, examples_build):
     out, _ = examples_build
     publish(out, running.server, load_dir=load_dir)
     return running, out, load_dir
+
+
+def sigint_default() -> None:
+    """Popen preexec_fn: the child takes Ctrl-C as a user's process does, even when the tests run in a background
+    job (a non-interactive shell starts those with SIGINT ignored, and children inherit that)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

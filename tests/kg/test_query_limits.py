@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import child_pids
+from tests.conftest import child_pids, sigint_default
 
 REPO = Path(__file__).resolve().parents[2]
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"   # ~10^11 rows on the examples
@@ -31,7 +31,8 @@ def test_query_timeout_stops_a_runaway_query(store: Path) -> None:
 
 def test_query_ctrl_c_stops_a_runaway_query_and_its_worker(store: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "kg", "query", RUNAWAY, "--store", str(store), "--timeout", "0"],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=sigint_default)
     deadline = time.monotonic() + 60
     while not child_pids(proc.pid) and time.monotonic() < deadline:   # the query runs in a child process
         time.sleep(0.1)
@@ -59,10 +60,12 @@ def test_ctrl_c_just_after_the_fork_still_kills_the_query_process(monkeypatch: p
 
     monkeypatch.setattr(ForkProcess, "start", start_then_ctrl_c)
     before = set(child_pids(os.getpid()))
+    ignored = signal.signal(signal.SIGINT, signal.default_int_handler)   # as in a foreground process
     try:
         with pytest.raises(KeyboardInterrupt):
             run_limited(time.sleep, 60, timeout=0)
     finally:
+        signal.signal(signal.SIGINT, ignored)
         left = [pid for pid in set(child_pids(os.getpid())) - before
                 if "Z" not in (Path(f"/proc/{pid}") / "stat").read_text().rsplit(")", 1)[1].split()[0]]
         for pid in left:

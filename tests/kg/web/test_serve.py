@@ -31,6 +31,7 @@ from kg.query import run_query
 from kg.web.gateway import Gateway, GatewayOptions
 from kg.web.serve import (QUERY_PATH, UPDATE_PATH, ServeError, check_host, is_loopback, running_server,
                       server_binary, server_command)
+from tests.conftest import sigint_default
 
 TIMEOUT = 10  # seconds, for every HTTP request
 TEXTS = {
@@ -229,7 +230,8 @@ def test_cli_serve_prints_the_urls_and_stops_on_ctrl_c(store_dir: Path) -> None:
 
     port = _free_port("127.0.0.1")
     process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(store_dir), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=sigint_default)
     lines: list[str] = []
     def read_stderr() -> None:
         for line in process.stderr:
