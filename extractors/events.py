@@ -5,6 +5,7 @@ import re
 
 from extractors.context import DocContext
 from extractors.dates import resolve
+from extractors.meetings import DAY_EVENT_SOURCE
 from extractors.records import Hit
 from extractors.text import head_lines
 
@@ -21,7 +22,6 @@ RE_CEREMONY = re.compile(r"仪式")
 RE_REPORTED = re.compile(r"据[^,。;]{0,20}$")       # 据X介绍: the text quotes X, X need not be at a meeting
 # a meeting cited, not attended: 传达全国…会议精神, 贯彻党的二十大部署, 党的十八大以来
 RE_CITED = re.compile(r"的?(?:精神|部署|要求|决策|重要讲话)|以来")
-RE_DAY_EVENT_NAME = re.compile(r"(?:主场活动|系列活动)$")   # the event of a commemorative day
 # a speech as the text's title (or subtitle): 在2019年全国…工作会议上的讲话, ——在…推进会上的讲话
 RE_SPEECH_TITLE = re.compile(r"[—–-]*\s*在(?P<meeting>.{2,60}?)上的(?:总结讲话|讲话|工作报告|主题报告|报告|致辞|发言)")
 SPEECH_TITLE_LINES = 2
@@ -201,7 +201,7 @@ def _attended(venues: list[Hit], key: tuple[str, str]) -> tuple[str, str]:
     name = key[1]
     if not name.endswith("日"):
         return key
-    events = [m.key for m in venues if m.name.startswith(name) and RE_DAY_EVENT_NAME.search(m.name)]
+    events = [m.key for m in venues if m.source == DAY_EVENT_SOURCE and m.name.startswith(name)]
     return events[0] if events else key
 
 

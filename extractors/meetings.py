@@ -54,6 +54,7 @@ SCOPE_LEVELS = {"全省": ("province",), "全市": ("city", "municipality")}
 SHAPE_SOURCES = ("rx:meeting-event", "rx:meeting-work-conference", "rx:meeting-edition")
 # a day's own events, a meeting of their own: “世界计量日”主场活动, 世界认可日安徽省主场活动
 RE_DAY_EVENT = re.compile(r"[”\"]?\s*(?P<kind>(?:[\u4e00-\u9fff]{2,8}?(?:省|市|自治区|特别行政区))?(?:主场活动|系列活动))")
+DAY_EVENT_SOURCE = "rx:meeting-day-event"
 NO_BODY_BEFORE = ("全", "中国", "国际", "世界", "亚太")
 BODY_TYPES = ("Organization", "Agency")
 TITLE_REACH = 80
@@ -69,7 +70,7 @@ def name_meetings(ctx: DocContext) -> None:
         day_event = RE_DAY_EVENT.match(ctx.text, hit.end)
         if day_event and hit.name.endswith("日"):
             named.append((Hit(hit.start, day_event.end(), "Meeting", hit.name + day_event.group("kind"),
-                              "rx:meeting-day-event"), None))
+                              DAY_EVENT_SOURCE), None))
         found = _lengthened(ctx, ends, hit, hit.name, hit.source in SHAPE_SOURCES and _may_take_body(ctx, hit))
         if found is not None:
             renamed.append(hit)

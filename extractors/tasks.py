@@ -86,9 +86,11 @@ def is_work_plan(text: str) -> bool:
     """Units assigned in one of the plan forms, or in prose within two numbered paragraphs."""
     if any(pattern.search(text) for pattern in UNIT_PATTERNS):
         return True
-    in_prose = (span for span in _task_spans(text)
-                if any(pattern.search(text, span[1], span[3]) for pattern in PROSE_PATTERNS))
-    return next(in_prose, None) is not None and next(in_prose, None) is not None
+    if not any(pattern.search(text) for pattern in PROSE_PATTERNS):
+        return False                      # most texts: no need to find their numbered paragraphs
+    assigned = sum(1 for _, start, _, end in _task_spans(text)
+                   if any(pattern.search(text, start, end) for pattern in PROSE_PATTERNS))
+    return assigned >= 2
 
 
 def _unit_patterns(text: str) -> tuple[re.Pattern, ...]:
